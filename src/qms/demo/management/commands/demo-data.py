@@ -1,0 +1,28 @@
+"""`qms demo-data`: build the synthetic demo health board, idempotently."""
+
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from qms.demo import organisation
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation (deterministic; running it again adds nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+
+    def handle(self, *args, seed: int, **options):
+        rng = random.Random(seed)
+        with transaction.atomic():
+            counts = organisation.build(rng)
+        self.stdout.write(
+            f"Demo organisation ready: {counts['units']} units, {counts['people']} people, "
+            f"{counts['memberships']} memberships."
+        )
+        self.stdout.write(f"Demo logins (password {organisation.DEMO_PASSWORD}):")
+        for login in organisation.DEMO_LOGINS:
+            unit = next(u for u in organisation.UNITS if u[0] == login.unit_code)
+            self.stdout.write(f"  {login.username:<8} {login.role.label}, {unit[1]}")

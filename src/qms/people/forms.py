@@ -1,0 +1,37 @@
+from django import forms
+
+from qms.people import permissions
+from qms.people.models import Person, Unit
+from qms.people.roles import Role
+
+
+class MembershipAddForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Person", empty_label="Choose a person"
+    )
+    role = forms.ChoiceField(label="Role")
+
+    def __init__(self, *args, manager: Person, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(is_active=True).order_by(
+            "display_name"
+        )
+        self.fields["person"].label_from_instance = _person_choice_label
+        self.fields["role"].choices = [
+            (value, label)
+            for value, label in Role.choices
+            if permissions.can_grant(manager, unit, value)
+        ]
+
+
+def _person_choice_label(person: Person) -> str:
+    return f"{person.display_name} ({person.job_title})" if person.job_title else str(person)
+
+
+class MembershipRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        required=False,
+        help_text="Optional; kept in the unit's history.",
+    )

@@ -1,0 +1,103 @@
+"""Organisation: units in a tree, the people in them, and the roles they hold there."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from qms.people.roles import Role
+
+
+class UnitKind(models.TextChoices):
+    BOARD = "board", "Board"
+    DIVISION = "division", "Division"
+    SERVICE = "service", "Service"
+    TEAM = "team", "Team"
+    WARD = "ward", "Ward"
+
+
+class Unit(models.Model):
+    """An organisational unit. `path` holds the ids from the root down, e.g. "/1/4/17/",
+    so a whole subtree is one indexed prefix query on SQLite and PostgreSQL alike."""
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=60, unique=True, help_text="Short stable identifier.")
+    kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["path"])
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, itself included."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class ProfessionalGroup(models.TextChoices):
+    NURSING = "nursing", "Nursing and midwifery"
+    MEDICAL = "medical", "Medical and dental"
+    AHP = "ahp", "Allied health professions"
+    PHARMACY = "pharmacy", "Pharmacy"
+    PSYCHOLOGY = "psychology", "Psychology"
+    HEALTHCARE_SCIENCE = "science", "Healthcare science"
+    MANAGEMENT = "management", "Management and administration"
+    SUPPORT = "support", "Support services"
+    PUBLIC = "public", "Patient, carer or public partner"
+
+
+class Person(AbstractUser):
+    """Anyone who signs in: staff and patient or carer partners."""
+
+    display_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    professional_group = models.CharField(
+        max_length=20, choices=ProfessionalGroup.choices, blank=True
+    )
+    current_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The unit the person last switched to; pages open on it.",
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """A person holds a role in a unit; the role reaches every unit below it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__path", "role", "person__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "unit", "role"], name="one_role_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}, {self.unit}"

@@ -1,0 +1,126 @@
+"""Who may see and do what, in one place. Every view, API call and command asks here.
+
+A role held in a unit applies to that unit and everything below it. A unit the user cannot see
+answers 404 (its existence is not disclosed); a visible unit where the role is lacking answers 403.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from qms.people.models import Membership, Person, Unit
+from qms.people.roles import ALL_ROLES, MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
+
+_CACHE_ATTR = "_qms_memberships"
+
+
+def is_system_administrator(user) -> bool:
+    """System administrators run the installation: every unit, the Django admin."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _memberships(user) -> list[tuple[str, str]]:
+    """(unit path, role) for each membership, read once per request and kept on the user."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(person=user).values_list("unit__path", "role"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-request cache after the user's own memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """Every unit the user holds any role in, and all units below those."""
+    if is_system_administrator(user):
+        return Unit.objects.all()
+    paths = {path for path, _ in _memberships(user)}
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+def roles_in(user, unit: Unit) -> frozenset[str]:
+    """The roles the user holds in this unit, directly or through a unit above it."""
+    roles = {role for path, role in _memberships(user) if unit.path.startswith(path)}
+    if is_system_administrator(user):
+        roles.add(Role.SYSTEM_ADMINISTRATOR)
+    return frozenset(roles)
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    return bool(roles_in(user, unit))
+
+
+def visible_unit_or_404(user, unit_id) -> Unit:
+    """The unit, if the user may see it; otherwise 404, whether or not it exists."""
+    try:
+        unit = Unit.objects.get(pk=unit_id)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such unit") from None
+    if not can_see_unit(user, unit):
+        raise Http404("No such unit")
+    return unit
+
+
+def require_role(user, unit: Unit, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
+    """The user's roles in the unit, if one of them is among `roles`.
+
+    Raises Http404 when the user cannot see the unit at all, PermissionDenied when they can see
+    it but lack every role asked for.
+    """
+    held = roles_in(user, unit)
+    if not held:
+        raise Http404("No such unit")
+    if not held & frozenset(roles):
+        raise PermissionDenied("Your role in this unit does not allow this.")
+    return held
+
+
+def can_see_people_of(user, unit: Unit) -> bool:
+    return bool(roles_in(user, unit) & STAFF_ROLES)
+
+
+def can_manage_memberships(user, unit: Unit) -> bool:
+    return bool(roles_in(user, unit) & MEMBERSHIP_MANAGERS)
+
+
+def can_grant(user, unit: Unit, role: str) -> bool:
+    """Leads grant any role in their units except system administrator, which only
+    system administrators grant."""
+    if role == Role.SYSTEM_ADMINISTRATOR:
+        return is_system_administrator(user)
+    return can_manage_memberships(user, unit)
+
+
+def can_see_person(user, person: Person) -> bool:
+    """Yourself; staff see staff anywhere along their own branch of the tree (their teams'
+    colleagues and the leads and coaches above them); a partner is seen only by those who
+    manage one of the partner's units, because partners' details are not a staff directory."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == person.pk or is_system_administrator(user):
+        return True
+    theirs = list(person.memberships.values_list("unit__path", "role"))
+    if theirs and all(role == Role.PARTNER for _, role in theirs):
+        return any(
+            role in MEMBERSHIP_MANAGERS and path.startswith(my_path)
+            for my_path, role in _memberships(user)
+            for path, _ in theirs
+        )
+    return any(
+        role in STAFF_ROLES and (path.startswith(my_path) or my_path.startswith(path))
+        for my_path, role in _memberships(user)
+        for path, _ in theirs
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from qms.people import views
+
+urlpatterns = [
+    path("units/", views.unit_tree, name="unit-tree"),
+    path("units/switch/", views.unit_switch, name="unit-switch"),
+    path("units/<int:unit_id>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:unit_id>/members/", views.unit_members, name="unit-members"),
+    path(
+        "units/<int:unit_id>/members/<int:membership_id>/remove/",
+        views.membership_remove,
+        name="membership-remove",
+    ),
+    path("people/<int:person_id>/", views.person_detail, name="person-detail"),
+]

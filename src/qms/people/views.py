@@ -1,0 +1,117 @@
+"""Organisation pages: the unit tree, a unit, a person, and membership management."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from qms.people import permissions, selectors, services
+from qms.people.forms import MembershipAddForm, MembershipRemoveForm
+from qms.people.models import Membership, Person
+from qms.people.roles import MEMBERSHIP_MANAGERS, Role
+
+
+@login_required
+def unit_tree(request):
+    return render(request, "people/unit_tree.html", {"roots": selectors.unit_tree(request.user)})
+
+
+@login_required
+def unit_detail(request, unit_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    can_see_people = permissions.can_see_people_of(request.user, unit)
+    context = {
+        "unit": unit,
+        "ancestors": selectors.visible_ancestors(request.user, unit),
+        "sub_units": selectors.sub_units(request.user, unit),
+        "my_roles": [Role(role).label for role in sorted(permissions.roles_in(request.user, unit))],
+        "can_see_people": can_see_people,
+        "can_manage": permissions.can_manage_memberships(request.user, unit),
+        "members": selectors.unit_members(unit) if can_see_people else [],
+        "leadership": selectors.unit_leadership_above(unit),
+        "history": selectors.unit_history(unit) if can_see_people else [],
+    }
+    return render(request, "people/unit_detail.html", context)
+
+
+@login_required
+def unit_switch(request):
+    """Make a unit the current one (remembered for the person) and go back where they were."""
+    if request.method != "POST":
+        return redirect("unit-tree")
+    unit = permissions.visible_unit_or_404(request.user, request.POST.get("unit"))
+    services.person_set_current_unit(person=request.user, unit=unit)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("unit-detail", unit_id=unit.pk)
+
+
+@login_required
+def unit_members(request, unit_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    permissions.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    form = MembershipAddForm(request.POST or None, manager=request.user, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_add(
+                by=request.user,
+                person=form.cleaned_data["person"],
+                unit=unit,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Added {membership.person} as {membership.get_role_display()}."
+            )
+            return redirect("unit-members", unit_id=unit.pk)
+    context = {
+        "unit": unit,
+        "ancestors": selectors.visible_ancestors(request.user, unit),
+        "members": selectors.unit_members(unit),
+        "form": form,
+        "remove_form": MembershipRemoveForm(),
+    }
+    return render(request, "people/unit_members.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def membership_remove(request, unit_id, membership_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    permissions.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    membership = get_object_or_404(Membership, pk=membership_id, unit=unit)
+    form = MembershipRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long (200 characters at most).")
+        return redirect("unit-members", unit_id=unit.pk)
+    try:
+        services.membership_remove(
+            by=request.user, membership=membership, reason=form.cleaned_data["reason"]
+        )
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(
+            request, f"Removed {membership.person} as {membership.get_role_display()}."
+        )
+    return redirect("unit-members", unit_id=unit.pk)
+
+
+@login_required
+def person_detail(request, person_id):
+    person = get_object_or_404(Person, pk=person_id)
+    if not permissions.can_see_person(request.user, person):
+        raise Http404("No such person")
+    context = {
+        "person": person,
+        "memberships": selectors.person_memberships_visible_to(request.user, person),
+    }
+    return render(request, "people/person_detail.html", context)

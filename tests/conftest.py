@@ -1,0 +1,85 @@
+"""Shared fixtures: a small organisation and users named by their role in it.
+
+board (board)
+└── division (division)
+    ├── service (service)
+    │   ├── ward (ward)      lead, member, partner
+    │   └── other_ward (ward)
+    └── other_service (service)
+elsewhere (board)            outsider
+"""
+
+import pytest
+
+from qms.people import services
+from qms.people.roles import Role
+
+
+@pytest.fixture
+def org(db):
+    make = services.unit_create
+    board = make(by=None, name="Test Board", code="board", kind="board")
+    division = make(by=None, name="Acute Division", code="division", kind="division", parent=board)
+    service = make(by=None, name="Medicine", code="service", kind="service", parent=division)
+    ward = make(by=None, name="Ward 7", code="ward", kind="ward", parent=service)
+    other_ward = make(by=None, name="Ward 8", code="other-ward", kind="ward", parent=service)
+    other_service = make(
+        by=None, name="Surgery", code="other-service", kind="service", parent=division
+    )
+    elsewhere = make(by=None, name="Other Board", code="elsewhere", kind="board")
+    return {
+        "board": board,
+        "division": division,
+        "service": service,
+        "ward": ward,
+        "other_ward": other_ward,
+        "other_service": other_service,
+        "elsewhere": elsewhere,
+    }
+
+
+def make_person(username, *roles, **fields):
+    person = services.person_create(
+        by=None,
+        username=username,
+        display_name=fields.pop("display_name", username.title()),
+        email=f"{username}@example.org",
+        password="correct-horse-battery",
+        **fields,
+    )
+    for role, unit in roles:
+        services.membership_add(by=None, person=person, unit=unit, role=role)
+    return person
+
+
+@pytest.fixture
+def lead(org):
+    return make_person("lead", (Role.TEAM_LEAD, org["ward"]), job_title="Senior charge nurse")
+
+
+@pytest.fixture
+def member(org):
+    return make_person("member", (Role.TEAM_MEMBER, org["ward"]), job_title="Staff nurse")
+
+
+@pytest.fixture
+def partner(org):
+    return make_person("partner", (Role.PARTNER, org["ward"]), professional_group="public")
+
+
+@pytest.fixture
+def quality_lead(org):
+    return make_person("quality", (Role.QUALITY_LEAD, org["division"]))
+
+
+@pytest.fixture
+def outsider(org):
+    return make_person("outsider", (Role.TEAM_LEAD, org["elsewhere"]))
+
+
+@pytest.fixture
+def admin(org):
+    person = make_person("admin", (Role.SYSTEM_ADMINISTRATOR, org["board"]))
+    person.is_superuser = person.is_staff = True
+    person.save()
+    return person
