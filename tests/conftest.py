@@ -79,7 +79,4 @@ def outsider(org):
 
 @pytest.fixture
 def admin(org):
-    person = make_person("admin", (Role.SYSTEM_ADMINISTRATOR, org["board"]))
-    person.is_superuser = person.is_staff = True
-    person.save()
-    return person
+    return make_person("admin", (Role.SYSTEM_ADMINISTRATOR, org["board"]))

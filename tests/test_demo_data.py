@@ -20,7 +20,9 @@ def run_demo_data(seed=2026):
 @pytest.mark.django_db
 def test_it_builds_a_board_of_the_promised_size():
     output = run_demo_data()
-    kinds = {kind: Unit.objects.filter(kind=kind).count() for kind in ("board", "division", "service")}
+    kinds = {
+        kind: Unit.objects.filter(kind=kind).count() for kind in ("board", "division", "service")
+    }
     assert kinds == {"board": 1, "division": 3, "service": 8}
     assert 20 <= Unit.objects.filter(kind__in=["team", "ward"]).count() <= 30
     assert 110 <= Person.objects.count() <= 140

@@ -39,7 +39,11 @@ def test_it_passes_the_deployment_checks_with_production_settings(tmp_path):
 
 def test_it_fails_the_deployment_checks_in_debug_mode(tmp_path):
     result = run_qms(
-        "check", "--deploy", "--fail-level", "WARNING", env_overrides={"DEBUG": "1"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={"DEBUG": "1"},
         tmp_path=tmp_path,
     )
     assert result.returncode != 0

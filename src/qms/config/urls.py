@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from qms.web import views
+from qms.web import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("areas/<slug:slug>/", views.area, name="area"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("qms.people.urls")),

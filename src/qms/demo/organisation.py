@@ -281,8 +281,6 @@ def build(rng: random.Random) -> dict[str, int]:
     for login in DEMO_LOGINS:
         person = _ensure_person(login, password_hash)
         _ensure_membership(person, units[login.unit_code], login.role)
-        if login.role == Role.SYSTEM_ADMINISTRATOR and not person.is_superuser:
-            Person.objects.filter(pk=person.pk).update(is_superuser=True, is_staff=True)
     for spec in _people_plan(rng):
         # Other demo people get the demo password too, so any of them can be tried.
         person = _ensure_person(spec, password_hash)

@@ -1,6 +1,6 @@
 from django import forms
 
-from qms.people import permissions
+from qms.people import permissions, selectors
 from qms.people.models import Person, Unit
 from qms.people.roles import Role
 
@@ -13,9 +13,7 @@ class MembershipAddForm(forms.Form):
 
     def __init__(self, *args, manager: Person, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(is_active=True).order_by(
-            "display_name"
-        )
+        self.fields["person"].queryset = selectors.people_a_manager_can_add(manager)
         self.fields["person"].label_from_instance = _person_choice_label
         self.fields["role"].choices = [
             (value, label)

@@ -104,23 +104,30 @@ def can_grant(user, unit: Unit, role: str) -> bool:
     return can_manage_memberships(user, unit)
 
 
+def _membership_paths(person: Person) -> list[tuple[str, str]]:
+    """(unit path, role) of the person's memberships, from a prefetch when there is one."""
+    prefetched = getattr(person, "_prefetched_objects_cache", {}).get("memberships")
+    if prefetched is not None:
+        return [(m.unit.path, m.role) for m in prefetched]
+    return list(person.memberships.values_list("unit__path", "role"))
+
+
 def can_see_person(user, person: Person) -> bool:
-    """Yourself; staff see staff anywhere along their own branch of the tree (their teams'
-    colleagues and the leads and coaches above them); a partner is seen only by those who
-    manage one of the partner's units, because partners' details are not a staff directory."""
+    """Yourself; a staff member's page to staff anywhere along their branch of the tree (their
+    teams' colleagues and the leads and coaches above them); a partner role only to those who
+    manage the partner's unit, because partners' details are not a staff directory."""
     if not user.is_authenticated:
         return False
     if user.pk == person.pk or is_system_administrator(user):
         return True
-    theirs = list(person.memberships.values_list("unit__path", "role"))
-    if theirs and all(role == Role.PARTNER for _, role in theirs):
-        return any(
-            role in MEMBERSHIP_MANAGERS and path.startswith(my_path)
-            for my_path, role in _memberships(user)
-            for path, _ in theirs
-        )
-    return any(
-        role in STAFF_ROLES and (path.startswith(my_path) or my_path.startswith(path))
-        for my_path, role in _memberships(user)
-        for path, _ in theirs
-    )
+    mine = _memberships(user)
+    for path, role in _membership_paths(person):
+        if role == Role.PARTNER:
+            seen = any(r in MEMBERSHIP_MANAGERS and path.startswith(p) for p, r in mine)
+        else:
+            seen = any(
+                r in STAFF_ROLES and (path.startswith(p) or p.startswith(path)) for p, r in mine
+            )
+        if seen:
+            return True
+    return False

@@ -15,6 +15,22 @@ class Role(models.TextChoices):
 
 
 ALL_ROLES = frozenset(Role.values)
+# The order people are listed in: who leads first, partners last.
+LISTING_ORDER = {
+    role: position
+    for position, role in enumerate(
+        [
+            Role.EXECUTIVE,
+            Role.QUALITY_LEAD,
+            Role.TEAM_LEAD,
+            Role.IMPROVEMENT_COACH,
+            Role.ANALYST,
+            Role.TEAM_MEMBER,
+            Role.PARTNER,
+            Role.SYSTEM_ADMINISTRATOR,
+        ]
+    )
+}
 # Everyone employed by the organisation. Partners are people too, but they see only what
 # their projects and groups share with them, never the staff directory.
 STAFF_ROLES = ALL_ROLES - {Role.PARTNER}

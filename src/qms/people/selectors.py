@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from qms.people import permissions
 from qms.people.models import Membership, Person, Unit
-from qms.people.roles import MEMBERSHIP_MANAGERS, Role
+from qms.people.roles import LISTING_ORDER, MEMBERSHIP_MANAGERS, Role
 
 
 @dataclass
@@ -32,26 +32,28 @@ def visible_ancestors(user, unit: Unit) -> list[Unit]:
     return [ancestor for ancestor in above if permissions.can_see_unit(user, ancestor)]
 
 
+def _listing_key(membership: Membership):
+    return (LISTING_ORDER[membership.role], membership.person.display_name)
+
+
 def unit_members(unit: Unit) -> list[Membership]:
-    """Memberships held directly in this unit."""
-    return list(
-        Membership.objects.filter(unit=unit)
-        .select_related("person")
-        .order_by("role", "person__display_name")
-    )
+    """Memberships held directly in this unit, leads first and partners last."""
+    memberships = Membership.objects.filter(unit=unit).select_related("person")
+    return sorted(memberships, key=_listing_key)
 
 
-def unit_leadership_above(unit: Unit) -> list[Membership]:
-    """Leads, coaches and quality leads of the units above: who a team turns to."""
-    return list(
+def unit_contacts(unit: Unit, *, include_unit: bool) -> list[Membership]:
+    """Leads, quality leads and coaches of the unit (when asked) and of the units above it:
+    who a team, or a partner working with it, turns to. Nearest unit first."""
+    unit_ids = unit.ancestor_ids if include_unit else unit.ancestor_ids[:-1]
+    memberships = (
         Membership.objects.filter(
-            unit_id__in=unit.ancestor_ids[:-1],
-            role__in=MEMBERSHIP_MANAGERS | {Role.IMPROVEMENT_COACH},
+            unit_id__in=unit_ids, role__in=MEMBERSHIP_MANAGERS | {Role.IMPROVEMENT_COACH}
         )
         .exclude(role=Role.SYSTEM_ADMINISTRATOR)
         .select_related("person", "unit")
-        .order_by("unit__path", "role")
     )
+    return sorted(memberships, key=lambda m: (-len(m.unit.path), *_listing_key(m)))
 
 
 def sub_units(user, unit: Unit) -> list[Unit]:
@@ -63,13 +65,9 @@ def sub_units(user, unit: Unit) -> list[Unit]:
 class HistoryEntry:
     when: object
     who: str
-    record: str
-    action: str
+    summary: str
     changes: list[tuple[str, str, str]]
     reason: str
-
-
-_ACTIONS = {"+": "created", "~": "changed", "-": "removed"}
 
 
 def _entries(records, describe) -> list[HistoryEntry]:
@@ -85,8 +83,7 @@ def _entries(records, describe) -> list[HistoryEntry]:
             HistoryEntry(
                 when=record.history_date,
                 who=str(record.history_user) if record.history_user else "System",
-                record=describe(record),
-                action=_ACTIONS[record.history_type],
+                summary=describe(record),
                 changes=changes,
                 reason=record.history_change_reason or "",
             )
@@ -94,20 +91,47 @@ def _entries(records, describe) -> list[HistoryEntry]:
     return entries
 
 
+_UNIT_CHANGES = {"+": "Unit “{}” created", "~": "Unit changed", "-": "Unit “{}” deleted"}
+_MEMBERSHIP_CHANGES = {"+": "Added {} as {}", "~": "Changed {} as {}", "-": "Removed {} as {}"}
+
+
+def _describe_unit_change(record) -> str:
+    return _UNIT_CHANGES[record.history_type].format(record.name)
+
+
+def _describe_membership_change(record, people: dict) -> str:
+    person = people.get(record.person_id, "a deleted account")
+    return _MEMBERSHIP_CHANGES[record.history_type].format(person, record.get_role_display())
+
+
 def unit_history(unit: Unit, limit: int = 50) -> list[HistoryEntry]:
     """Who changed this unit and its memberships, when and how; newest first."""
     unit_records = unit.history.select_related("history_user")[:limit]
-    membership_records = (
+    membership_records = list(
         Membership.history.filter(unit_id=unit.pk)
-        .select_related("history_user", "person")
+        .select_related("history_user")
         .order_by("-history_date")[:limit]
     )
-    entries = _entries(unit_records, lambda r: f"Unit “{r.name}”") + _entries(
-        membership_records,
-        lambda r: f"{r.person} as {r.get_role_display()}",
+    people = Person.objects.in_bulk({record.person_id for record in membership_records})
+    entries = _entries(unit_records, _describe_unit_change) + _entries(
+        membership_records, lambda record: _describe_membership_change(record, people)
     )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+def people_a_manager_can_add(manager: Person):
+    """Active accounts the manager can see, and new accounts not yet in any unit (someone has to
+    place them). Other units' partners and staff of other boards stay out of the list."""
+    candidates = Person.objects.filter(is_active=True).order_by("display_name")
+    if permissions.is_system_administrator(manager):
+        return candidates
+    visible = [
+        person.pk
+        for person in candidates.prefetch_related("memberships__unit")
+        if not person.memberships.all() or permissions.can_see_person(manager, person)
+    ]
+    return candidates.filter(pk__in=visible)
 
 
 def person_memberships_visible_to(viewer, person: Person) -> list[Membership]:

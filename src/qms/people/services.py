@@ -12,8 +12,8 @@ from qms.people.roles import Role
 def _record_by(instance, by: Person | None, reason: str = "") -> None:
     """Tell django-simple-history who made this change and why."""
     instance._history_user = by
-    if reason:
-        instance._change_reason = reason
+    # Always set, so a reason given for an earlier change is not carried over to this one.
+    instance._change_reason = reason
 
 
 @transaction.atomic
@@ -106,6 +106,8 @@ def membership_add(*, by: Person | None, person: Person, unit: Unit, role: str) 
     membership = Membership(person=person, unit=unit, role=role)
     _record_by(membership, by)
     membership.save()
+    if role == Role.SYSTEM_ADMINISTRATOR:
+        _sync_system_administrator_flags(person)
     permissions.forget_memberships(person)
     return membership
 
@@ -117,4 +119,14 @@ def membership_remove(*, by: Person | None, membership: Membership, reason: str 
         raise PermissionDenied("You may not remove this role in this unit.")
     _record_by(membership, by, reason)
     membership.delete()
+    if membership.role == Role.SYSTEM_ADMINISTRATOR:
+        _sync_system_administrator_flags(membership.person)
     permissions.forget_memberships(membership.person)
+
+
+def _sync_system_administrator_flags(person: Person) -> None:
+    """The system administrator role is what opens the Django admin, which reads Django's own
+    superuser and staff flags: keep them equal to holding the role."""
+    holds = person.memberships.filter(role=Role.SYSTEM_ADMINISTRATOR).exists()
+    Person.objects.filter(pk=person.pk).update(is_superuser=holds, is_staff=holds)
+    person.is_superuser = person.is_staff = holds

@@ -31,7 +31,8 @@ def unit_detail(request, unit_id):
         "can_see_people": can_see_people,
         "can_manage": permissions.can_manage_memberships(request.user, unit),
         "members": selectors.unit_members(unit) if can_see_people else [],
-        "leadership": selectors.unit_leadership_above(unit),
+        "contacts": selectors.unit_contacts(unit, include_unit=not can_see_people),
+        "is_current": request.user.current_unit_id == unit.pk,
         "history": selectors.unit_history(unit) if can_see_people else [],
     }
     return render(request, "people/unit_detail.html", context)
@@ -90,7 +91,9 @@ def membership_remove(request, unit_id, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id, unit=unit)
     form = MembershipRemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The reason is too long (200 characters at most).")
+        messages.error(
+            request, "The reason is too long: 200 characters at most. Nothing was removed."
+        )
         return redirect("unit-members", unit_id=unit.pk)
     try:
         services.membership_remove(
