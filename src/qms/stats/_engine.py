@@ -261,12 +261,15 @@ def _analyse_prepared(
     codes = columns.codes
     series_start = _starts(codes)
     series_first = np.flatnonzero(series_start)
-    position = np.arange(size) - series_first[np.cumsum(series_start) - 1]  # 0-based in series
-    phase = np.searchsorted(part[part > 1], position + 1, side="right")
+    series_of_point = np.cumsum(series_start, dtype=np.int32) - 1
+    position = np.arange(size, dtype=np.int32) - series_first[series_of_point].astype(np.int32)
+    del series_of_point
+    phase = np.searchsorted(part[part > 1], position + 1, side="right").astype(np.int32)
     segments = Segments.from_boundaries(series_start | _starts(phase))
     in_phase = segments.position()
     included = ~np.isin(position + 1, exclude) if exclude.size else np.ones(size, dtype=bool)
     window = included if freeze is None else included & (in_phase < freeze)
+    del in_phase, position
 
     value = columns.y
     if chart == "mr":
@@ -315,16 +318,21 @@ def _analyse_prepared(
     segment_series = codes[segments.starts]
     phase_offsets = np.concatenate(([0], np.cumsum(np.bincount(segment_series))))
     runs = flags.runs
+    plotted = _scaled(value, multiply, copy=value is columns.y)
+    line_cl, line_lcl, line_ucl, line_lcl_2s, line_ucl_2s = (
+        _scaled(line, multiply, copy=False)
+        for line in (lines.cl, lines.lcl, lines.ucl, lines.lcl_2s, lines.ucl_2s)
+    )
     points = {
         "x": columns.x if columns.x is not None else np.full(size, None, dtype=object),
-        "y": value * multiply,
+        "y": plotted,
         "n": columns.n if columns.n is not None else np.full(size, np.nan),
-        "phase": (phase + 1).astype(np.int64),
-        "cl": lines.cl * multiply,
-        "lcl": lines.lcl * multiply,
-        "ucl": lines.ucl * multiply,
-        "lcl_2s": lines.lcl_2s * multiply,
-        "ucl_2s": lines.ucl_2s * multiply,
+        "phase": phase + 1,
+        "cl": line_cl,
+        "lcl": line_lcl,
+        "ucl": line_ucl,
+        "lcl_2s": line_lcl_2s,
+        "ucl_2s": line_ucl_2s,
         "included": included,
         "outside": outside_side != 0,
         "shift": flags.shift,
@@ -350,6 +358,17 @@ def _analyse_prepared(
         variation_codes=variation,
         assurance_codes=assurance,
     )
+
+
+def _scaled(values: np.ndarray, multiply: float, *, copy: bool) -> np.ndarray:
+    """values x multiply. The engine's own arrays are scaled in place (they are large and used
+    once); the caller's array is copied, so the frozen result never shares memory with it."""
+    if multiply == 1.0:
+        return values.copy() if copy else values
+    if copy:
+        return values * multiply
+    values *= multiply
+    return values
 
 
 def _starts(key: np.ndarray) -> np.ndarray:
@@ -398,7 +417,8 @@ def _apply_rules(
     flags = _Flags(len(value), segments.count)
     if chart in _RUNS_DO_NOT_APPLY:
         return flags
-    index = np.flatnonzero(rule_point)
+    # Usually every point takes part: then the rules work on views, not on compressed copies.
+    index = slice(None) if rule_point.all() else np.flatnonzero(rule_point)
     seg = segments.seg[index]
     points = value[index]
     side = _rules.side_of_centre(points, lines.cl[index])

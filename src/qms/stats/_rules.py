@@ -33,7 +33,7 @@ class RunsTable:
 
 def _run_lengths(new_run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run number of each element and the length of each run, given where runs start."""
-    run_id = np.cumsum(new_run) - 1
+    run_id = np.cumsum(new_run, dtype=np.int32) - 1
     return run_id, np.bincount(run_id) if len(run_id) else np.zeros(0, dtype=np.int64)
 
 

@@ -20,12 +20,12 @@ class Segments:
     @classmethod
     def from_boundaries(cls, new_segment: np.ndarray) -> Segments:
         starts = np.flatnonzero(new_segment)
-        seg = np.cumsum(new_segment, dtype=np.int64) - 1
+        seg = np.cumsum(new_segment, dtype=np.int32) - 1
         return cls(seg=seg, starts=starts, count=len(starts))
 
     def position(self) -> np.ndarray:
         """0-based position of each point within its segment."""
-        return np.arange(len(self.seg)) - self.starts[self.seg]
+        return np.arange(len(self.seg), dtype=np.int32) - self.starts.astype(np.int32)[self.seg]
 
     def total(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.seg[mask], weights=values[mask], minlength=self.count)
