@@ -5,6 +5,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["spc"]:
+        # Control charts from a file need no database, no settings and no Django.
+        from qms.stats.cli import main as spc
+
+        sys.exit(spc(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.config.settings")
     from django.core.management import execute_from_command_line
 

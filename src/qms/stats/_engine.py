@@ -193,7 +193,7 @@ def _prepare(y, n, x, series, chart) -> _Columns:
         with np.errstate(invalid="ignore", divide="ignore"):
             y_values = np.where(n_values > 0, count / n_values, np.nan)
     return _Columns(
-        y=y_values, n=n_values, sd=None, x=x_values, codes=codes, names=tuple(names), count=count
+        y=y_values, n=n_values, sd=None, x=x_values, codes=codes, names=tuple(names.tolist()), count=count
     )
 
 
@@ -237,7 +237,7 @@ def _subgroups(y, x, codes, names) -> _Columns:
         sd=sd[order],
         x=x[first_row][order],
         codes=group_codes[order],
-        names=tuple(names),
+        names=tuple(names.tolist()),
         count=None,
     )
 

@@ -133,11 +133,9 @@ class SeriesResult:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per plotted point, with the fields of `POINT_FIELDS` plus `series`."""
-        columns = {name: getattr(self, name) for name in POINT_FIELDS}
-        return [
-            {"series": self.series, **{name: _scalar(col[i]) for name, col in columns.items()}}
-            for i in range(len(self))
-        ]
+        columns = {name: getattr(self, name) for name in POINT_FIELDS if name != "point_type"}
+        columns["point_type"] = self.point_type_code
+        return _records(columns, [self.series] * len(self))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure of `qms spc` for this series."""
@@ -235,7 +233,8 @@ class Analysis(Sequence):
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per plotted point of every series: `series` plus the point fields."""
-        return [record for series in self for record in series.to_records()]
+        names = np.repeat(np.asarray(self.names, dtype=object), np.diff(self.offsets)).tolist()
+        return _records(self.points, names)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure of `qms spc`: {"series": [...]}."""
@@ -261,6 +260,23 @@ class Analysis(Sequence):
             columns[name] = self.points[name]
         columns["point_type"] = np.asarray(POINT_TYPES, dtype=object)[self.points["point_type"]]
         return columns
+
+
+def _plain(column: np.ndarray) -> list[Any]:
+    """A column as Python values, NaN as None (far faster than converting value by value)."""
+    values = column.tolist()
+    if column.dtype.kind == "f":
+        return [None if value != value else value for value in values]
+    return values
+
+
+def _records(columns: dict[str, np.ndarray], series: list[Any]) -> list[dict[str, Any]]:
+    plain = {name: _plain(columns[name]) for name in POINT_FIELDS}
+    plain["point_type"] = [POINT_TYPES[code] for code in plain["point_type"]]
+    fields = ("series", *POINT_FIELDS)
+    return [
+        dict(zip(fields, row, strict=True)) for row in zip(series, *plain.values(), strict=True)
+    ]
 
 
 def _count(value) -> int | None:
