@@ -193,7 +193,13 @@ def _prepare(y, n, x, series, chart) -> _Columns:
         with np.errstate(invalid="ignore", divide="ignore"):
             y_values = np.where(n_values > 0, count / n_values, np.nan)
     return _Columns(
-        y=y_values, n=n_values, sd=None, x=x_values, codes=codes, names=tuple(names.tolist()), count=count
+        y=y_values,
+        n=n_values,
+        sd=None,
+        x=x_values,
+        codes=codes,
+        names=tuple(names.tolist()),
+        count=count,
     )
 
 
@@ -264,14 +270,18 @@ def _analyse_prepared(
     series_of_point = np.cumsum(series_start, dtype=np.int32) - 1
     position = np.arange(size, dtype=np.int32) - series_first[series_of_point].astype(np.int32)
     del series_of_point
-    phase = np.searchsorted(part[part > 1], position + 1, side="right").astype(np.int32)
-    segments = Segments.from_boundaries(series_start | _starts(phase))
+    if part.size:
+        phase = np.searchsorted(part[part > 1], position + 1, side="right").astype(np.int32)
+        segments = Segments.from_boundaries(series_start | _starts(phase))
+    else:
+        phase = np.zeros(size, dtype=np.int32)
+        segments = Segments.from_boundaries(series_start)
     in_phase = segments.position()
     included = ~np.isin(position + 1, exclude) if exclude.size else np.ones(size, dtype=bool)
     window = included if freeze is None else included & (in_phase < freeze)
     del in_phase, position
 
-    value = columns.y
+    value = columns.sd if chart == "s" else columns.y
     if chart == "mr":
         value = _moving_ranges(value, segments)
         # A range counts only when both of its points are included.
@@ -423,7 +433,9 @@ def _apply_rules(
     points = value[index]
     side = _rules.side_of_centre(points, lines.cl[index])
     flags.side[index] = side
-    flags.runs, too_long = _rules.runs_analysis(side, seg, segments.count)
+    flags.runs, too_long = _rules.runs_analysis(
+        side, seg, segments.count, want_long_runs=rules == "anhoej"
+    )
     if rules == "anhoej":
         flags.shift[index] = too_long
         return flags

@@ -122,19 +122,24 @@ def _crossings_minimum(n_useful: int) -> int:
 
 
 def runs_analysis(
-    side: np.ndarray, seg: np.ndarray, segment_count: int
-) -> tuple[RunsTable, np.ndarray]:
-    """Anhøj's rules per segment, ignoring points on the centre line. Also returns, for every
-    rule point, whether it lies in a run longer than its segment allows."""
+    side: np.ndarray, seg: np.ndarray, segment_count: int, *, want_long_runs: bool = False
+) -> tuple[RunsTable, np.ndarray | None]:
+    """Anhøj's rules per segment, ignoring points on the centre line. With `want_long_runs`,
+    also says for every rule point whether it lies in a run longer than its segment allows."""
     useful = side != 0
-    useful_side, useful_seg = side[useful], seg[useful]
+    all_useful = bool(useful.all())
+    useful_side = side if all_useful else side[useful]
+    useful_seg = seg if all_useful else seg[useful]
     new_run = _starts(useful_side, useful_seg)
     run_id, lengths = _run_lengths(new_run)
+    run_seg = useful_seg[new_run]  # runs are in segment order
     n_useful = np.bincount(useful_seg, minlength=segment_count)
-    runs = np.bincount(useful_seg[new_run], minlength=segment_count)
-    longest = np.zeros(segment_count, dtype=np.int64)
-    np.maximum.at(longest, useful_seg[new_run], lengths)
+    runs = np.bincount(run_seg, minlength=segment_count)
     has = n_useful > 0
+    longest = np.zeros(segment_count, dtype=np.int64)
+    if len(lengths):
+        first_run = np.concatenate(([0], np.cumsum(runs)[:-1]))
+        longest[has] = np.maximum.reduceat(lengths, first_run[has])
     longest_max = np.full(segment_count, -1, dtype=np.int64)
     longest_max[has] = np.round(np.log2(n_useful[has])).astype(np.int64) + 3
     crossings_min = np.full(segment_count, -1, dtype=np.int64)
@@ -150,8 +155,10 @@ def runs_analysis(
         crossings_min=crossings_min,
         runs_signal=signal,
     )
+    if not want_long_runs:
+        return table, None
     too_long = np.zeros(len(side), dtype=bool)
-    too_long[np.flatnonzero(useful)] = lengths[run_id] > longest_max[useful_seg]
+    too_long[useful] = lengths[run_id] > longest_max[useful_seg]
     return table, too_long
 
 

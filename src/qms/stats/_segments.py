@@ -64,7 +64,7 @@ class Segments:
         """
         from qms.stats._constants import MR_SCREEN_FACTOR
 
-        index = np.flatnonzero(use)
+        index = slice(None) if use.all() else np.flatnonzero(use)
         segs = self.seg[index]
         ranges = np.abs(np.diff(values[index]))
         seg_of_range = segs[1:]

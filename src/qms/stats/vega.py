@@ -117,7 +117,8 @@ def chart_spec(
     annotations : iterable of mappings, default ()
         Notes on individual points: ``{"position": 5, "text": "New rota"}`` (1-based point
         position) or ``{"x": "2024-03", "text": "New rota"}`` (an x label of the series).
-        Each is drawn above its point with a short vertical rule.
+        Each text is written above the plot, with a thin dotted vertical rule down to its
+        point.
     width, height : int or str, default 600 and 260
         Size of the plotting area in pixels (or ``"container"``).
 
@@ -155,8 +156,10 @@ def chart_spec(
     >>> spec = chart_spec(result, title="Falls per 1,000 bed days", target=8)
     >>> spec["data"]["values"][3]["point_type"]
     'special_cause_improvement'
-    >>> spec["encoding"]["x"]["type"]
-    'temporal'
+    >>> [layer["name"] for layer in spec["layer"]]
+    ['cl', 'ucl', 'lcl', 'target', 'target_label', 'data_line', 'points']
+    >>> spec["layer"][0]["encoding"]["x"]["type"], spec["layer"][0]["encoding"]["detail"]
+    ('temporal', {'field': 'phase', 'type': 'nominal'})
     >>> "improvement (high values)" in spec["description"]
     True
     >>> json.loads(json.dumps(spec)) == spec
@@ -165,25 +168,24 @@ def chart_spec(
     count = len(result)
     labels = _labels(result.x, count)
     point_types = [str(t) for t in result.point_type]
-    rows: list[dict[str, Any]] = []
-    for i in range(count):
-        rows.append(
-            {
-                "position": i + 1,
-                "x": labels[i] if labels is not None else None,
-                "y": _number(result.y[i]),
-                "n": _number(result.n[i]) if len(result.n) == count else None,
-                "cl": _number(result.cl[i]),
-                "lcl": _number(result.lcl[i]),
-                "ucl": _number(result.ucl[i]),
-                "lcl_2s": _number(result.lcl_2s[i]),
-                "ucl_2s": _number(result.ucl_2s[i]),
-                "phase": int(result.phase[i]),
-                "point_type": point_types[i],
-                "point_type_label": POINT_TYPE_WORDS.get(point_types[i], point_types[i]),
-                "included": bool(result.included[i]),
-            }
-        )
+    columns = {
+        name: _floats(getattr(result, name), count)
+        for name in ("y", "n", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s")
+    }
+    phases = np.asarray(result.phase).astype(int).tolist()
+    included = np.asarray(result.included).astype(bool).tolist()
+    rows: list[dict[str, Any]] = [
+        {
+            "position": i + 1,
+            "x": labels[i] if labels is not None else None,
+            **{name: column[i] for name, column in columns.items()},
+            "phase": phases[i],
+            "point_type": point_types[i],
+            "point_type_label": POINT_TYPE_WORDS.get(point_types[i], point_types[i]),
+            "included": included[i],
+        }
+        for i in range(count)
+    ]
 
     x_encoding = _x_axis(rows, labels, width)
     y_values = [row[key] for row in rows for key in ("y", "cl", "lcl", "ucl")]
@@ -191,7 +193,7 @@ def chart_spec(
 
     y_encoding: dict[str, Any] = {
         "type": "quantitative",
-        "scale": {"zero": False, "nice": True},
+        "scale": {"zero": False, "nice": True, "padding": 8},
         "axis": {"title": y_title, "grid": True, "tickCount": 6},
     }
     layers: list[dict[str, Any]] = []
@@ -223,12 +225,48 @@ def chart_spec(
                     "aria": False,
                 },
                 "encoding": {
+                    "x": x_encoding,
                     "y": {"field": field, **y_encoding},
                     "detail": {"field": "phase", "type": "nominal"},
                     "order": {"field": "position", "type": "quantitative"},
                 },
             }
         )
+
+    # The target, beneath the data.
+    if target is not None:
+        target = float(target)
+        target_text = f"Target {_format_number(target, number_format)}"
+        layers += [
+            {
+                "name": "target",
+                "data": {"values": [{"target": target}]},
+                "mark": {
+                    "type": "rule",
+                    "color": _TARGET,
+                    "strokeDash": _TARGET_DASH,
+                    "strokeWidth": 1.4,
+                },
+                "encoding": {"y": {"field": "target", **y_encoding}},
+            },
+            {
+                "name": "target_label",
+                "data": {"values": [{"target": target, "text": target_text}]},
+                "mark": {
+                    "type": "text",
+                    "color": _TARGET,
+                    "align": "left",
+                    "baseline": "middle",
+                    "x": {"expr": "width + 4"},
+                    "fontSize": 11,
+                    "fontWeight": "bold",
+                },
+                "encoding": {
+                    "y": {"field": "target", **y_encoding},
+                    "text": {"field": "text"},
+                },
+            },
+        ]
 
     # The data line (continuous across phases, broken only by a missing value).
     layers.append(
@@ -241,6 +279,7 @@ def chart_spec(
                 "aria": False,
             },
             "encoding": {
+                "x": x_encoding,
                 "y": {"field": "y", **y_encoding},
                 "order": {"field": "position", "type": "quantitative"},
             },
@@ -299,6 +338,7 @@ def chart_spec(
                     "tooltip": True,
                 },
                 "encoding": {
+                    "x": x_encoding,
                     "y": {"field": "y", **y_encoding},
                     "color": colour,
                     "tooltip": tooltip,
@@ -306,43 +346,9 @@ def chart_spec(
             }
         )
 
-    if target is not None:
-        target = float(target)
-        target_text = f"Target {_format_number(target, number_format)}"
-        layers += [
-            {
-                "name": "target",
-                "data": {"values": [{"target": target}]},
-                "mark": {
-                    "type": "rule",
-                    "color": _TARGET,
-                    "strokeDash": _TARGET_DASH,
-                    "strokeWidth": 1.4,
-                },
-                "encoding": {"y": {"field": "target", **y_encoding}},
-            },
-            {
-                "name": "target_label",
-                "data": {"values": [{"target": target, "text": target_text}]},
-                "mark": {
-                    "type": "text",
-                    "color": _TARGET,
-                    "align": "right",
-                    "baseline": "bottom",
-                    "dy": -3,
-                    "x": {"expr": "width"},
-                    "fontSize": 11,
-                    "fontWeight": "bold",
-                },
-                "encoding": {
-                    "y": {"field": "target", **y_encoding},
-                    "text": {"field": "text"},
-                },
-            },
-        ]
-
     notes = _annotations(annotations, rows, labels)
     if notes:
+        # A dotted guide from the top of the plot down to the point, the text above the plot.
         layers += [
             {
                 "name": "annotation_rules",
@@ -351,13 +357,13 @@ def chart_spec(
                     "type": "rule",
                     "color": _MUTED,
                     "strokeWidth": 1,
-                    "yOffset": -7,
-                    "y2Offset": -22,
+                    "strokeDash": [2, 2],
+                    "yOffset": -8,
                 },
                 "encoding": {
-                    "x": {k: v for k, v in x_encoding.items() if k != "axis"},
+                    "x": x_encoding,
                     "y": {"field": "y", **y_encoding},
-                    "y2": {"field": "y"},
+                    "y2": {"value": 0},
                 },
             },
             {
@@ -367,13 +373,12 @@ def chart_spec(
                     "type": "text",
                     "color": _MUTED,
                     "baseline": "bottom",
-                    "dy": -25,
+                    "y": -4,
                     "fontSize": 11,
                     "fontStyle": "italic",
                 },
                 "encoding": {
-                    "x": {k: v for k, v in x_encoding.items() if k != "axis"},
-                    "y": {"field": "y", **y_encoding},
+                    "x": x_encoding,
                     "text": {"field": "text"},
                 },
             },
@@ -397,7 +402,6 @@ def chart_spec(
         "height": height,
         "padding": {"left": 6, "right": 12, "top": 8, "bottom": 6},
         "data": {"values": rows},
-        "encoding": {"x": x_encoding},
         "layer": layers,
         "config": _config(),
     }
@@ -509,26 +513,13 @@ def _render_options() -> dict[str, Any]:
     return options
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None for NaN, infinity and missing values."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _label(value: Any) -> str | None:
     """An x value as a string label; None when missing."""
     if value is None:
         return None
     if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            return None
-        text = str(value)
-        return text[:10] if text.endswith("T00:00:00") or "T00:00:00." in text else text
+        labels = _labels(np.asarray([value]), 1)
+        return labels[0] if labels else None
     if isinstance(value, _dt.datetime):
         if value.time() == _dt.time(0) and value.tzinfo is None:
             return value.date().isoformat()
@@ -547,14 +538,29 @@ def _label(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+def _floats(values: Any, count: int) -> list[float | None]:
+    """A column as Python floats, NaN and infinity as None (all None when absent)."""
+    array = np.asarray(values, dtype=float).ravel() if values is not None else np.empty(0)
+    if len(array) != count:
+        return [None] * count
+    finite = np.isfinite(array)
+    return [v if ok else None for v, ok in zip(array.tolist(), finite.tolist(), strict=True)]
+
+
 def _labels(x: Any, count: int) -> list[str] | None:
     """The x labels, or None when the series has none (then the position is used)."""
-    if x is None:
+    if x is None or count == 0:
         return None
-    values = list(np.asarray(x, dtype=object).ravel()) if not isinstance(x, list) else x
-    if len(values) != count or count == 0:
+    array = np.asarray(x)
+    if array.ndim != 1 or len(array) != count:
         return None
-    labels = [_label(v) for v in values]
+    if array.dtype.kind == "M":  # numpy datetimes: days when every value is a midnight
+        if np.isnat(array).any():
+            return None
+        days = array.astype("datetime64[D]")
+        unit = "D" if (days == array).all() else "s"
+        return [str(v) for v in np.datetime_as_string(array, unit=unit)]
+    labels = [_label(v) for v in array.astype(object).tolist()]
     if any(label is None for label in labels):
         return None
     return labels  # type: ignore[return-value]
@@ -586,15 +592,23 @@ def _x_axis(
             for row, day in zip(rows, dates, strict=True):
                 row["date"] = _epoch_ms(day)  # type: ignore[arg-type]
             monthly = all(_ISO_MONTH.match(label) for label in labels)
+            years = {day.year for day in dates}  # type: ignore[union-attr]
             if monthly:
-                first, last = min(dates), max(dates)  # type: ignore[type-var]
-                months = (last.year - first.year) * 12 + last.month - first.month + 1
-                step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 12), 24)
                 axis["format"] = "%b %Y"
-                axis["tickCount"] = {"interval": "month", "step": step}
+                label_width = 60
+            elif len(years) == 1:
+                axis["format"] = "%-d %b"
+                axis["title"] = str(years.pop())
+                label_width = 46
             else:
                 axis["format"] = "%-d %b %Y"
-                axis["formatType"] = "utc"
+                label_width = 76
+            # Ticks on the points' own dates (every k-th), not on calendar boundaries.
+            room = width if isinstance(width, int | float) else 600
+            most = max(2, int(room // (label_width + 14)))
+            ticks = sorted({row["date"] for row in rows})
+            step = max(1, math.ceil(len(ticks) / most))
+            axis["values"] = ticks[::step]
             axis["labelAngle"] = 0
             return {
                 "field": "date",
@@ -605,7 +619,8 @@ def _x_axis(
         if len(set(labels)) == len(labels):
             longest = max(len(label) for label in labels)
             room = width if isinstance(width, int | float) else 600
-            axis["labelAngle"] = 0 if longest * 7 * len(labels) <= room else -45
+            fits = longest <= 10 or longest * 7 * len(labels) <= room
+            axis["labelAngle"] = 0 if fits else -45
             axis["labelLimit"] = 120
             return {
                 "field": "x",
