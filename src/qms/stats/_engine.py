@@ -189,6 +189,7 @@ def _prepare(y, n, x, series, chart) -> _Columns:
 
     count = None
     if chart in _NEEDS_N:
+        assert n_values is not None  # _check_values has insisted on it
         count = y_values
         with np.errstate(invalid="ignore", divide="ignore"):
             y_values = np.where(n_values > 0, count / n_values, np.nan)

@@ -52,7 +52,7 @@ def numeric_column(values: Any, column: str) -> np.ndarray:
         return array.astype(np.float64)
     except (TypeError, ValueError):
         pass
-    bad = []
+    bad: list[tuple[int | None, str, str]] = []
     for row, value in enumerate(array.tolist()):
         if value is None:
             continue

@@ -43,6 +43,22 @@ class ChartInput:
     window: np.ndarray
     screen_mr: bool
 
+    # The charts that need denominators, counts or subgroup sds are only called with them.
+    @property
+    def sizes(self) -> np.ndarray:
+        assert self.n is not None
+        return self.n
+
+    @property
+    def counts(self) -> np.ndarray:
+        assert self.count is not None
+        return self.count
+
+    @property
+    def sds(self) -> np.ndarray:
+        assert self.sd is not None
+        return self.sd
+
 
 def lines(chart: str, data: ChartInput) -> Lines:
     """Centre line, limits and two-sigma lines for every point."""
@@ -92,21 +108,21 @@ def _mr(data: ChartInput):
 def _proportion_centre(data: ChartInput) -> np.ndarray:
     segments = data.segments
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_segment = segments.total(data.count, data.base) / segments.total(data.n, data.base)
+        per_segment = segments.total(data.counts, data.base) / segments.total(data.sizes, data.base)
     return _broadcast(per_segment, segments)
 
 
 def _p(data: ChartInput):
     centre = _proportion_centre(data)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma = np.sqrt(centre * (1 - centre) / data.n)
+        sigma = np.sqrt(centre * (1 - centre) / data.sizes)
     return centre, centre, sigma
 
 
 def _u(data: ChartInput):
     centre = _proportion_centre(data)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma = np.sqrt(centre / data.n)
+        sigma = np.sqrt(centre / data.sizes)
     return centre, centre, sigma
 
 
@@ -142,16 +158,16 @@ def _sbar(data: ChartInput) -> np.ndarray:
     """s-bar per segment: the mean of subgroup sds when sizes are constant in the phase, the
     pooled sd otherwise (Montgomery 6.30-6.31)."""
     segments = data.segments
-    every = np.ones(len(data.n), dtype=bool)
     smallest = np.full(segments.count, np.inf)
     largest = np.full(segments.count, -np.inf)
-    np.minimum.at(smallest, segments.seg[every], data.n)
-    np.maximum.at(largest, segments.seg[every], data.n)
-    usable = data.base & np.isfinite(data.sd)
-    mean_sd = segments.mean(data.sd, usable)
+    np.minimum.at(smallest, segments.seg, data.sizes)
+    np.maximum.at(largest, segments.seg, data.sizes)
+    usable = data.base & np.isfinite(data.sds)
+    mean_sd = segments.mean(data.sds, usable)
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt(
-            segments.total((data.n - 1) * data.sd**2, usable) / segments.total(data.n - 1, usable)
+            segments.total((data.sizes - 1) * data.sds**2, usable)
+            / segments.total(data.sizes - 1, usable)
         )
     return np.where(smallest == largest, mean_sd, pooled)
 
@@ -159,17 +175,17 @@ def _sbar(data: ChartInput) -> np.ndarray:
 def _xbar(data: ChartInput):
     segments = data.segments
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = segments.total(data.value * data.n, data.base) / segments.total(
-            data.n, data.base
+        weighted = segments.total(data.value * data.sizes, data.base) / segments.total(
+            data.sizes, data.base
         )
         centre = _broadcast(weighted, segments)
-        sigma = _broadcast(_sbar(data), segments) / (c4(data.n) * np.sqrt(data.n))
+        sigma = _broadcast(_sbar(data), segments) / (c4(data.sizes) * np.sqrt(data.sizes))
     return centre, centre, sigma
 
 
 def _s(data: ChartInput):
     sbar = _broadcast(_sbar(data), data.segments)
-    factor = c4(data.n)
+    factor = c4(data.sizes)
     with np.errstate(invalid="ignore"):
         sigma = sbar * np.sqrt(1 - factor**2) / factor
     return sbar, sbar, sigma
