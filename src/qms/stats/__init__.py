@@ -21,6 +21,7 @@ from qms.stats._results import (
     PhaseSummary,
     SeriesResult,
 )
+from qms.stats.vega import chart_spec, to_png, to_svg
 
 __all__ = [
     "ASSURANCE_ICONS",
@@ -36,4 +37,7 @@ __all__ = [
     "SeriesResult",
     "SpcInputError",
     "analyse",
+    "chart_spec",
+    "to_png",
+    "to_svg",
 ]

@@ -199,7 +199,7 @@ def chart_spec(
     layers: list[dict[str, Any]] = []
 
     # Centre line, limits and (optionally) two-sigma lines: one layer each, split by phase.
-    lines = [("cl", "Centre line", _INK, _CL_DASH, 1.6)]
+    lines: list[tuple[str, str, str, Any, float]] = [("cl", "Centre line", _INK, _CL_DASH, 1.6)]
     if show_2s:
         lines += [
             ("ucl_2s", "Upper two-sigma line", _SIGMA2, _SIGMA2_DASH, 1.1),
@@ -288,7 +288,7 @@ def chart_spec(
 
     # Points: filled when included, hollow when excluded; coloured by point type.
     present = [t for t in POINT_TYPES if t in point_types] or ["common_cause"]
-    colour = {
+    colour_encoding = {
         "field": "point_type",
         "type": "nominal",
         "scale": {"domain": present, "range": [POINT_TYPE_COLOURS[t] for t in present]},
@@ -332,6 +332,7 @@ def chart_spec(
                     "type": "point",
                     "shape": "circle",
                     "filled": included,
+                    **({} if included else {"fill": "white"}),
                     "opacity": 1,
                     "size": size,
                     "strokeWidth": 0 if included else 1.8,
@@ -340,7 +341,7 @@ def chart_spec(
                 "encoding": {
                     "x": x_encoding,
                     "y": {"field": "y", **y_encoding},
-                    "color": colour,
+                    "color": colour_encoding,
                     "tooltip": tooltip,
                 },
             }
@@ -486,8 +487,8 @@ def vega_embed_bundle() -> str:
 
     version = _vegalite_version()
     if version is None:
-        return vl_convert.javascript_bundle()
-    return vl_convert.javascript_bundle(vl_version=version)
+        return vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub omits the default
+    return vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +560,7 @@ def _labels(x: Any, count: int) -> list[str] | None:
             return None
         days = array.astype("datetime64[D]")
         unit = "D" if (days == array).all() else "s"
-        return [str(v) for v in np.datetime_as_string(array, unit=unit)]
+        return [str(v) for v in np.datetime_as_string(array, unit=unit)]  # type: ignore[call-overload]
     labels = [_label(v) for v in array.astype(object).tolist()]
     if any(label is None for label in labels):
         return None
