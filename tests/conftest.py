@@ -10,6 +10,7 @@ elsewhere (board)            outsider
 """
 
 import pytest
+from helpers import make_person
 
 from qms.people import services
 from qms.people.roles import Role
@@ -36,20 +37,6 @@ def org(db):
         "other_service": other_service,
         "elsewhere": elsewhere,
     }
-
-
-def make_person(username, *roles, **fields):
-    person = services.person_create(
-        by=None,
-        username=username,
-        display_name=fields.pop("display_name", username.title()),
-        email=f"{username}@example.org",
-        password="correct-horse-battery",
-        **fields,
-    )
-    for role, unit in roles:
-        services.membership_add(by=None, person=person, unit=unit, role=role)
-    return person
 
 
 @pytest.fixture

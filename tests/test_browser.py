@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import make_person
 from django.db import connections
+from helpers import make_person
 
 from qms.people import services
 from qms.people.roles import Role

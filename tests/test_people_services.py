@@ -1,8 +1,8 @@
 """qms.people.services: every write to the organisation, validated, atomic and in history."""
 
 import pytest
-from conftest import make_person
 from django.core.exceptions import PermissionDenied, ValidationError
+from helpers import make_person
 
 from qms.people import permissions, selectors, services
 from qms.people.forms import MembershipRemoveForm

@@ -8,8 +8,8 @@ import re
 from urllib.parse import quote
 
 import pytest
-from conftest import make_person
 from django.contrib.messages import get_messages
+from helpers import make_person
 
 from qms.people.models import Membership, Person
 from qms.people.roles import Role

@@ -7,10 +7,10 @@ quality_lead in division; outsider leads another board (elsewhere); admin is a s
 """
 
 import pytest
-from conftest import make_person
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from helpers import make_person
 
 from qms.people import permissions, services
 from qms.people.models import Person, Unit

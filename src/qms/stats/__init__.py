@@ -21,6 +21,7 @@ from qms.stats._results import (
     PhaseSummary,
     SeriesResult,
 )
+from qms.stats._rules import assurance_icon
 from qms.stats.vega import chart_spec, to_png, to_svg
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "SeriesResult",
     "SpcInputError",
     "analyse",
+    "assurance_icon",
     "chart_spec",
     "to_png",
     "to_svg",

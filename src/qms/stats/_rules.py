@@ -232,3 +232,24 @@ def assurance_icons(
     icons = np.where(passes, 1, np.where(fails, 2, 3)).astype(np.int8)
     icons[~(np.isfinite(lcl) & np.isfinite(ucl))] = 0
     return icons
+
+
+def assurance_icon(
+    lcl: float | None, ucl: float | None, target: float | None, direction: str, rules: str = "mdc"
+) -> str:
+    """The assurance icon for one chart from its last point's limits.
+
+    Examples
+    --------
+    >>> assurance_icon(80.0, 95.0, 75.0, "increase")
+    'pass'
+    >>> assurance_icon(80.0, 95.0, 95.0, "increase", rules="ptd")
+    'hit_or_miss'
+    """
+    from qms.stats._results import ASSURANCE_ICONS
+
+    limits = [np.nan if value is None else float(value) for value in (lcl, ucl)]
+    codes = assurance_icons(
+        np.array(limits[:1]), np.array(limits[1:]), target, direction, strict=rules == "ptd"
+    )
+    return ASSURANCE_ICONS[int(codes[0])]

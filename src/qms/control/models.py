@@ -1,0 +1,355 @@
+"""Quality control: measures against agreed standards, their data, SPC results, signals,
+escalations and the inbox that tells people about them."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from qms.people.models import Unit
+from qms.stats import CHARTS, DIRECTIONS, RULE_SETS
+
+
+class Domain(models.TextChoices):
+    """The six dimensions of quality (Institute of Medicine, 2001)."""
+
+    SAFE = "safe", "Safe"
+    EFFECTIVE = "effective", "Effective"
+    PERSON_CENTRED = "person_centred", "Person-centred"
+    TIMELY = "timely", "Timely"
+    EFFICIENT = "efficient", "Efficient"
+    EQUITABLE = "equitable", "Equitable"
+
+
+class MeasureKind(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    PROCESS = "process", "Process"
+    BALANCING = "balancing", "Balancing"
+    STRUCTURE = "structure", "Structure"
+
+
+class Frequency(models.TextChoices):
+    DAY = "day", "Daily"
+    WEEK = "week", "Weekly"
+    MONTH = "month", "Monthly"
+    QUARTER = "quarter", "Quarterly"
+
+
+class StandardScope(models.TextChoices):
+    NATIONAL = "national", "National"
+    LOCAL = "local", "Local"
+
+
+CHART_LABELS = {
+    "run": "Run chart",
+    "i": "I chart (individuals)",
+    "mr": "Moving range chart",
+    "xbar": "X-bar chart",
+    "s": "S chart",
+    "p": "P chart (proportion)",
+    "pp": "P′ chart (Laney)",
+    "u": "U chart (rate)",
+    "up": "U′ chart (Laney)",
+    "c": "C chart (count)",
+    "g": "G chart (cases between events)",
+    "t": "T chart (time between events)",
+}
+RULE_LABELS = {
+    "mdc": "Making Data Count",
+    "ptd": "NHSRplotthedots variant",
+    "anhoej": "Anhøj runs rules",
+}
+
+
+class Standard(models.Model):
+    """An agreed standard, e.g. a national quality standard statement, that measures serve."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    statement = models.TextField()
+    source = models.CharField(max_length=200, help_text="Who publishes it, and where.")
+    scope = models.CharField(max_length=20, choices=StandardScope.choices)
+    # A local standard belongs to the unit that agreed it; national ones to no unit.
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scope", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Measure(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_measures",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=MeasureKind.choices)
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    operational_definition = models.TextField()
+    numerator_definition = models.TextField(blank=True)
+    denominator_definition = models.TextField(blank=True)
+    data_source = models.CharField(max_length=200, blank=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    chart = models.CharField(max_length=10, choices=[(c, CHART_LABELS[c]) for c in CHARTS])
+    direction = models.CharField(max_length=10, choices=[(d, d.title()) for d in DIRECTIONS])
+    multiply = models.FloatField(default=1.0, help_text="E.g. 100 for a percentage.")
+    unit_label = models.CharField(max_length=60, blank=True, help_text="E.g. %, per 1,000 bed days")
+    target = models.FloatField(null=True, blank=True)
+    target_source = models.CharField(max_length=200, blank=True)
+    standard = models.ForeignKey(
+        Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
+    )
+    rules = models.CharField(
+        max_length=10, choices=[(r, RULE_LABELS[r]) for r in RULE_SETS], default="mdc"
+    )
+    shift_length = models.PositiveSmallIntegerField(default=7)
+    trend_length = models.PositiveSmallIntegerField(default=7)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="measure_name_unique_in_unit"),
+            models.CheckConstraint(
+                condition=models.Q(shift_length__gte=6, shift_length__lte=8)
+                & models.Q(trend_length__gte=6, trend_length__lte=8),
+                name="measure_rule_lengths_6_to_8",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def needs_denominator(self) -> bool:
+        return self.chart in {"p", "pp", "u", "up"}
+
+
+class Observation(models.Model):
+    """One period's value of a measure. Corrections keep the old value in history."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="observations")
+    period = models.DateField(help_text="The first day of the period.")
+    value = models.FloatField()
+    denominator = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period"], name="one_value_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}, {self.period}: {self.value:g}"
+
+
+class Phase(models.Model):
+    """A recalculation point: limits start afresh from this period, for a stated reason."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phases")
+    starts_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "starts_on"], name="one_phase_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: new limits from {self.starts_on}"
+
+
+class Annotation(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
+    period = models.DateField()
+    text = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "period"]
+
+    def __str__(self) -> str:
+        return f"{self.measure}, {self.period}: {self.text}"
+
+
+class MeasureResult(models.Model):
+    """The stored SPC analysis of a measure, refreshed in batches after data change, so pages
+    and reports read it instead of recomputing."""
+
+    measure = models.OneToOneField(Measure, on_delete=models.CASCADE, related_name="result")
+    computed_at = models.DateTimeField()
+    last_period = models.DateField(null=True)
+    last_value = models.FloatField(null=True)
+    variation_icon = models.CharField(max_length=20, default="none")
+    assurance_icon = models.CharField(max_length=20, default="none")
+    points = models.JSONField(default=list)  # one dict per period, qms.stats point fields
+    phases = models.JSONField(default=list)  # Anhøj runs analysis per phase
+
+    def __str__(self) -> str:
+        return f"Results of {self.measure}"
+
+
+class SignalKind(models.TextChoices):
+    CONCERN = "special_cause_concern", "Special cause concern"
+    ASSURANCE_FAIL = "assurance_fail", "Target not being met"
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ESCALATED = "escalated", "Escalated"
+    CLOSED = "closed", "Closed"
+
+
+class Signal(models.Model):
+    """Variation from the standard that someone must look at. One signal covers a continuing
+    run of concerning points: new points extend it instead of raising another."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(max_length=30, choices=SignalKind.choices)
+    first_period = models.DateField()
+    last_period = models.DateField()
+    explanation = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=20, choices=SignalStatus.choices, default=SignalStatus.OPEN
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issue = models.ForeignKey(
+        "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.measure}"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Issue(models.Model):
+    """A problem to analyse and act on (the full analysis comes with quality planning)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="issues")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default="open")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Awaiting a response"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned to the team"
+    ESCALATED = "escalated", "Escalated further"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Escalation(models.Model):
+    """A signal passed from a unit to its parent because the unit cannot fix it alone."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="escalations")
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="escalations_in")
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    response = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.signal} escalated from {self.from_unit} to {self.to_unit}"
+
+
+class Notification(models.Model):
+    """An entry in a person's inbox."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300)
+    signal = models.ForeignKey(Signal, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["person", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class IntegrationToken(models.Model):
+    """A key for a system that posts observations through the API, limited to one unit and
+    the units below it. Only a hash is kept; the key is shown once when made."""
+
+    name = models.CharField(max_length=100)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="integration_tokens")
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=128)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

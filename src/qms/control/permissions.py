@@ -1,0 +1,41 @@
+"""Who may do what in quality control. Built on qms.people.permissions: a role in a unit reaches
+its sub-units; an invisible unit is a 404, a missing role a 403."""
+
+from qms.people import permissions
+from qms.people.roles import STAFF_ROLES, Role
+
+# Seeing measures, charts, reports and signals: every member of staff in the unit.
+VIEWERS = STAFF_ROLES
+# Recording data: the people who do the work, and analysts who load it.
+DATA_ENTRY = frozenset(
+    {Role.TEAM_MEMBER, Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.ANALYST, Role.SYSTEM_ADMINISTRATOR}
+)
+# Defining measures, starting phases, managing integration keys.
+MEASURE_EDITORS = frozenset(
+    {Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.ANALYST, Role.SYSTEM_ADMINISTRATOR}
+)
+# Acknowledging and escalating signals, and answering escalations from below.
+SIGNAL_HANDLERS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
+
+
+def can(user, unit, roles) -> bool:
+    return bool(permissions.roles_in(user, unit) & roles)
+
+
+def require(user, unit, roles) -> None:
+    permissions.require_role(user, unit, roles)
+
+
+def visible_measure_or_404(user, measure_id):
+    """The measure, if the user is staff in its unit or above; otherwise 404."""
+    from django.http import Http404
+
+    from qms.control.models import Measure
+
+    try:
+        measure = Measure.objects.select_related("unit", "owner", "standard").get(pk=measure_id)
+    except (Measure.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such measure") from None
+    if not can(user, measure.unit, VIEWERS):
+        raise Http404("No such measure")
+    return measure

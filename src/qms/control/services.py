@@ -1,0 +1,484 @@
+"""Every write in quality control: atomic, validated, recorded in history with who did it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from qms.control.explain import explain_point
+from qms.control.models import (
+    Annotation,
+    Measure,
+    MeasureResult,
+    Notification,
+    Observation,
+    Phase,
+    Signal,
+    SignalKind,
+    SignalStatus,
+)
+from qms.control.periods import period_label
+from qms.people.models import Membership, Person
+from qms.people.roles import Role
+from qms.stats import analyse, assurance_icon
+
+MEASURE_FIELDS = {
+    "name", "kind", "domain", "operational_definition", "numerator_definition",
+    "denominator_definition", "data_source", "frequency", "chart", "direction", "multiply",
+    "unit_label", "target", "target_source", "standard", "rules", "shift_length",
+    "trend_length", "owner", "is_active",
+}  # fmt: skip
+
+
+def _record_by(instance, by: Person | None, reason: str = "") -> None:
+    instance._history_user = by
+    instance._change_reason = reason
+
+
+# Measures ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def measure_create(*, by: Person | None, unit, **fields) -> Measure:
+    """Define a measure in a unit."""
+    unknown = set(fields) - MEASURE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    measure = Measure(unit=unit, **fields)
+    measure.full_clean()
+    _record_by(measure, by)
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **fields) -> Measure:
+    """Change a measure's definition; its results are refreshed because the chart may differ."""
+    unknown = set(fields) - MEASURE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.full_clean()
+    _record_by(measure, by, reason)
+    measure.save()
+    results_refresh([measure.pk])
+    return measure
+
+
+# Observations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    """One value to record. `row` is where it came from (a file row), for messages."""
+
+    measure: Measure
+    period: dt.date
+    value: float
+    denominator: float | None = None
+    note: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class SaveSummary:
+    created: int
+    updated: int
+    unchanged: int
+    measures: int
+
+
+class ObservationConflict(ValidationError):
+    """Some periods already hold a different value and replacing was not confirmed."""
+
+    def __init__(self, conflicts: list[tuple[ObservationInput, Observation]]):
+        self.conflicts = conflicts
+        super().__init__(
+            [
+                f"{_where(row)}{row.measure}, {period_label(row.period, row.measure.frequency)} "
+                f"already has {old.value:g}; confirm to replace it with {row.value:g}"
+                for row, old in conflicts
+            ]
+        )
+
+
+def _where(row: ObservationInput) -> str:
+    return f"Row {row.row}: " if row.row is not None else ""
+
+
+def check_observation(row: ObservationInput) -> list[str]:
+    """What is wrong with one value for its measure (empty when nothing is)."""
+    problems = []
+    measure = row.measure
+    if not np.isfinite(row.value):
+        problems.append("the value must be a number")
+    if measure.needs_denominator:
+        if row.denominator is None or not np.isfinite(row.denominator):
+            problems.append(f"{measure.name} needs a denominator")
+        elif row.denominator < 0:
+            problems.append("the denominator cannot be negative")
+        elif measure.chart in {"p", "pp"} and row.value > row.denominator:
+            problems.append("the numerator is larger than the denominator")
+    if measure.chart in {"p", "pp", "u", "up", "c", "g"} and row.value < 0:
+        problems.append("a count cannot be negative")
+    if measure.chart == "t" and row.value <= 0:
+        problems.append("a time between events must be greater than 0")
+    if len(row.note) > 500:
+        problems.append("the note is longer than 500 characters")
+    return problems
+
+
+@transaction.atomic
+def observations_save(
+    *,
+    by: Person | None,
+    rows: Sequence[ObservationInput],
+    replace: bool = False,
+    reason: str = "",
+    refresh: bool = True,
+) -> SaveSummary:
+    """Record values, all or none. A period that already holds a different value is replaced
+    only with `replace` (the old value stays in history, with `reason`); otherwise the whole
+    batch is refused with an ObservationConflict naming every such period."""
+    problems = [f"{_where(row)}{problem}" for row in rows for problem in check_observation(row)]
+    seen: set[tuple[int, dt.date]] = set()
+    for row in rows:
+        key = (row.measure.pk, row.period)
+        if key in seen:
+            problems.append(f"{_where(row)}{row.measure} has two values for {row.period}")
+        seen.add(key)
+    if problems:
+        raise ValidationError(problems)
+
+    existing = _existing(rows)
+    new, changed, conflicts, unchanged = [], [], [], 0
+    for row in rows:
+        old = existing.get((row.measure.pk, row.period))
+        if old is None:
+            new.append(
+                Observation(
+                    measure=row.measure,
+                    period=row.period,
+                    value=row.value,
+                    denominator=row.denominator,
+                    note=row.note,
+                )
+            )
+        elif (old.value, old.denominator, old.note) == (row.value, row.denominator, row.note):
+            unchanged += 1
+        elif not replace:
+            conflicts.append((row, old))
+        else:
+            old.value, old.denominator, old.note = row.value, row.denominator, row.note
+            changed.append(old)
+    if conflicts:
+        raise ObservationConflict(conflicts)
+    now = timezone.now()
+    for observation in new + changed:
+        observation.recorded_at = now
+    if new:
+        bulk_create_with_history(
+            new, Observation, batch_size=2000, default_user=by, default_change_reason=reason
+        )
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Observation,
+            ["value", "denominator", "note", "recorded_at"],
+            batch_size=2000,
+            default_user=by,
+            default_change_reason=reason or "Corrected",
+        )
+    measure_ids = sorted({row.measure.pk for row in rows})
+    if refresh and (new or changed):
+        transaction.on_commit(lambda: enqueue_refresh(measure_ids))
+    return SaveSummary(len(new), len(changed), unchanged, len(measure_ids))
+
+
+def _existing(rows: Sequence[ObservationInput]) -> dict[tuple[int, dt.date], Observation]:
+    periods_by_measure: dict[int, list[dt.date]] = defaultdict(list)
+    for row in rows:
+        periods_by_measure[row.measure.pk].append(row.period)
+    found = {}
+    for measure_id, periods in periods_by_measure.items():
+        query = Observation.objects.filter(measure_id=measure_id, period__in=periods)
+        for observation in query:
+            found[(measure_id, observation.period)] = observation
+    return found
+
+
+@transaction.atomic
+def observation_delete(*, by: Person | None, observation: Observation, reason: str) -> None:
+    """Remove a value; the history keeps it, who removed it and why."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the value is being removed."})
+    _record_by(observation, by, reason)
+    measure_id = observation.measure_id
+    observation.delete()
+    transaction.on_commit(lambda: enqueue_refresh([measure_id]))
+
+
+# Phases and annotations --------------------------------------------------------------------
+
+
+@transaction.atomic
+def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reason: str) -> Phase:
+    """Start new limits from a period, for a reason that shows on the chart."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the limits are recalculated from here."})
+    if Phase.objects.filter(measure=measure, starts_on=starts_on).exists():
+        raise ValidationError({"starts_on": "A phase already starts at this period."})
+    phase = Phase(measure=measure, starts_on=starts_on, reason=reason.strip(), created_by=by)
+    _record_by(phase, by, reason)
+    phase.save()
+    transaction.on_commit(lambda: enqueue_refresh([measure.pk]))
+    return phase
+
+
+def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text: str):
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the annotation."})
+    return Annotation.objects.create(measure=measure, period=period, text=text[:200], created_by=by)
+
+
+# SPC results and signals -------------------------------------------------------------------
+
+
+def enqueue_refresh(measure_ids: list[int]) -> None:
+    """Refresh results in the background (or at once, with the immediate task back end)."""
+    from qms.control.tasks import refresh_results
+
+    refresh_results.enqueue(measure_ids)
+
+
+_ANALYSIS_OPTIONS = ("chart", "rules", "direction", "multiply", "shift_length", "trend_length")
+
+
+def results_refresh(measure_ids: Iterable[int]) -> list[Signal]:
+    """Analyse the measures in batches (one qms.stats call per chart set-up, every phase of
+    every measure a series), store the results, and raise or extend signals."""
+    measures = list(Measure.objects.filter(pk__in=list(measure_ids)).select_related("unit"))
+    groups: dict[tuple, list[Measure]] = defaultdict(list)
+    for measure in measures:
+        groups[tuple(getattr(measure, option) for option in _ANALYSIS_OPTIONS)].append(measure)
+    raised = []
+    for options, group in groups.items():
+        raised += _refresh_group(dict(zip(_ANALYSIS_OPTIONS, options, strict=True)), group)
+    return raised
+
+
+def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
+    ids = [m.pk for m in measures]
+    rows = list(
+        Observation.objects.filter(measure_id__in=ids)
+        .order_by("measure_id", "period")
+        .values_list("measure_id", "period", "value", "denominator")
+    )
+    phase_starts: dict[int, list[dt.date]] = defaultdict(list)
+    for measure_id, starts_on in (
+        Phase.objects.filter(measure_id__in=ids)
+        .order_by("starts_on")
+        .values_list("measure_id", "starts_on")
+    ):
+        phase_starts[measure_id].append(starts_on)
+
+    series_keys, values, denominators, periods = [], [], [], []
+    for measure_id, period, value, denominator in rows:
+        phase = sum(1 for start in phase_starts[measure_id] if start <= period)
+        series_keys.append(f"{measure_id}:{phase}")
+        values.append(value)
+        denominators.append(denominator)
+        periods.append(period)
+    now = timezone.now()
+    points_by_measure: dict[int, list[dict]] = defaultdict(list)
+    phases_by_measure: dict[int, list[dict]] = defaultdict(list)
+    if rows:
+        analysis = analyse(
+            values,
+            n=denominators if options["chart"] in {"p", "pp", "u", "up"} else None,
+            x=[period.isoformat() for period in periods],
+            series=series_keys,
+            chart=options["chart"],
+            rules=options["rules"],
+            direction=options["direction"],
+            multiply=options["multiply"],
+            shift_length=options["shift_length"],
+            trend_length=options["trend_length"],
+        )
+        for chart in analysis:
+            measure_id, phase = (int(part) for part in chart.series.split(":"))
+            for record in chart.to_records():
+                record.pop("series")
+                record["period"] = record.pop("x")
+                record["phase"] = phase + 1
+                points_by_measure[measure_id].append(record)
+            for summary in chart.phases:
+                phases_by_measure[measure_id].append({**summary.to_dict(), "phase": phase + 1})
+
+    previous = {r.measure_id: r for r in MeasureResult.objects.filter(measure_id__in=ids)}
+    results, raised = [], []
+    for measure in measures:
+        points = points_by_measure.get(measure.pk, [])
+        last = points[-1] if points else None
+        assurance = (
+            assurance_icon(
+                last["lcl"], last["ucl"], measure.target, measure.direction, measure.rules
+            )
+            if last
+            else "none"
+        )
+        variation = _variation_icon(last)
+        results.append(
+            MeasureResult(
+                measure=measure,
+                computed_at=now,
+                last_period=last and dt.date.fromisoformat(last["period"]),
+                last_value=last and last["y"],
+                variation_icon=variation,
+                assurance_icon=assurance,
+                points=points,
+                phases=phases_by_measure.get(measure.pk, []),
+            )
+        )
+        old = previous.get(measure.pk)
+        raised += _signals_for(measure, points, assurance, old.assurance_icon if old else "none")
+    MeasureResult.objects.bulk_create(
+        results,
+        update_conflicts=True,
+        unique_fields=["measure"],
+        update_fields=[
+            "computed_at",
+            "last_period",
+            "last_value",
+            "variation_icon",
+            "assurance_icon",
+            "points",
+            "phases",
+        ],
+        batch_size=500,
+    )
+    return raised
+
+
+_ICONS = {
+    ("special_cause_improvement", True): "improvement_high",
+    ("special_cause_improvement", False): "improvement_low",
+    ("special_cause_concern", True): "concern_high",
+    ("special_cause_concern", False): "concern_low",
+    ("special_cause_neutral_high", True): "neutral_high",
+    ("special_cause_neutral_low", False): "neutral_low",
+}
+
+
+def _variation_icon(point: dict | None) -> str:
+    if point is None or point["y"] is None or point["cl"] is None:
+        return "none"
+    if point["point_type"] == "common_cause":
+        return "common_cause"
+    high = _special_side(point) > 0
+    return _ICONS.get((point["point_type"], high), "none")
+
+
+def _special_side(point: dict) -> int:
+    if point["outside"] and point["ucl"] is not None and point["y"] > point["ucl"]:
+        return 1
+    if point["point_type"] == "special_cause_neutral_high":
+        return 1
+    if point["point_type"] == "special_cause_neutral_low":
+        return -1
+    return 1 if point["y"] > point["cl"] else -1
+
+
+def _signals_for(measure: Measure, points: list[dict], assurance: str, old_assurance: str):
+    """Raise a signal for a new run of concern, or extend the open one for a continuing run;
+    raise one when assurance turns to fail."""
+    raised = []
+    if points and points[-1]["point_type"] == "special_cause_concern":
+        end = len(points) - 1
+        start = end
+        while start > 0 and points[start - 1]["point_type"] == "special_cause_concern":
+            start -= 1
+        first = dt.date.fromisoformat(points[start]["period"])
+        last = dt.date.fromisoformat(points[end]["period"])
+        explanation = explain_point(points, end, measure.frequency)
+        current = (
+            Signal.objects.filter(measure=measure, kind=SignalKind.CONCERN, last_period__gte=first)
+            .exclude(status=SignalStatus.CLOSED)
+            .first()
+        )
+        if current is not None:
+            if current.last_period != last:
+                current.last_period, current.explanation = last, explanation[:300]
+                _record_by(current, None, "The run of concern continues")
+                current.save(update_fields=["last_period", "explanation"])
+        else:
+            raised.append(_raise(measure, SignalKind.CONCERN, first, last, explanation))
+    if assurance == "fail" and old_assurance != "fail" and points:
+        last = dt.date.fromisoformat(points[-1]["period"])
+        open_fail = Signal.objects.filter(measure=measure, kind=SignalKind.ASSURANCE_FAIL).exclude(
+            status=SignalStatus.CLOSED
+        )
+        if not open_fail.exists():
+            raised.append(
+                _raise(
+                    measure,
+                    SignalKind.ASSURANCE_FAIL,
+                    last,
+                    last,
+                    f"The target of {measure.target:g}{measure.unit_label} lies beyond the "
+                    "control limits on the wrong side: the process will not meet it unless it "
+                    "changes",
+                )
+            )
+    return raised
+
+
+def _raise(measure, kind, first, last, explanation) -> Signal:
+    signal = Signal(
+        measure=measure,
+        kind=kind,
+        first_period=first,
+        last_period=last,
+        explanation=explanation[:300],
+    )
+    _record_by(signal, None, "Raised by the SPC refresh")
+    signal.save()
+    _notify_about(signal)
+    return signal
+
+
+def _notify_about(signal: Signal) -> None:
+    """Tell the measure's owner and the unit's team leads, in the inbox (and by e-mail,
+    now or in the daily digest, as each person prefers)."""
+    measure = signal.measure
+    people = {measure.owner} if measure.owner else set()
+    leads = Membership.objects.filter(unit=measure.unit, role=Role.TEAM_LEAD).select_related(
+        "person"
+    )
+    people |= {membership.person for membership in leads}
+    text = f"{measure.name} ({measure.unit.name}): {signal.explanation}"
+    link = f"/control/measures/{measure.pk}/#signal-{signal.pk}"
+    Notification.objects.bulk_create(
+        [
+            Notification(person=person, text=text[:300], link=link, signal=signal)
+            for person in people
+            if person is not None and person.is_active
+        ]
+    )
+    transaction.on_commit(lambda: _enqueue_immediate_emails(signal.pk))
+
+
+def _enqueue_immediate_emails(signal_id: int) -> None:
+    from qms.control.tasks import send_alert_emails
+
+    send_alert_emails.enqueue(signal_id)

@@ -1,0 +1,45 @@
+"""Helpers shared by the tests: people with roles, and recorded measure data."""
+
+import datetime as dt
+
+from django.test import TestCase
+
+from qms.control import services as control_services
+from qms.people import services
+
+
+def make_person(username, *roles, **fields):
+    person = services.person_create(
+        by=None,
+        username=username,
+        display_name=fields.pop("display_name", username.title()),
+        email=f"{username}@example.org",
+        password="correct-horse-battery",
+        **fields,
+    )
+    for role, unit in roles:
+        services.membership_add(by=None, person=person, unit=unit, role=role)
+    return person
+
+
+def months(start: dt.date, count: int) -> list[dt.date]:
+    periods, year, month = [], start.year, start.month
+    for _ in range(count):
+        periods.append(dt.date(year, month, 1))
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return periods
+
+
+def record(measure, values, *, start=dt.date(2024, 1, 1), denominator=1000.0, by=None, **kw):
+    """Save monthly values and run what waits for the commit (the SPC refresh), as a real
+    request would; tests run inside a transaction that never commits."""
+    rows = [
+        control_services.ObservationInput(
+            measure=measure, period=period, value=value, denominator=denominator
+        )
+        for period, value in zip(months(start, len(values)), values, strict=True)
+    ]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return control_services.observations_save(by=by, rows=rows, **kw)
