@@ -302,13 +302,13 @@ def _analyse_prepared(
     )
     lines = _limits.lines(chart, data)
 
-    with np.errstate(invalid="ignore"):
-        above, below = value > lines.ucl, value < lines.lcl
+    tol = _rules.tolerance(value)
+    above, below = _rules.beyond(value, lines.ucl, tol), _rules.beyond(lines.lcl, value, tol)
     outside_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int8)
 
     rule_point = included & has_value & np.isfinite(lines.cl)
     flags = _apply_rules(
-        chart, rules, value, lines, rule_point, segments, shift_length, trend_length
+        chart, rules, value, tol, lines, rule_point, segments, shift_length, trend_length
     )
     types, high_low = _rules.point_types(
         outside_side=outside_side, direction=direction, **flags.point_inputs
@@ -423,7 +423,7 @@ class _Flags:
 
 
 def _apply_rules(
-    chart, rules, value, lines, rule_point, segments, shift_length, trend_length
+    chart, rules, value, tol, lines, rule_point, segments, shift_length, trend_length
 ) -> _Flags:
     flags = _Flags(len(value), segments.count)
     if chart in _RUNS_DO_NOT_APPLY:
@@ -431,8 +431,8 @@ def _apply_rules(
     # Usually every point takes part: then the rules work on views, not on compressed copies.
     index = slice(None) if rule_point.all() else np.flatnonzero(rule_point)
     seg = segments.seg[index]
-    points = value[index]
-    side = _rules.side_of_centre(points, lines.cl[index])
+    points, point_tol = value[index], tol[index]
+    side = _rules.side_of_centre(points, lines.cl[index], point_tol)
     flags.side[index] = side
     flags.runs, too_long = _rules.runs_analysis(
         side, seg, segments.count, want_long_runs=rules == "anhoej"
@@ -443,12 +443,11 @@ def _apply_rules(
     flags.shift[index] = _rules.shift(side, seg, shift_length)
     trend, trend_direction = _rules.trend(points, seg, trend_length)
     flags.trend[index], flags.trend_direction[index] = trend, trend_direction
-    with np.errstate(invalid="ignore"):
-        high = points > lines.ucl_2s[index]
-        low = points < lines.lcl_2s[index]
-        if rules == "ptd":  # NHSRplotthedots counts only points between 2 and 3 sigma
-            high &= points <= lines.ucl[index]
-            low &= points >= lines.lcl[index]
+    high = _rules.beyond(points, lines.ucl_2s[index], point_tol)
+    low = _rules.beyond(lines.lcl_2s[index], points, point_tol)
+    if rules == "ptd":  # NHSRplotthedots counts only points between 2 and 3 sigma
+        high &= ~_rules.beyond(points, lines.ucl[index], point_tol)
+        low &= ~_rules.beyond(lines.lcl[index], points, point_tol)
     two_high, two_low = _rules.two_of_three(side, high, low, seg)
     flags.two_high[index], flags.two_low[index] = two_high, two_low
     flags.two_of_three[index] = two_high | two_low

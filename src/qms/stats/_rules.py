@@ -48,8 +48,27 @@ def _starts(*keys: np.ndarray) -> np.ndarray:
     return new
 
 
-def side_of_centre(value: np.ndarray, cl: np.ndarray) -> np.ndarray:
-    return np.sign(value - cl).astype(np.int8)
+# Differences this small, relative to the values, are floating-point rounding: a constant
+# series' mean (or a back-transformed t chart centre) can differ from its values in the last bit.
+ROUNDING = 1e-12
+
+
+def tolerance(values: np.ndarray) -> np.ndarray:
+    """How far apart two numbers near `values` must be to differ by more than rounding."""
+    return ROUNDING * np.abs(values)
+
+
+def beyond(upper: np.ndarray, lower: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """Where `upper` exceeds `lower` by more than `tolerance` (NaN compares as False)."""
+    with np.errstate(invalid="ignore"):
+        return upper - lower > tolerance
+
+
+def side_of_centre(value: np.ndarray, cl: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """+1 above the centre line, -1 below, 0 on it (within rounding)."""
+    with np.errstate(invalid="ignore"):
+        difference = value - cl
+    return (difference > tol).astype(np.int8) - (difference < -tol).astype(np.int8)
 
 
 def shift(side: np.ndarray, seg: np.ndarray, length: int) -> np.ndarray:
