@@ -9,6 +9,7 @@ def measure(org, lead):
         by=lead,
         unit=org["ward"],
         name="Falls per 1,000 bed days",
+        code="ward-7-falls",
         kind="outcome",
         domain="safe",
         operational_definition="Inpatient falls, any harm, per 1,000 occupied bed days.",

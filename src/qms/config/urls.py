@@ -14,4 +14,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("qms.people.urls")),
+    path("control/", include("qms.control.urls")),
 ]

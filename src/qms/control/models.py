@@ -89,6 +89,9 @@ class Measure(models.Model):
         related_name="owned_measures",
     )
     name = models.CharField(max_length=200)
+    code = models.SlugField(
+        max_length=80, unique=True, help_text="Short stable identifier, used in files and the API."
+    )
     kind = models.CharField(max_length=20, choices=MeasureKind.choices)
     domain = models.CharField(max_length=20, choices=Domain.choices)
     operational_definition = models.TextField()

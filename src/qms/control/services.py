@@ -31,7 +31,7 @@ from qms.people.roles import Role
 from qms.stats import analyse, assurance_icon
 
 MEASURE_FIELDS = {
-    "name", "kind", "domain", "operational_definition", "numerator_definition",
+    "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
     "denominator_definition", "data_source", "frequency", "chart", "direction", "multiply",
     "unit_label", "target", "target_source", "standard", "rules", "shift_length",
     "trend_length", "owner", "is_active",

@@ -1,0 +1,3 @@
+"""Routes for the integrated quality report, huddle boards and exports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes for data upload, the observations API and integration keys."""
+
+urlpatterns: list = []

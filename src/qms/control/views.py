@@ -1,0 +1,1 @@
+"""Measure pages, data entry, signals, escalations and the inbox."""
