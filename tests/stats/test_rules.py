@@ -612,3 +612,101 @@ def test_it_screens_moving_ranges_once():
     assert screened.ucl == pytest.approx(mean + 3 * (24 / 21) / 1.128, rel=1e-12)
     plain = analyse(y, chart="i")[0]
     assert plain.ucl == pytest.approx(mean + 3 * (64 / 22) / 1.128, rel=1e-12)
+
+
+@pytest.mark.parametrize("screen", [False, True])
+@pytest.mark.parametrize("chart", ["pp", "up"])
+def test_it_widens_laney_limits_by_the_moving_range_sigma_of_the_z_scores(chart, screen):
+    y = np.array([12.0, 20, 15, 18, 22, 14, 19, 16, 21, 17, 13, 18, 95, 16, 20, 15])
+    n = np.array([100.0, 120, 90, 110, 150, 80, 100, 95, 130, 105, 100, 110, 120, 90, 100, 105])
+    rate = y / n
+    centre = y.sum() / n.sum()
+    binomial = chart == "pp"
+    sigma = np.sqrt(centre * (1 - centre) / n) if binomial else np.sqrt(centre / n)
+    ranges = np.abs(np.diff((rate - centre) / sigma))
+    if screen:
+        ranges = ranges[ranges < 3.267 * ranges.mean()]
+        assert len(ranges) == 13  # the jumps to and from point 13 are screened out
+    sigma_z = ranges.mean() / 1.128
+    upper = centre + 3 * sigma * sigma_z
+    lower = np.maximum(centre - 3 * sigma * sigma_z, 0)
+    result = analyse(y, n=n, chart=chart, screen_mr=screen)[0]
+    assert result.y == pytest.approx(rate, rel=1e-12)
+    assert result.cl == pytest.approx(centre, rel=1e-12)
+    assert result.ucl == pytest.approx(np.minimum(upper, 1) if binomial else upper, rel=1e-9)
+    assert result.lcl == pytest.approx(lower, rel=1e-9, abs=1e-12)
+
+
+def test_it_pools_the_subgroup_sds_of_an_xbar_chart_with_unequal_subgroups():
+    groups = [[10.0, 12, 11], [9.0, 13], [10.0, 11, 12, 14], [8.0, 12, 10], [11.0]]
+    y = [v for group in groups for v in group]
+    x = [k for k, group in enumerate(groups) for _ in group]
+    sized = [np.array(group) for group in groups[:4]]
+    sizes = np.array([len(g) for g in sized])
+    sds = np.array([g.std(ddof=1) for g in sized])
+    pooled = math.sqrt(((sizes - 1) * sds**2).sum() / (sizes - 1).sum())
+    centre = sum(y) / len(y)  # sum(n_i xbar_i) / sum(n_i) = the mean of every measurement
+    c4 = np.sqrt(2 / (sizes - 1)) * np.exp(
+        np.array([math.lgamma(k / 2) - math.lgamma((k - 1) / 2) for k in sizes])
+    )
+    result = analyse(y, x=x, chart="xbar")[0]
+    assert result.y == pytest.approx([np.mean(g) for g in groups], rel=1e-12)
+    assert result.cl == pytest.approx(centre, rel=1e-12)
+    assert result.ucl[:4] == pytest.approx(centre + 3 * pooled / (c4 * np.sqrt(sizes)), rel=1e-9)
+    assert result.lcl[:4] == pytest.approx(centre - 3 * pooled / (c4 * np.sqrt(sizes)), rel=1e-9)
+    # A subgroup of one has no limits.
+    assert np.isnan(result.ucl[4]) and np.isnan(result.lcl[4])
+
+
+def test_it_averages_the_subgroup_sds_of_an_xbar_chart_with_equal_subgroups():
+    groups = [[10.0, 12, 11], [9.0, 13, 10], [10.0, 11, 14], [8.0, 12, 10]]
+    y = [v for group in groups for v in group]
+    x = [k for k, group in enumerate(groups) for _ in group]
+    sbar = np.mean([np.std(g, ddof=1) for g in groups])
+    c4 = math.sqrt(2 / 2) * math.exp(math.lgamma(3 / 2) - math.lgamma(1))
+    result = analyse(y, x=x, chart="xbar")[0]
+    assert result.ucl == pytest.approx(np.mean(y) + 3 * sbar / (c4 * math.sqrt(3)), rel=1e-9)
+    s_chart = analyse(y, x=x, chart="s")[0]
+    assert s_chart.cl == pytest.approx(sbar, rel=1e-12)
+    factor = math.sqrt(1 - c4**2) / c4
+    assert s_chart.ucl == pytest.approx(sbar * (1 + 3 * factor), rel=1e-9)
+
+
+def test_it_compares_the_target_with_the_multiplied_limits():
+    # Limits are reported multiplied, so the target is in the same (plotted) units.
+    y, n = [20, 22, 18, 21, 19, 20], [100] * 6
+    fraction = analyse(y, n=n, chart="p", target=0.05, direction="decrease")[0]
+    assert fraction.lcl[-1] > 0.05
+    assert fraction.assurance_icon == "fail"
+    percent = analyse(y, n=n, chart="p", multiply=100, target=5, direction="decrease")[0]
+    assert percent.lcl[-1] > 5
+    assert percent.assurance_icon == "fail"
+    assert analyse(y, n=n, chart="p", multiply=100, target=20, direction="decrease")[
+        0
+    ].assurance_icon == ("hit_or_miss")
+
+
+def test_it_draws_the_run_chart_centre_line_at_the_median_of_the_included_baseline():
+    y = [1.0, 5, 3, 100, 2, 4]
+    assert analyse(y, chart="run")[0].cl == pytest.approx(3.5)
+    assert analyse(y, chart="run", exclude=[4])[0].cl == pytest.approx(3.0)
+    result = analyse(y, chart="run", freeze=3)[0]
+    assert result.cl == pytest.approx(3.0)
+    for name in ("lcl", "ucl", "lcl_2s", "ucl_2s"):
+        assert np.isnan(getattr(result, name)).all(), name
+    assert not result.outside.any()
+
+
+def test_it_shows_no_variation_icon_when_the_last_point_has_no_centre_line():
+    # The last phase holds one point, and it is excluded: nothing to draw its centre line from.
+    result = analyse(BASE + [16.0], chart="i", part=[K + 1], exclude=[K + 1])[0]
+    assert np.isnan(result.cl[-1])
+    assert result.variation_icon == "none"
+
+
+def test_it_orders_xbar_subgroups_by_first_appearance():
+    y = [5.0, 7, 1, 3, 2, 4, 6.0, 8]
+    x = [30, 30, 10, 10, 20, 20, 30, 30]
+    result = analyse(y, x=x, chart="xbar")[0]
+    assert list(result.x) == [30, 10, 20]
+    assert result.y == pytest.approx([6.5, 2.0, 3.0])

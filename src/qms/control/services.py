@@ -462,10 +462,7 @@ def _notify_about(signal: Signal) -> None:
     now or in the daily digest, as each person prefers)."""
     measure = signal.measure
     people = {measure.owner} if measure.owner else set()
-    leads = Membership.objects.filter(unit=measure.unit, role=Role.TEAM_LEAD).select_related(
-        "person"
-    )
-    people |= {membership.person for membership in leads}
+    people |= set(nearest_handlers(measure.unit))
     text = f"{measure.name} ({measure.unit.name}): {signal.explanation}"
     link = f"/control/measures/{measure.pk}/#signal-{signal.pk}"
     Notification.objects.bulk_create(
@@ -482,3 +479,177 @@ def _enqueue_immediate_emails(signal_id: int) -> None:
     from qms.control.tasks import send_alert_emails
 
     send_alert_emails.enqueue(signal_id)
+
+
+# Handling signals --------------------------------------------------------------------------
+
+
+def _require_handler(by: Person, unit) -> None:
+    from qms.control.permissions import SIGNAL_HANDLERS, require
+
+    require(by, unit, SIGNAL_HANDLERS)
+
+
+def signal_unit(signal: Signal):
+    """Where the signal sits now: the measure's unit, or the unit it was last escalated to."""
+    latest = signal.escalations.order_by("-created_at", "-pk").first()
+    return latest.to_unit if latest else signal.measure.unit
+
+
+@transaction.atomic
+def signal_acknowledge(*, by: Person, signal: Signal, note: str) -> Signal:
+    """Say the signal has been seen and what the team is doing about it."""
+    _require_handler(by, signal_unit(signal))
+    if signal.status == SignalStatus.CLOSED:
+        raise ValidationError("This signal is closed.")
+    if not note.strip():
+        raise ValidationError({"note": "Say what you found or are doing."})
+    signal.status, signal.note, signal.handled_by = SignalStatus.ACKNOWLEDGED, note.strip(), by
+    _record_by(signal, by, "Acknowledged")
+    signal.save()
+    Notification.objects.filter(signal=signal, read_at__isnull=True).update(read_at=timezone.now())
+    return signal
+
+
+@transaction.atomic
+def signal_close(*, by: Person, signal: Signal, note: str) -> Signal:
+    _require_handler(by, signal_unit(signal))
+    if not note.strip():
+        raise ValidationError({"note": "Say why the signal can be closed."})
+    signal.status, signal.note, signal.handled_by = SignalStatus.CLOSED, note.strip(), by
+    _record_by(signal, by, "Closed")
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def signal_link_issue(*, by: Person, signal: Signal, title: str, description: str = ""):
+    """Open an issue for the signal, to analyse its contributory factors."""
+    from qms.control.models import Issue
+
+    unit = signal_unit(signal)
+    _require_handler(by, unit)
+    if not title.strip():
+        raise ValidationError({"title": "Give the issue a title."})
+    issue = Issue(unit=unit, title=title.strip()[:200], description=description, created_by=by)
+    _record_by(issue, by)
+    issue.save()
+    signal.issue = issue
+    _record_by(signal, by, f"Linked to issue “{issue.title}”")
+    signal.save(update_fields=["issue"])
+    return issue
+
+
+@transaction.atomic
+def signal_escalate(*, by: Person, signal: Signal, reason: str):
+    """Pass the signal up to the parent of the unit that holds it, because it is outside that
+    unit's control. The unit above is told; the chain stays visible on both."""
+    from qms.control.models import Escalation, EscalationStatus
+
+    unit = signal_unit(signal)
+    _require_handler(by, unit)
+    if signal.status == SignalStatus.CLOSED:
+        raise ValidationError("This signal is closed.")
+    if unit.parent_id is None:
+        raise ValidationError(f"{unit} is the top of the organisation: there is no one above.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the team cannot fix this itself."})
+    previous = signal.escalations.filter(to_unit=unit).exclude(
+        status__in=[EscalationStatus.RESOLVED, EscalationStatus.RETURNED]
+    )
+    for earlier in previous:
+        earlier.status, earlier.responded_by = EscalationStatus.ESCALATED, by
+        earlier.response = earlier.response or f"Escalated further to {unit.parent}"
+        _record_by(earlier, by, "Escalated further")
+        earlier.save()
+    escalation = Escalation(
+        signal=signal, from_unit=unit, to_unit=unit.parent, reason=reason.strip(), created_by=by
+    )
+    _record_by(escalation, by)
+    escalation.save()
+    signal.status = SignalStatus.ESCALATED
+    _record_by(signal, by, f"Escalated to {unit.parent}")
+    signal.save(update_fields=["status"])
+    _notify_leads(
+        unit.parent,
+        f"Escalated from {unit.name}: {signal.measure.name} — {reason.strip()}",
+        signal,
+    )
+    return escalation
+
+
+ESCALATION_DECISIONS = {"accept", "return", "resolve"}
+
+
+@transaction.atomic
+def escalation_respond(*, by: Person, escalation, decision: str, response: str):
+    """The unit above answers: accept it (we own it now), return it to the team (with
+    advice), or resolve it (and close the signal)."""
+    from qms.control.models import EscalationStatus
+
+    _require_handler(by, escalation.to_unit)
+    if decision not in ESCALATION_DECISIONS:
+        raise ValidationError({"decision": "Choose accept, return or resolve."})
+    if escalation.status in (
+        EscalationStatus.RESOLVED,
+        EscalationStatus.RETURNED,
+        EscalationStatus.ESCALATED,
+    ):
+        raise ValidationError("This escalation has already been answered.")
+    if not response.strip():
+        raise ValidationError({"response": "Write a response for the team."})
+    signal = escalation.signal
+    escalation.response, escalation.responded_by = response.strip(), by
+    escalation.status = {
+        "accept": EscalationStatus.ACCEPTED,
+        "return": EscalationStatus.RETURNED,
+        "resolve": EscalationStatus.RESOLVED,
+    }[decision]
+    _record_by(escalation, by, escalation.get_status_display())
+    escalation.save()
+    if decision == "return":
+        signal.status = SignalStatus.ACKNOWLEDGED
+    elif decision == "resolve":
+        signal.status, signal.note, signal.handled_by = SignalStatus.CLOSED, response.strip(), by
+    if decision != "accept":
+        _record_by(signal, by, escalation.get_status_display())
+        signal.save()
+    _notify_leads(
+        escalation.from_unit,
+        f"{escalation.to_unit.name} {escalation.get_status_display().lower()}: "
+        f"{signal.measure.name} — {response.strip()}",
+        signal,
+    )
+    return escalation
+
+
+def nearest_handlers(unit) -> list[Person]:
+    """The team and quality leads of the unit or, when it has none, of the nearest unit above
+    (their role reaches down): whoever can answer for the unit."""
+    leads = Membership.objects.filter(
+        unit_id__in=unit.ancestor_ids, role__in=[Role.TEAM_LEAD, Role.QUALITY_LEAD]
+    ).select_related("person", "unit")
+    by_depth: dict[int, list[Person]] = defaultdict(list)
+    for membership in leads:
+        if membership.person.is_active:
+            by_depth[membership.unit.depth].append(membership.person)
+    if not by_depth:
+        return []
+    return list({person.pk: person for person in by_depth[max(by_depth)]}.values())
+
+
+def _notify_leads(unit, text: str, signal: Signal) -> None:
+    link = f"/control/measures/{signal.measure_id}/#signal-{signal.pk}"
+    Notification.objects.bulk_create(
+        [
+            Notification(person=person, text=text[:300], link=link, signal=signal)
+            for person in nearest_handlers(unit)
+        ]
+    )
+
+
+def notifications_mark_read(*, person: Person, ids: Iterable[int] | None = None) -> int:
+    query = Notification.objects.filter(person=person, read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(pk__in=list(ids))
+    return query.update(read_at=timezone.now())

@@ -1,1 +1,351 @@
 """Measure pages, data entry, signals, escalations and the inbox."""
+
+import json
+from functools import lru_cache
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from qms.control import permissions as control_permissions
+from qms.control import selectors, services
+from qms.control.forms import (
+    AnnotationForm,
+    DeleteObservationForm,
+    EscalateForm,
+    EscalationResponseForm,
+    IssueForm,
+    MeasureForm,
+    NoteForm,
+    ObservationForm,
+    PhaseForm,
+)
+from qms.control.models import Escalation, Observation, Signal
+from qms.control.permissions import DATA_ENTRY, MEASURE_EDITORS, SIGNAL_HANDLERS, VIEWERS
+from qms.people import permissions
+from qms.people.models import Person
+from qms.web.context_processors import current_unit_for
+
+
+@login_required
+def control_home(request):
+    """The Control area opens on the measures of the unit the person works in."""
+    units = list(permissions.units_visible_to(request.user).order_by("path"))
+    unit = current_unit_for(request.user, units)
+    if unit is None:
+        return render(request, "control/no_units.html")
+    return redirect("measure-list", unit_id=unit.pk)
+
+
+@login_required
+def measure_list(request, unit_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    control_permissions.require(request.user, unit, VIEWERS)
+    context = {
+        "unit": unit,
+        "measures": selectors.measures_in(request.user, unit),
+        "can_define": control_permissions.can(request.user, unit, MEASURE_EDITORS),
+        "escalations": selectors.escalations_into(request.user, unit)[:20],
+    }
+    return render(request, "control/measure_list.html", context)
+
+
+def _owners(unit):
+    """People who can own a measure of the unit: staff with a role in it or above it."""
+    return (
+        Person.objects.filter(is_active=True, memberships__unit_id__in=unit.ancestor_ids)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+@login_required
+def measure_create(request, unit_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    control_permissions.require(request.user, unit, MEASURE_EDITORS)
+    form = MeasureForm(request.POST or None, owners=_owners(unit))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            measure = services.measure_create(by=request.user, unit=unit, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Measure “{measure.name}” defined. Now record its data.")
+            return redirect("measure-detail", measure_id=measure.pk)
+    return render(
+        request,
+        "control/measure_form.html",
+        {"form": form, "unit": unit, "measure": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def measure_edit(request, measure_id):
+    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    control_permissions.require(request.user, measure.unit, MEASURE_EDITORS)
+    form = MeasureForm(request.POST or None, instance=measure, owners=_owners(measure.unit))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.measure_update(
+                by=request.user, measure=measure, reason=form.cleaned_data["reason"], **fields
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Measure updated.")
+            return redirect("measure-detail", measure_id=measure.pk)
+    return render(
+        request,
+        "control/measure_form.html",
+        {"form": form, "unit": measure.unit, "measure": measure},
+        status=400 if form.errors else 200,
+    )
+
+
+def _measure_context(request, measure, **forms):
+    page = selectors.measure_page(measure)
+    user = request.user
+    for signal in page.signals:  # what this person may do with each signal and escalation
+        signal.can_handle = control_permissions.can(
+            user, services.signal_unit(signal), SIGNAL_HANDLERS
+        )
+        for escalation in signal.escalations.all():
+            escalation.can_respond = control_permissions.can(
+                user, escalation.to_unit, SIGNAL_HANDLERS
+            )
+    return {
+        "page": page,
+        "measure": measure,
+        "chart_json": json.dumps(page.chart) if page.chart else "",
+        "can_enter": control_permissions.can(user, measure.unit, DATA_ENTRY),
+        "can_edit": control_permissions.can(user, measure.unit, MEASURE_EDITORS),
+        "observation_form": forms.get("observation_form") or ObservationForm(measure=measure),
+        "phase_form": forms.get("phase_form") or PhaseForm(measure=measure),
+        "annotation_form": forms.get("annotation_form") or AnnotationForm(measure=measure),
+        "note_form": NoteForm(),
+        "escalate_form": EscalateForm(),
+        "issue_form": IssueForm(),
+        "response_form": EscalationResponseForm(),
+        "delete_form": DeleteObservationForm(),
+        "history": measure.history.select_related("history_user")[:20],
+    }
+
+
+@login_required
+def measure_detail(request, measure_id):
+    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    return render(request, "control/measure_detail.html", _measure_context(request, measure))
+
+
+def _form_error_page(request, measure, **forms):
+    context = _measure_context(request, measure, **forms)
+    return render(request, "control/measure_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def observation_record(request, measure_id):
+    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    form = ObservationForm(request.POST, measure=measure)
+    if form.is_valid():
+        data = form.cleaned_data
+        row = services.ObservationInput(
+            measure=measure,
+            period=data["period"],
+            value=data["value"],
+            denominator=data.get("denominator"),
+            note=data["note"],
+        )
+        try:
+            summary = services.observations_save(
+                by=request.user, rows=[row], replace=data["replace"], reason=data["reason"]
+            )
+        except services.ObservationConflict as conflict:
+            form.add_error(None, conflict)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            word = "updated" if summary.updated else "saved" if summary.created else "unchanged"
+            messages.success(request, f"Value for {form.data['period']} {word}.")
+            return redirect("measure-detail", measure_id=measure.pk)
+    return _form_error_page(request, measure, observation_form=form)
+
+
+@login_required
+@require_POST
+def observation_delete(request, observation_id):
+    observation = get_object_or_404(
+        Observation.objects.select_related("measure"), pk=observation_id
+    )
+    measure = control_permissions.visible_measure_or_404(request.user, observation.measure_id)
+    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    form = DeleteObservationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the value is being removed. Nothing was removed.")
+    else:
+        services.observation_delete(
+            by=request.user, observation=observation, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Value removed. It stays in the measure's history.")
+    return redirect("measure-detail", measure_id=measure.pk)
+
+
+@login_required
+@require_POST
+def phase_start(request, measure_id):
+    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    control_permissions.require(request.user, measure.unit, MEASURE_EDITORS)
+    form = PhaseForm(request.POST, measure=measure)
+    if form.is_valid():
+        try:
+            services.phase_start(by=request.user, measure=measure, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "New limits start from that period.")
+            return redirect("measure-detail", measure_id=measure.pk)
+    return _form_error_page(request, measure, phase_form=form)
+
+
+@login_required
+@require_POST
+def annotation_add(request, measure_id):
+    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    form = AnnotationForm(request.POST, measure=measure)
+    if form.is_valid():
+        services.annotation_add(by=request.user, measure=measure, **form.cleaned_data)
+        messages.success(request, "Annotation added to the chart.")
+        return redirect("measure-detail", measure_id=measure.pk)
+    return _form_error_page(request, measure, annotation_form=form)
+
+
+def _signal_for(request, signal_id) -> Signal:
+    signal = get_object_or_404(Signal.objects.select_related("measure__unit"), pk=signal_id)
+    control_permissions.visible_measure_or_404(request.user, signal.measure_id)
+    return signal
+
+
+def _signal_action(request, signal_id, form_class, act, done: str):
+    signal = _signal_for(request, signal_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        messages.error(request, f"Nothing was changed: {first}")
+    else:
+        try:
+            act(signal, form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+        else:
+            messages.success(request, done)
+    return redirect(f"/control/measures/{signal.measure_id}/#signal-{signal.pk}")
+
+
+@login_required
+@require_POST
+def signal_acknowledge(request, signal_id):
+    return _signal_action(
+        request,
+        signal_id,
+        NoteForm,
+        lambda signal, data: services.signal_acknowledge(
+            by=request.user, signal=signal, note=data["note"]
+        ),
+        "Signal acknowledged.",
+    )
+
+
+@login_required
+@require_POST
+def signal_close(request, signal_id):
+    return _signal_action(
+        request,
+        signal_id,
+        NoteForm,
+        lambda signal, data: services.signal_close(
+            by=request.user, signal=signal, note=data["note"]
+        ),
+        "Signal closed.",
+    )
+
+
+@login_required
+@require_POST
+def signal_escalate(request, signal_id):
+    return _signal_action(
+        request,
+        signal_id,
+        EscalateForm,
+        lambda signal, data: services.signal_escalate(
+            by=request.user, signal=signal, reason=data["reason"]
+        ),
+        "Signal escalated to the unit above.",
+    )
+
+
+@login_required
+@require_POST
+def signal_issue(request, signal_id):
+    return _signal_action(
+        request,
+        signal_id,
+        IssueForm,
+        lambda signal, data: services.signal_link_issue(by=request.user, signal=signal, **data),
+        "Issue opened for this signal.",
+    )
+
+
+@login_required
+@require_POST
+def escalation_respond(request, escalation_id):
+    escalation = get_object_or_404(
+        Escalation.objects.select_related("signal__measure", "to_unit", "from_unit"),
+        pk=escalation_id,
+    )
+    if not permissions.can_see_unit(request.user, escalation.to_unit) and not (
+        permissions.can_see_unit(request.user, escalation.from_unit)
+    ):
+        raise Http404("No such escalation")
+    form = EscalationResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a decision and write a response. Nothing was changed.")
+    else:
+        try:
+            services.escalation_respond(by=request.user, escalation=escalation, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+        else:
+            messages.success(request, "Response recorded; the team has been told.")
+    signal = escalation.signal
+    return redirect(f"/control/measures/{signal.measure_id}/#signal-{signal.pk}")
+
+
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        services.notifications_mark_read(person=request.user)
+        messages.success(request, "All marked as read.")
+        return redirect("inbox")
+    return render(request, "control/inbox.html", {"notifications": selectors.inbox(request.user)})
+
+
+@lru_cache(maxsize=1)
+def _vega_embed_bundle() -> bytes:
+    from qms.stats.vega import vega_embed_bundle
+
+    return vega_embed_bundle().encode()
+
+
+@cache_control(max_age=86400, public=True)
+def vega_embed_js(request):
+    """vega-embed with Vega and Vega-Lite, from the bundle inside vl-convert (no CDN)."""
+    return HttpResponse(_vega_embed_bundle(), content_type="text/javascript")

@@ -1,0 +1,147 @@
+from django import forms
+
+from qms.control.models import Measure, Standard
+from qms.control.periods import PeriodError, parse_period
+
+
+class MeasureForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=300,
+        required=False,
+        help_text="Kept in the measure's history.",
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
+            "denominator_definition", "data_source", "frequency", "chart", "direction",
+            "multiply", "unit_label", "target", "target_source", "standard", "rules",
+            "shift_length", "trend_length", "owner",
+        ]  # fmt: skip
+        widgets = {
+            "operational_definition": forms.Textarea(attrs={"rows": 3}),
+            "numerator_definition": forms.Textarea(attrs={"rows": 2}),
+            "denominator_definition": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].queryset = Standard.objects.order_by("title")
+        if owners is not None:
+            self.fields["owner"].queryset = owners
+        for name in ("shift_length", "trend_length"):
+            self.fields[name].widget.attrs.update({"min": 6, "max": 8})
+
+    def clean(self):
+        data = super().clean()
+        for name in ("shift_length", "trend_length"):
+            value = data.get(name)
+            if value is not None and not 6 <= value <= 8:
+                self.add_error(name, "Use 6, 7 or 8 points.")
+        return data
+
+
+class PeriodField(forms.CharField):
+    """A period as people write it: 2025-03, 2025-W11, 2025-Q1 or any date in the period."""
+
+    def __init__(self, *, frequency: str, **kwargs):
+        self.frequency = frequency
+        kwargs.setdefault("help_text", "A date in the period, or 2025-03, 2025-W11, 2025-Q1.")
+        super().__init__(max_length=20, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return parse_period(text, self.frequency)
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ObservationForm(forms.Form):
+    value = forms.FloatField(label="Value")
+    denominator = forms.FloatField(label="Denominator", required=False, min_value=0)
+    note = forms.CharField(label="Note", max_length=500, required=False)
+    replace = forms.BooleanField(
+        label="Replace the value already recorded for this period", required=False
+    )
+    reason = forms.CharField(label="Reason for replacing", max_length=300, required=False)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields = {
+            "period": PeriodField(frequency=measure.frequency, label="Period"),
+            **self.fields,
+        }
+        if measure.needs_denominator:
+            self.fields["value"].label = "Numerator (count)"
+            self.fields["denominator"].required = True
+        else:
+            del self.fields["denominator"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("replace") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the recorded value is being replaced.")
+        return data
+
+
+class PhaseForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=300)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "starts_on": PeriodField(frequency=measure.frequency, label="New limits from"),
+            **self.fields,
+        }
+
+
+class AnnotationForm(forms.Form):
+    text = forms.CharField(label="Annotation", max_length=200)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "period": PeriodField(frequency=measure.frequency, label="Period"),
+            **self.fields,
+        }
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the team cannot fix this itself",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class IssueForm(forms.Form):
+    title = forms.CharField(label="Issue title", max_length=200)
+    description = forms.CharField(
+        label="What is known so far", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class EscalationResponseForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("accept", "Accept: we take this on"),
+            ("return", "Return to the team, with advice"),
+            ("resolve", "Resolved: close the signal"),
+        ],
+    )
+    response = forms.CharField(
+        label="Response", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class DeleteObservationForm(forms.Form):
+    reason = forms.CharField(label="Reason for removing the value", max_length=300)
