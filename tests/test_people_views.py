@@ -15,7 +15,7 @@ from qms.people.models import Membership, Person
 from qms.people.roles import Role
 
 ANONYMOUS = "anonymous"
-AREAS = ["plan", "control", "improve", "learn", "partners"]
+AREAS = ["plan", "improve", "learn", "partners"]
 
 
 @pytest.fixture

@@ -592,7 +592,11 @@ def _x_axis(
         if all(d is not None for d in dates):
             for row, day in zip(rows, dates, strict=True):
                 row["date"] = _epoch_ms(day)  # type: ignore[arg-type]
-            monthly = all(_ISO_MONTH.match(label) for label in labels)
+            # Months written as 2025-03, or as their first days (how periods are stored).
+            monthly = all(_ISO_MONTH.match(label) for label in labels) or all(
+                day.day == 1
+                for day in dates  # type: ignore[union-attr]
+            )
             years = {day.year for day in dates}  # type: ignore[union-attr]
             if monthly:
                 axis["format"] = "%b %Y"

@@ -25,17 +25,6 @@ AREAS = (
         ),
     ),
     Area(
-        "control",
-        "Control",
-        "Quality control: maintain quality and know when it slips.",
-        (
-            "Define measures against agreed standards and record data",
-            "See SPC charts with signals, variation and assurance icons",
-            "Huddle boards for teams, integrated quality reports for boards",
-            "Escalate what a team cannot fix",
-        ),
-    ),
-    Area(
         "improve",
         "Improve",
         "Quality improvement: deliver the improvement.",

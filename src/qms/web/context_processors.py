@@ -19,7 +19,7 @@ def navigation(request):
     for unit in units:
         unit.indent = "\u2003" * (unit.depth - top_depth)
     first_segment = request.path.strip("/").split("/", 1)[0]
-    active_area = {"units": "people", "people": "people"}.get(first_segment)
+    active_area = {"units": "people", "people": "people", "control": "control"}.get(first_segment)
     if first_segment == "areas":
         active_area = request.resolver_match and request.resolver_match.kwargs.get("slug")
     return {
@@ -27,4 +27,5 @@ def navigation(request):
         "current_unit": current_unit_for(user, units),
         "active_area": active_area,
         "is_system_administrator": permissions.is_system_administrator(user),
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }
