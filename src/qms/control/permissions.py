@@ -27,7 +27,8 @@ def require(user, unit, roles) -> None:
 
 
 def visible_measure_or_404(user, measure_id):
-    """The measure, if the user is staff in its unit or above; otherwise 404."""
+    """The measure, if the user is staff in its unit or above. 404 when the user has no role
+    in its unit (or it does not exist), 403 for a role that does not show measures (partners)."""
     from django.http import Http404
 
     from qms.control.models import Measure
@@ -36,6 +37,5 @@ def visible_measure_or_404(user, measure_id):
         measure = Measure.objects.select_related("unit", "owner", "standard").get(pk=measure_id)
     except (Measure.DoesNotExist, ValueError, TypeError):
         raise Http404("No such measure") from None
-    if not can(user, measure.unit, VIEWERS):
-        raise Http404("No such measure")
+    require(user, measure.unit, VIEWERS)
     return measure

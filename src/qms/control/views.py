@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
@@ -315,6 +315,9 @@ def escalation_respond(request, escalation_id):
         permissions.can_see_unit(request.user, escalation.from_unit)
     ):
         raise Http404("No such escalation")
+    # The team that escalated sees the escalation but cannot answer it.
+    if not control_permissions.can(request.user, escalation.to_unit, SIGNAL_HANDLERS):
+        raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
     form = EscalationResponseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a decision and write a response. Nothing was changed.")
