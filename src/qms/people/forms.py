@@ -1,7 +1,7 @@
 from django import forms
 
 from qms.people import permissions, selectors
-from qms.people.models import Person, Unit
+from qms.people.models import AlertEmail, Person, Unit
 from qms.people.roles import Role
 
 
@@ -33,3 +33,13 @@ class MembershipRemoveForm(forms.Form):
         required=False,
         help_text="Optional; kept in the unit's history.",
     )
+
+
+class AlertPreferenceForm(forms.ModelForm):
+    alert_email = forms.ChoiceField(
+        label="E-mail me about signals", choices=AlertEmail.choices, widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = Person
+        fields = ["alert_email"]

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qms.people import permissions, selectors, services
-from qms.people.forms import MembershipAddForm, MembershipRemoveForm
+from qms.people.forms import AlertPreferenceForm, MembershipAddForm, MembershipRemoveForm
 from qms.people.models import Membership, Person
 from qms.people.roles import MEMBERSHIP_MANAGERS, Role
 
@@ -113,8 +113,19 @@ def person_detail(request, person_id):
     person = get_object_or_404(Person, pk=person_id)
     if not permissions.can_see_person(request.user, person):
         raise Http404("No such person")
+    own_page = person.pk == request.user.pk
+    alert_form = AlertPreferenceForm(
+        request.POST if own_page and request.method == "POST" else None, instance=person
+    )
+    if own_page and request.method == "POST" and alert_form.is_valid():
+        services.person_set_alert_email(
+            person=person, choice=alert_form.cleaned_data["alert_email"]
+        )
+        messages.success(request, "Saved how alerts reach you.")
+        return redirect("person-detail", person_id=person.pk)
     context = {
         "person": person,
         "memberships": selectors.person_memberships_visible_to(request.user, person),
+        "alert_form": alert_form if own_page else None,
     }
     return render(request, "people/person_detail.html", context)
