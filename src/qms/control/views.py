@@ -109,6 +109,9 @@ def measure_edit(request, measure_id):
     )
 
 
+RECENT_ROWS = 26  # half a year of weekly data, two years of monthly, in the open table
+
+
 def _measure_context(request, measure, **forms):
     page = selectors.measure_page(measure)
     user = request.user
@@ -120,9 +123,12 @@ def _measure_context(request, measure, **forms):
             escalation.can_respond = control_permissions.can(
                 user, escalation.to_unit, SIGNAL_HANDLERS
             )
+    newest_first = page.rows[::-1]
     return {
         "page": page,
         "measure": measure,
+        "recent_rows": newest_first[:RECENT_ROWS],
+        "earlier_rows": newest_first[RECENT_ROWS:],
         "chart_json": json.dumps(page.chart) if page.chart else "",
         "can_enter": control_permissions.can(user, measure.unit, DATA_ENTRY),
         "can_edit": control_permissions.can(user, measure.unit, MEASURE_EDITORS),
