@@ -241,3 +241,13 @@ def test_it_defines_a_measure_from_the_form(client, org, lead):
     )  # fmt: skip
     assert response.status_code == 400
     assert "Use 6, 7 or 8 points." in response.content.decode()
+
+
+def test_it_shows_the_latest_periods_and_the_rest_on_request(client, member, measure):
+    record(measure, STABLE + STABLE[:10])  # 30 months from January 2024
+    client.force_login(member)
+    html = client.get(f"/control/measures/{measure.pk}/").content.decode()
+    assert "Show the 4 earlier periods too" in html
+    assert "Jan 2024" not in html and "Jun 2026" in html
+    everything = client.get(f"/control/measures/{measure.pk}/?periods=all").content.decode()
+    assert "Jan 2024" in everything and "earlier periods" not in everything

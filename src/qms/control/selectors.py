@@ -36,6 +36,7 @@ def measures_in(user, unit) -> list[Measure]:
     return list(
         Measure.objects.filter(unit__in=subtree, is_active=True)
         .select_related("unit", "result", "owner")
+        .defer("result__points", "result__phases")  # the chart data is not needed in a list
         .annotate(open_signals=Count("signals", filter=Q(signals__status__in=OPEN_STATUSES)))
         .order_by("unit__path", "name")
     )

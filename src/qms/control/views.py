@@ -109,10 +109,11 @@ def measure_edit(request, measure_id):
     )
 
 
-RECENT_ROWS = 26  # half a year of weekly data, two years of monthly, in the open table
+RECENT_ROWS = 26  # half a year of weekly data, two years of monthly; the rest on request
 
 
 def _measure_context(request, measure, **forms):
+    show_all = request.GET.get("periods") == "all"
     page = selectors.measure_page(measure)
     user = request.user
     for signal in page.signals:  # what this person may do with each signal and escalation
@@ -127,8 +128,8 @@ def _measure_context(request, measure, **forms):
     return {
         "page": page,
         "measure": measure,
-        "recent_rows": newest_first[:RECENT_ROWS],
-        "earlier_rows": newest_first[RECENT_ROWS:],
+        "rows": newest_first if show_all else newest_first[:RECENT_ROWS],
+        "earlier_count": 0 if show_all else max(0, len(newest_first) - RECENT_ROWS),
         "chart_json": json.dumps(page.chart) if page.chart else "",
         "can_enter": control_permissions.can(user, measure.unit, DATA_ENTRY),
         "can_edit": control_permissions.can(user, measure.unit, MEASURE_EDITORS),

@@ -1,0 +1,63 @@
+"""Server time of the measure pages: `python bench/pages.py` (after `qms demo-data`).
+
+Uses the database the settings point at (QMS_DATA_DIR or DATABASE_URL), logs in as the demo
+users, and prints the median of 20 requests after a warm-up, for the measure page with the most
+data, a measure list, and the inbox. Target (issue 4): a measure page in at most 150 ms.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.config.settings")
+os.environ.setdefault("DEBUG", "1")  # plain static files: no collectstatic needed
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from qms.control.models import Measure  # noqa: E402
+from qms.people.models import Person, Unit  # noqa: E402
+
+settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+
+
+def median_ms(client: Client, url: str, repeats: int = 20) -> float:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    if not Measure.objects.exists():
+        sys.exit("No measures: run `qms demo-data` first.")
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    busiest = Measure.objects.annotate(points=Count("observations")).order_by("-points").first()
+    client = Client()
+    client.force_login(Person.objects.get(username="board"))
+    board = Unit.objects.get(parent__isnull=True)
+    print(f"database: {database}; {Measure.objects.count()} measures")
+    print(
+        f"measure page ({busiest.points} periods):   "
+        f"{median_ms(client, f'/control/measures/{busiest.pk}/'):7.1f} ms  (target 150)"
+    )
+    print(
+        f"measure list, whole board:      "
+        f"{median_ms(client, f'/control/units/{board.pk}/measures/'):7.1f} ms"
+    )
+    print(f"inbox:                          {median_ms(client, '/control/inbox/'):7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
