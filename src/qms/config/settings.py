@@ -208,5 +208,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per task start and finish drowns everything else.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # fpdf2 subsets fonts with fontTools, which logs every table at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

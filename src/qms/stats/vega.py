@@ -594,8 +594,7 @@ def _x_axis(
                 row["date"] = _epoch_ms(day)  # type: ignore[arg-type]
             # Months written as 2025-03, or as their first days (how periods are stored).
             monthly = all(_ISO_MONTH.match(label) for label in labels) or all(
-                day.day == 1
-                for day in dates  # type: ignore[union-attr]
+                day is not None and day.day == 1 for day in dates
             )
             years = {day.year for day in dates}  # type: ignore[union-attr]
             if monthly:
