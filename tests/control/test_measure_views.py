@@ -251,3 +251,21 @@ def test_it_shows_the_latest_periods_and_the_rest_on_request(client, member, mea
     assert "Jan 2024" not in html and "Jun 2026" in html
     everything = client.get(f"/control/measures/{measure.pk}/?periods=all").content.decode()
     assert "Jan 2024" in everything and "earlier periods" not in everything
+
+
+def test_the_standards_library_shows_only_measures_of_ones_own_units(
+    client, org, measure, outsider
+):
+    from qms.control.models import Standard
+
+    standard = Standard.objects.create(
+        code="falls", title="Falls prevention", statement="People at risk are assessed.",
+        source="A national body", scope="national",
+    )  # fmt: skip
+    measure.standard = standard
+    measure.save()
+    client.force_login(outsider)
+    html = client.get("/control/standards/").content.decode()
+    assert "Falls prevention" in html and measure.name not in html
+    client.force_login(measure.owner)
+    assert measure.name in client.get("/control/standards/").content.decode()

@@ -176,3 +176,16 @@ def escalations_into(user, unit) -> list[Escalation]:
         .select_related("signal__measure", "from_unit", "to_unit", "created_by")
         .order_by("-created_at")
     )
+
+
+def standards_library(user) -> list:
+    """Every standard, with the measures of the user's units that serve it."""
+    from qms.control.models import Standard
+
+    visible = permissions.units_visible_to(user)
+    measures = Measure.objects.filter(unit__in=visible, is_active=True).select_related("unit")
+    return list(
+        Standard.objects.select_related("unit").prefetch_related(
+            Prefetch("measures", queryset=measures.order_by("unit__path", "name"))
+        )
+    )

@@ -32,6 +32,7 @@ urlpatterns = [
         name="escalation-respond",
     ),
     path("inbox/", views.inbox, name="inbox"),
+    path("standards/", views.standards, name="standards"),
     path("vega-embed.js", views.vega_embed_js, name="vega-embed-js"),
     path("", include("qms.control.urls_upload")),
     path("", include("qms.control.urls_report")),

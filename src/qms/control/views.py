@@ -340,6 +340,13 @@ def escalation_respond(request, escalation_id):
 
 
 @login_required
+def standards(request):
+    """The library of agreed standards, and which measures show whether they are met."""
+    library = selectors.standards_library(request.user)
+    return render(request, "control/standards.html", {"standards": library})
+
+
+@login_required
 def inbox(request):
     if request.method == "POST":
         services.notifications_mark_read(person=request.user)
