@@ -232,22 +232,52 @@ class Analysis(Sequence):
         )
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per plotted point of every series: `series` plus the point fields."""
+        """One dict per plotted point of every series: `series` plus the point fields.
+
+        Examples
+        --------
+        >>> from qms.stats import analyse
+        >>> records = analyse([4, 5, 6, 5], series=["a", "a", "b", "b"], chart="run").to_records()
+        >>> [(r["series"], r["y"], r["cl"]) for r in records]
+        [('a', 4.0, 4.5), ('a', 5.0, 4.5), ('b', 6.0, 5.5), ('b', 5.0, 5.5)]
+        """
         names = np.repeat(np.asarray(self.names, dtype=object), np.diff(self.offsets)).tolist()
         return _records(self.points, names)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON structure of `qms spc`: {"series": [...]}."""
+        """The JSON structure of `qms spc`: {"series": [...]}.
+
+        Examples
+        --------
+        >>> from qms.stats import analyse
+        >>> document = analyse([3, 4, 3, 5, 4], chart="i").to_dict()
+        >>> sorted(document["series"][0])
+        ['assurance_icon', 'phases', 'points', 'series', 'variation_icon']
+        """
         return {"series": [series.to_dict() for series in self]}
 
     def to_pandas(self):
-        """All points as a pandas DataFrame (pandas must be installed)."""
+        """All points as a pandas DataFrame (pandas must be installed).
+
+        Examples
+        --------
+        >>> from qms.stats import analyse
+        >>> analyse([3, 4, 3, 5, 4], chart="c").to_pandas().shape
+        (5, 16)
+        """
         import pandas as pd
 
         return pd.DataFrame(self._columns())
 
     def to_polars(self):
-        """All points as a polars DataFrame (polars must be installed)."""
+        """All points as a polars DataFrame (polars must be installed).
+
+        Examples
+        --------
+        >>> from qms.stats import analyse
+        >>> analyse([3, 4, 3, 5, 4], chart="c").to_polars().shape
+        (5, 16)
+        """
         import polars as pl
 
         return pl.DataFrame(self._columns())
