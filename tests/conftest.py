@@ -10,6 +10,7 @@ elsewhere (board)            outsider
 """
 
 import pytest
+from browser_support import page  # noqa: F401  (the headless Chromium fixture)
 from helpers import make_person
 
 from qms.people import services

@@ -9,36 +9,14 @@ Screenshots go to test-artifacts/ (git-ignored). Without Debian's chromium the t
 unless QMS_REQUIRE_BROWSER=1 (as in CI), when a missing browser is a failure.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
+from browser_support import PASSWORD, shot
 from helpers import make_person
 
 from qms.people import services
 from qms.people.roles import Role
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-PASSWORD = "correct-horse-battery"
-
-
-def _browser_missing(reason: str) -> None:
-    if os.environ.get("QMS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (QMS_REQUIRE_BROWSER=1, so this is a failure)")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -60,41 +38,6 @@ def ward_8(org, lead):
         job_title="Healthcare support worker",
     )
     return ward_8
-
-
-@pytest.fixture
-def page(monkeypatch):
-    """A fresh Chromium page. Request it after the data fixtures, so they run before the browser.
-
-    Playwright's sync API runs an event loop in this thread. While it runs, Django refuses ORM
-    calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and keeps any connection opened then apart from
-    the thread's usual one; teardown closes those, or PostgreSQL cannot drop the test database.
-    """
-    if not CHROMIUM.exists():
-        _browser_missing(f"{CHROMIUM} not found: install Debian's chromium to run browser tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _browser_missing("playwright is not installed (pip install -e '.[dev]')")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-            page = context.new_page()
-            page.set_default_timeout(5_000)
-            yield page
-        finally:
-            browser.close()
-    finally:
-        connections.close_all()
-        playwright.stop()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
 
 
 @pytest.mark.browser
