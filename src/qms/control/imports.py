@@ -1,0 +1,665 @@
+"""Observations from files and other systems: reading, checking every row, and saving.
+
+One path for the upload page, the JSON API and `qms import-observations`, so a rule lives in one
+place. A source (CSV, Excel, a JSON array) becomes raw records; `preview` checks every record
+and says what saving would do; `commit` saves exactly that, all or nothing, through
+`services.observations_save`.
+
+Built for large files: rows are read with `csv.reader`, measures are looked up once per code,
+existing values are read in bulk, and nothing runs a query per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import itertools
+import multiprocessing
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from qms.control import services
+from qms.control.models import Frequency, Measure, Observation
+from qms.control.periods import PeriodError, parse_period, period_label, period_start
+from qms.control.permissions import DATA_ENTRY, VIEWERS, can
+from qms.control.services import ObservationInput, SaveSummary
+from qms.people.models import Person, Unit
+from qms.people.permissions import is_system_administrator
+
+COLUMNS = ("measure", "period", "value", "denominator", "note")
+REQUIRED_COLUMNS = ("measure", "period", "value")
+# Rows saved per call of observations_save: small enough to show progress, large enough that
+# the per-call overhead does not matter. All calls share one transaction.
+SAVE_CHUNK = 50_000
+# Measures per SPC refresh task, so a large import's recomputation spreads over workers.
+REFRESH_CHUNK = 1_000
+# Ids per `IN (...)` query: below SQLite's historic limit of 999 parameters.
+_IN_CHUNK = 500
+
+# (row number as the user sees it, measure, period, value, denominator, note) as read.
+RawRecord = tuple[int, object, object, object, object, object]
+Progress = Callable[..., Iterable]
+
+
+def no_progress(iterable: Iterable, **_options) -> Iterable:
+    """The default progress reporter: none."""
+    return iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one cell. `row` counts as the user sees it: the header of a file
+    is row 1, the first item of an API array is 1; 0 means the source as a whole."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}, {self.column}" if self.row else self.column.capitalize()
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A period that already holds a different value: saving would replace `old` with `new`."""
+
+    new: ObservationInput
+    old_value: float
+    old_denominator: float | None
+    old_note: str
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.new.period, self.new.measure.frequency)
+
+
+@dataclass
+class Preview:
+    """What saving the records would do, or why it cannot."""
+
+    rows: list[ObservationInput] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    read: int = 0  # data rows read, blank rows aside
+    new: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def measures(self) -> int:
+        return len({row.measure.pk for row in self.rows})
+
+    def fingerprint(self) -> str:
+        """Identifies what the preview showed, to tell whether the data moved under it."""
+        digest = hashlib.sha256(f"{len(self.rows)}:{self.new}:{self.unchanged}".encode())
+        for conflict in self.conflicts:
+            row = conflict.new
+            digest.update(
+                f"|{row.measure.pk}:{row.period}:{conflict.old_value!r}:"
+                f"{conflict.old_denominator!r}:{conflict.old_note}".encode()
+            )
+        for problem in self.problems:
+            digest.update(f"|{problem.row}:{problem.column}:{problem.message}".encode())
+        return digest.hexdigest()
+
+
+class ReadError(ValueError):
+    """The source cannot be read at all (not a CSV or Excel file, no header, ...)."""
+
+
+# Who may record data for which units ------------------------------------------------------
+
+
+class EntryScope:
+    """The units whose measures the actor may record data for."""
+
+    def allows(self, unit: Unit) -> bool:
+        raise NotImplementedError
+
+    def refusal(self, code: str, measure: Measure) -> str:
+        raise NotImplementedError
+
+
+class EveryUnit(EntryScope):
+    """An operator at the command line, who has the database anyway."""
+
+    def allows(self, unit: Unit) -> bool:
+        return True
+
+    def refusal(self, code: str, measure: Measure) -> str:  # pragma: no cover - never refused
+        return ""
+
+
+class PersonScope(EntryScope):
+    """A person: units where they hold a data entry role (directly or above)."""
+
+    def __init__(self, person: Person):
+        self.person = person
+
+    def allows(self, unit: Unit) -> bool:
+        return can(self.person, unit, DATA_ENTRY)
+
+    def refusal(self, code: str, measure: Measure) -> str:
+        # A unit the person cannot see is not disclosed: the same words as an unknown code.
+        if not can(self.person, measure.unit, VIEWERS):
+            return _unknown(code)
+        return f"you may not record data for the measures of {measure.unit.name}"
+
+
+class UnitScope(EntryScope):
+    """An integration key: its unit and the units below it."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+
+    def allows(self, unit: Unit) -> bool:
+        return unit.path.startswith(self.unit.path)
+
+    def refusal(self, code: str, measure: Measure) -> str:
+        # Whether the code exists elsewhere is not disclosed to the integration.
+        return f"this key may only record data for {self.unit.name} and the units below it"
+
+
+def _unknown(code: str) -> str:
+    return f"no measure has the code {_quoted(code)} in the units where you may record data"
+
+
+def _entry_paths(person: Person) -> list[str] | None:
+    """Paths of the units where the person holds a data entry role (their roles reach the
+    units below); None for a system administrator, who may record data everywhere."""
+    if is_system_administrator(person):
+        return None
+    units = Unit.objects.filter(memberships__person=person).distinct()
+    return [unit.path for unit in units if can(person, unit, DATA_ENTRY)]
+
+
+def entry_measures(person: Person) -> list[Measure]:
+    """The active measures the person may record data for, in unit order."""
+    paths = _entry_paths(person)
+    if paths == []:
+        return []
+    condition = Q()
+    for path in paths or ():
+        condition |= Q(unit__path__startswith=path)
+    return list(
+        Measure.objects.filter(condition, is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )
+
+
+def may_upload(person: Person) -> bool:
+    """Anyone with a data entry role somewhere may upload; rows are checked unit by unit."""
+    return _entry_paths(person) != []
+
+
+# Reading sources ---------------------------------------------------------------------------
+
+
+def read_file(
+    stream, name: str, *, max_rows: int | None = None, progress: Progress = no_progress
+) -> list[RawRecord]:
+    """Records from a .csv or .xlsx file (binary stream), chosen by the file name."""
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        return read_xlsx(stream, max_rows=max_rows, progress=progress)
+    if lower.endswith(".csv") or lower.endswith(".txt"):
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            return read_csv(text, max_rows=max_rows, progress=progress)
+        finally:
+            text.detach()  # the caller owns the stream
+    if lower.endswith(".xls"):
+        raise ReadError(
+            "This is an old Excel file (.xls): save it as an Excel workbook (.xlsx) or as CSV."
+        )
+    raise ReadError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
+
+
+def read_csv(
+    lines: Iterable[str], *, max_rows: int | None = None, progress: Progress = no_progress
+) -> list[RawRecord]:
+    """Records from CSV text (comma, semicolon or tab separated; the header names columns)."""
+    iterator = iter(lines)
+    try:
+        first = next(iterator, None)
+    except UnicodeDecodeError:
+        raise ReadError(_NOT_UTF8) from None
+    if first is None or not first.strip():
+        raise ReadError("The file is empty: the first row must name the columns.")
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(itertools.chain([first], iterator), delimiter=delimiter)
+    try:
+        header = next(reader)
+        return _records(header, progress(reader, desc="Reading", unit=" rows"), max_rows)
+    except UnicodeDecodeError:
+        raise ReadError(_NOT_UTF8) from None
+    except csv.Error as error:  # e.g. a field longer than 128 kB: not a table of values
+        raise ReadError(f"Row {reader.line_num} is not valid CSV ({error}).") from None
+
+
+_NOT_UTF8 = (
+    "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”, "
+    "or upload the .xlsx workbook."
+)
+
+
+def read_xlsx(
+    stream, *, max_rows: int | None = None, progress: Progress = no_progress
+) -> list[RawRecord]:
+    """Records from the first sheet of an Excel workbook (cached values, not formulas)."""
+    import openpyxl
+
+    # A workbook is a zip of XML written by any program: whatever fails inside openpyxl on a
+    # damaged or foreign file is a file the user must fix, not a server error.
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception:
+        raise ReadError("The file is not an Excel workbook (.xlsx) that can be read.") from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise ReadError("The first sheet is empty: its first row must name the columns.")
+        return _records(header, progress(rows, desc="Reading", unit=" rows"), max_rows)
+    except ReadError:
+        raise
+    except Exception as error:
+        raise ReadError(f"The workbook could not be read to the end ({error}).") from None
+    finally:
+        workbook.close()
+
+
+def _records(header: Sequence, rows: Iterable[Sequence], max_rows: int | None) -> list[RawRecord]:
+    names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing:
+        raise ReadError(
+            f"Row 1 must name the columns: {', '.join(COLUMNS)} (denominator and note may be "
+            f"left out). Missing: {', '.join(missing)}."
+        )
+    doubled = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
+    if doubled:
+        raise ReadError(f"Row 1 names the column {', '.join(doubled)} more than once.")
+    im, ip, iv = (names.index(column) for column in REQUIRED_COLUMNS)
+    idn = names.index("denominator") if "denominator" in names else None
+    ino = names.index("note") if "note" in names else None
+    records: list[RawRecord] = []
+    append = records.append
+    for number, cells in enumerate(rows, start=2):
+        try:
+            record = (
+                number,
+                cells[im],
+                cells[ip],
+                cells[iv],
+                None if idn is None else cells[idn],
+                None if ino is None else cells[ino],
+            )
+        except IndexError:  # a short row: the missing cells are empty
+            width = len(cells)
+            if not any(_filled(cell) for cell in cells):
+                continue
+            record = (
+                number,
+                *(
+                    cells[index] if index is not None and index < width else None
+                    for index in (im, ip, iv, idn, ino)
+                ),
+            )
+        else:
+            # Blank rows, as spreadsheets leave at the end, are not data.
+            if not (_filled(record[1]) or _filled(record[3])) and not any(map(_filled, cells)):
+                continue
+        append(record)
+        if max_rows is not None and len(records) > max_rows:
+            raise ReadError(
+                f"The file has more than {max_rows:,} rows of data. Split it into smaller "
+                "files, or ask an administrator to run `qms import-observations`."
+            )
+    return records
+
+
+def _filled(cell) -> bool:
+    return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
+
+
+def records_from_json(items) -> tuple[list[RawRecord], list[Problem]]:
+    """Records from the API's "observations" array; rows count from 1 within it."""
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    if not isinstance(items, list):
+        return records, [Problem(0, "observations", "give a list of observations")]
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.append(
+                Problem(number, "observation", "each observation must be a JSON object")
+            )
+            continue
+        record = (number, *(item.get(column) for column in COLUMNS))
+        for column in ("measure", "period", "note"):
+            value = item.get(column)
+            if value is not None and not isinstance(value, str):
+                problems.append(Problem(number, column, f"the {column} must be a string"))
+                break
+        else:
+            records.append(record)
+    return records, problems
+
+
+# Checking ----------------------------------------------------------------------------------
+
+
+def preview(
+    records: Sequence[RawRecord],
+    *,
+    scope: EntryScope,
+    problems: Iterable[Problem] = (),
+    progress: Progress = no_progress,
+) -> Preview:
+    """Check every record and compare it with what is recorded; nothing is saved."""
+    result = Preview(problems=list(problems), read=len(records))
+    measures = _measures_by_code(records, scope)
+    periods: dict[tuple[object, str], dt.date | str] = {}
+    seen: dict[tuple[int, dt.date], int] = {}
+    rows = result.rows
+    add_problem = result.problems.append
+    check = services.check_observation
+
+    for number, code, period_raw, value_raw, denominator_raw, note_raw in progress(
+        records, desc="Checking", unit=" rows", total=len(records)
+    ):
+        found = measures[code]
+        if type(found) is str:
+            add_problem(Problem(number, "measure", found))
+            continue
+        measure, measure_id, frequency = found
+        trouble = False
+
+        key = (period_raw, frequency)
+        period = periods.get(key)
+        if period is None:
+            period = periods[key] = _period(period_raw, frequency)
+        if type(period) is str:
+            add_problem(Problem(number, "period", period))
+            trouble = True
+
+        value = _number(value_raw)
+        if type(value) is str:
+            add_problem(Problem(number, "value", value))
+            trouble = True
+        elif value is None:
+            add_problem(Problem(number, "value", "give a value"))
+            trouble = True
+        denominator = _number(denominator_raw)
+        if type(denominator) is str:
+            add_problem(Problem(number, "denominator", denominator))
+            trouble = True
+        if trouble:
+            continue
+        note = "" if not note_raw else str(note_raw).strip()
+
+        row = ObservationInput(measure, period, value, denominator, note, number)
+        messages = check(row)
+        if messages:
+            for message in messages:
+                add_problem(Problem(number, _column_of(message), message))
+            continue
+        first = seen.setdefault((measure_id, period), number)
+        if first != number:
+            label = period_label(period, frequency)
+            message = f"row {first} already gives {measure.code} a value for {label}"
+            add_problem(Problem(number, "period", message))
+            continue
+        rows.append(row)
+
+    _compare_with_recorded(result)
+    result.problems.sort(key=lambda problem: problem.row)
+    return result
+
+
+def _code(raw) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return "" if raw is None else str(raw)
+
+
+def _measures_by_code(
+    records: Sequence[RawRecord], scope: EntryScope
+) -> dict[object, tuple[Measure, int, str] | str]:
+    """For each code as written in the records: (measure, its id, its frequency), or what is
+    wrong with it (unknown, or in a unit the actor may not record data for). One query per
+    500 codes, one permission check per measure."""
+    written = {record[1] for record in records}
+    codes = {raw: _code(raw) for raw in written}
+    wanted = sorted(set(codes.values()) - {""})
+    measures: dict[str, Measure] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        for measure in Measure.objects.filter(
+            code__in=wanted[start : start + _IN_CHUNK]
+        ).select_related("unit"):
+            measures[measure.code] = measure
+    found: dict[object, tuple[Measure, int, str] | str] = {}
+    for raw, code in codes.items():
+        measure = measures.get(code)
+        if not code:
+            found[raw] = "give the measure's code"
+        elif measure is None:
+            found[raw] = _unknown(code)
+        elif not scope.allows(measure.unit):
+            found[raw] = scope.refusal(code, measure)
+        else:
+            found[raw] = (measure, measure.pk, measure.frequency)
+    return found
+
+
+def _period(raw, frequency: str) -> dt.date | str:
+    """The period's first day, or what is wrong with it."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return "give the period"
+    if isinstance(raw, float) and raw.is_integer():
+        raw = str(int(raw))  # a spreadsheet's 2025 is text "2025", not "2025.0"
+    elif not isinstance(raw, (str, dt.date)):
+        raw = str(raw)
+    try:
+        return parse_period(raw, frequency)
+    except PeriodError as error:
+        return str(error)
+
+
+def _number(raw) -> float | None | str:
+    """A finite number, None for an empty cell, or what is wrong with it."""
+    if raw is None or raw == "":
+        return None
+    if raw is True or raw is False:
+        return f"{_quoted(str(raw))} is not a number"
+    try:
+        number = float(raw)
+    except OverflowError:  # an integer beyond any float, from JSON
+        return f"{_quoted(str(raw))} is too large"
+    except (TypeError, ValueError):
+        text = str(raw).strip()
+        return f"{_quoted(text)} is not a number" if text else None
+    if number - number == 0:  # neither infinite nor NaN
+        return number
+    return f"{_quoted(str(raw).strip())} is not a number"
+
+
+def _quoted(text: str) -> str:
+    return f"“{text if len(text) <= 40 else text[:39] + '…'}”"
+
+
+def _column_of(message: str) -> str:
+    """Which column a message of services.check_observation is about."""
+    if "numerator" in message:
+        return "value"
+    if "denominator" in message:
+        return "denominator"
+    if message.startswith("the note"):
+        return "note"
+    return "value"
+
+
+def _compare_with_recorded(result: Preview) -> None:
+    """Sort rows into new, unchanged and conflicting, reading recorded values in bulk."""
+    by_measure: dict[int, list[ObservationInput]] = defaultdict(list)
+    for row in result.rows:
+        by_measure[row.measure.pk].append(row)
+    recorded: dict[tuple[int, dt.date], tuple] = {}
+    ids = sorted(by_measure)
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        periods = [row.period for measure_id in chunk for row in by_measure[measure_id]]
+        query = Observation.objects.filter(
+            measure_id__in=chunk, period__gte=min(periods), period__lte=max(periods)
+        ).values_list("measure_id", "period", "value", "denominator", "note")
+        for measure_id, period, value, denominator, note in query.iterator(chunk_size=5000):
+            recorded[(measure_id, period)] = (value, denominator, note)
+    if not recorded:
+        result.new = len(result.rows)
+        return
+    new = unchanged = 0
+    for row in result.rows:
+        old = recorded.get((row.measure.pk, row.period))
+        if old is None:
+            new += 1
+        elif old == (row.value, row.denominator, row.note):
+            unchanged += 1
+        else:
+            result.conflicts.append(Conflict(row, *old))
+    result.new, result.unchanged = new, unchanged
+
+
+# Saving ------------------------------------------------------------------------------------
+
+
+def commit(
+    checked: Preview,
+    *,
+    by: Person | None,
+    replace: bool = False,
+    reason: str = "",
+    progress: Progress = no_progress,
+    jobs: int = 1,
+) -> SaveSummary:
+    """Save the previewed rows, all or nothing. Periods holding a different value are replaced
+    only with `replace` (services.ObservationConflict otherwise). The SPC results of the
+    measures are refreshed once the transaction commits (see `refresh` for `jobs`)."""
+    if checked.problems:
+        raise ValidationError([str(problem) for problem in checked.problems])
+    rows = checked.rows
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        chunks = range(0, len(rows), SAVE_CHUNK)
+        for start in progress(chunks, desc="Saving", unit=" chunks", total=len(chunks)):
+            summary = services.observations_save(
+                by=by,
+                rows=rows[start : start + SAVE_CHUNK],
+                replace=replace,
+                reason=reason,
+                refresh=False,  # once for the whole file, below, not once per chunk
+            )
+            created += summary.created
+            updated += summary.updated
+            unchanged += summary.unchanged
+        measure_ids = sorted({row.measure.pk for row in rows})
+        if created or updated:
+            transaction.on_commit(lambda: refresh(measure_ids, progress=progress, jobs=jobs))
+    return SaveSummary(created, updated, unchanged, len(measure_ids))
+
+
+def refresh(measure_ids: list[int], *, progress: Progress = no_progress, jobs: int = 1) -> None:
+    """Queue the SPC refresh in chunks of measures, for task workers to share out.
+
+    When tasks run immediately (no workers) on PostgreSQL and `jobs` > 1, the chunks are
+    computed by that many processes instead, as workers would: the analysis and the results'
+    JSON are CPU work that one process does at half speed on two cores. Not on SQLite, which
+    has one writer at a time: there the processes mostly wait for each other."""
+    chunks = [
+        measure_ids[start : start + REFRESH_CHUNK]
+        for start in range(0, len(measure_ids), REFRESH_CHUNK)
+    ]
+    if jobs > 1 and len(chunks) > 1 and _can_fork_refresh():
+        from django.db import connections
+
+        # Children must open their own connections: a shared socket would corrupt both.
+        connections.close_all()
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)))
+        try:
+            done = pool.imap_unordered(_refresh_chunk, chunks)
+            for _ in progress(done, desc="SPC refresh", unit=" chunks", total=len(chunks)):
+                pass
+        finally:
+            pool.close()
+            pool.join()
+        return
+    for chunk in progress(chunks, desc="SPC refresh", unit=" chunks", total=len(chunks)):
+        services.enqueue_refresh(chunk)
+
+
+def _can_fork_refresh() -> bool:
+    from django.db import connection
+    from django_tasks import default_task_backend
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return (
+        isinstance(default_task_backend, ImmediateBackend)
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block  # e.g. a test's transaction: stay in it
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def _refresh_chunk(measure_ids: list[int]) -> int:
+    """In a child process: what the refresh task does for these measures."""
+    from qms.control.tasks import refresh_results
+
+    return refresh_results.call(measure_ids)
+
+
+# Templates ---------------------------------------------------------------------------------
+
+
+def example_period(measure: Measure, today: dt.date | None = None) -> str:
+    """The last complete period, written the way files give it (2025-03, 2025-W11, ...)."""
+    today = today or dt.date.today()
+    current = period_start(today, measure.frequency)
+    previous = period_start(current - dt.timedelta(days=1), measure.frequency)
+    if measure.frequency == Frequency.MONTH:
+        return previous.strftime("%Y-%m")
+    if measure.frequency == Frequency.QUARTER:
+        return f"{previous.year}-Q{(previous.month - 1) // 3 + 1}"
+    if measure.frequency == Frequency.WEEK:
+        year, week, _ = previous.isocalendar()
+        return f"{year}-W{week:02d}"
+    return previous.isoformat()
+
+
+TEMPLATE_HEADER = [*COLUMNS, "about"]
+
+
+def template_rows(measures: Iterable[Measure]) -> list[list[str]]:
+    """One example row per measure: code and period filled in, the value left to the user.
+    The "about" column says what the measure is; it is ignored when the file is read."""
+    rows = []
+    for measure in measures:
+        about = f"{measure.name} ({measure.unit.name}), {measure.get_frequency_display()}"
+        if measure.needs_denominator:
+            about += "; needs a denominator"
+            if measure.denominator_definition:
+                about += f": {measure.denominator_definition}"
+        rows.append([measure.code, example_period(measure), "", "", "", about])
+    return rows
