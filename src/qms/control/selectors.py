@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 from django.db.models import Count, Prefetch, Q
 
 from qms.control.explain import explain_point
@@ -22,8 +21,8 @@ from qms.control.models import (
     SignalStatus,
 )
 from qms.control.periods import period_label
+from qms.control.reports import series_from_points
 from qms.people import permissions
-from qms.stats import POINT_TYPES, SeriesResult
 from qms.stats.vega import chart_spec
 
 OPEN_STATUSES = [SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED, SignalStatus.ESCALATED]
@@ -108,35 +107,7 @@ def measure_page(measure: Measure) -> MeasurePage:
 def _chart(measure, result, phases, annotations) -> dict:
     """The Vega-Lite specification of the stored chart, with phases and annotations marked."""
     points = result.points
-
-    def column(name, dtype=float):
-        values = [point[name] for point in points]
-        if dtype is float:
-            return np.array([np.nan if v is None else v for v in values], dtype=float)
-        return np.array(values, dtype=dtype)
-
-    codes = np.array([POINT_TYPES.index(point["point_type"]) for point in points], dtype=np.int8)
-    series = SeriesResult(
-        series=measure.name,
-        x=column("period", object),
-        y=column("y"),
-        n=np.full(len(points), np.nan),
-        phase=column("phase", np.int32),
-        cl=column("cl"),
-        lcl=column("lcl"),
-        ucl=column("ucl"),
-        lcl_2s=column("lcl_2s"),
-        ucl_2s=column("ucl_2s"),
-        included=column("included", bool),
-        outside=column("outside", bool),
-        shift=column("shift", bool),
-        trend=column("trend", bool),
-        two_of_three=column("two_of_three", bool),
-        point_type_code=codes,
-        phases=(),
-        variation_icon=result.variation_icon,
-        assurance_icon=result.assurance_icon,
-    )
+    series = series_from_points(measure.name, points, result.variation_icon, result.assurance_icon)
     labels = {point["period"] for point in points}
     notes = [
         {"x": phase.starts_on.isoformat(), "text": f"New limits: {phase.reason}"[:60]}
