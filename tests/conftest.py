@@ -11,7 +11,7 @@ elsewhere (board)            outsider
 
 import pytest
 from browser_support import page  # noqa: F401  (the headless Chromium fixture)
-from helpers import make_person
+from helpers import ANONYMOUS, make_person
 
 from qms.people import services
 from qms.people.roles import Role
@@ -68,3 +68,17 @@ def outsider(org):
 @pytest.fixture
 def admin(org):
     return make_person("admin", (Role.SYSTEM_ADMINISTRATOR, org["board"]))
+
+
+@pytest.fixture
+def as_user(client, request, org):
+    """Log the client in as the named fixture user (or no one) and return that user."""
+
+    def login(who):
+        if who == ANONYMOUS:
+            return None
+        user = request.getfixturevalue(who)
+        client.force_login(user)
+        return user
+
+    return login

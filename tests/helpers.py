@@ -7,6 +7,8 @@ from django.test import TestCase
 from qms.control import services as control_services
 from qms.people import services
 
+ANONYMOUS = "anonymous"  # in permission matrices: no one logged in
+
 
 def make_person(username, *roles, **fields):
     person = services.person_create(

@@ -9,27 +9,12 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.messages import get_messages
-from helpers import make_person
+from helpers import ANONYMOUS, make_person
 
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
 
-ANONYMOUS = "anonymous"
 AREAS = ["plan", "improve", "learn", "partners"]
-
-
-@pytest.fixture
-def as_user(client, request, org):
-    """Log the client in as the named fixture user (or no one) and return that user."""
-
-    def login(who):
-        if who == ANONYMOUS:
-            return None
-        user = request.getfixturevalue(who)
-        client.force_login(user)
-        return user
-
-    return login
 
 
 @pytest.fixture

@@ -20,20 +20,15 @@ def signal(measure):
     return Signal.objects.get(measure=measure)
 
 
-def login(client, request, who):
-    if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
-
-
 @pytest.mark.parametrize(
     ("who", "status"),
     [("lead", 200), ("member", 200), ("quality_lead", 200), ("partner", 403),
      ("outsider", 404), ("anonymous", 302)],
 )  # fmt: skip
 def test_it_shows_the_measures_of_a_unit_to_its_staff_only(
-    client, request, org, measure, who, status
+    client, as_user, org, measure, who, status
 ):
-    login(client, request, who)
+    as_user(who)
     response = client.get(f"/control/units/{org['ward'].pk}/measures/")
     assert response.status_code == status
     if status == 200:
@@ -45,9 +40,9 @@ def test_it_shows_the_measures_of_a_unit_to_its_staff_only(
     [("lead", 200), ("member", 200), ("quality_lead", 200), ("partner", 403),
      ("outsider", 404), ("anonymous", 302)],
 )  # fmt: skip
-def test_it_shows_a_measure_page_to_staff_only(client, request, measure, who, status):
+def test_it_shows_a_measure_page_to_staff_only(client, as_user, measure, who, status):
     record(measure, STABLE)
-    login(client, request, who)
+    as_user(who)
     response = client.get(f"/control/measures/{measure.pk}/")
     assert response.status_code == status
     if status == 200:
@@ -72,8 +67,8 @@ def test_it_lets_a_member_record_a_value_and_the_chart_follows(client, member, m
 
 
 @pytest.mark.parametrize(("who", "status"), [("partner", 403), ("outsider", 404)])
-def test_it_refuses_data_entry_to_those_without_a_role(client, request, measure, who, status):
-    login(client, request, who)
+def test_it_refuses_data_entry_to_those_without_a_role(client, as_user, measure, who, status):
+    as_user(who)
     response = client.post(
         f"/control/measures/{measure.pk}/observations/",
         {"period": "2025-09", "value": "7", "denominator": "1000"},
@@ -138,8 +133,8 @@ def test_it_removes_a_value_only_with_a_reason(client, member, measure):
 @pytest.mark.parametrize(
     ("who", "allowed"), [("lead", True), ("member", False), ("quality_lead", True)]
 )
-def test_it_lets_leads_but_not_members_acknowledge_a_signal(client, request, signal, who, allowed):
-    login(client, request, who)
+def test_it_lets_leads_but_not_members_acknowledge_a_signal(client, as_user, signal, who, allowed):
+    as_user(who)
     client.post(f"/control/signals/{signal.pk}/acknowledge/", {"note": "Reviewed at huddle"})
     signal.refresh_from_db()
     assert (signal.status == SignalStatus.ACKNOWLEDGED) is allowed
@@ -222,8 +217,8 @@ def test_it_needs_a_login_for_the_inbox(client, db):
 @pytest.mark.parametrize(
     ("who", "status"), [("lead", 200), ("member", 403), ("partner", 403), ("outsider", 404)]
 )
-def test_it_lets_only_editors_define_measures(client, request, org, who, status):
-    login(client, request, who)
+def test_it_lets_only_editors_define_measures(client, as_user, org, who, status):
+    as_user(who)
     assert client.get(f"/control/units/{org['ward'].pk}/measures/new/").status_code == status
 
 

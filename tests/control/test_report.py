@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.text import slugify
-from helpers import record
+from helpers import ANONYMOUS, record
 
 from qms.control import reports, services, views_report
 from qms.control.models import (
@@ -29,7 +29,6 @@ from qms.control.models import (
 )
 from qms.control.views_report import render_pdf
 
-ANONYMOUS = "anonymous"
 VARIATIONS = [
     "improvement_high", "improvement_low", "common_cause", "concern_high", "concern_low",
     "neutral_high", "neutral_low", "none",
@@ -95,18 +94,6 @@ def open_signal(measure, *, status=SignalStatus.OPEN, kind=SignalKind.CONCERN, r
         Signal.objects.filter(pk=signal.pk).update(raised_at=raised)
         signal.refresh_from_db()
     return signal
-
-
-@pytest.fixture
-def as_user(client, request, org):
-    def login(who):
-        if who == ANONYMOUS:
-            return None
-        user = request.getfixturevalue(who)
-        client.force_login(user)
-        return user
-
-    return login
 
 
 def report_url(unit, query=""):

@@ -14,14 +14,13 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from helpers import make_person, record
+from helpers import ANONYMOUS, make_person, record
 
 from qms.control import services, views_upload
 from qms.control.models import IntegrationToken, MeasureResult, Observation
 from qms.control.tokens import token_create
 from qms.people.roles import Role
 
-ANONYMOUS = "anonymous"
 HEADER = "measure,period,value,denominator,note\n"
 
 
@@ -29,18 +28,6 @@ HEADER = "measure,period,value,denominator,note\n"
 def upload_folder(settings, tmp_path):
     settings.QMS_UPLOAD_DIR = tmp_path / "uploads"
     return settings.QMS_UPLOAD_DIR
-
-
-@pytest.fixture
-def as_user(client, request, org):
-    def login(who):
-        if who == ANONYMOUS:
-            return None
-        user = request.getfixturevalue(who)
-        client.force_login(user)
-        return user
-
-    return login
 
 
 @pytest.fixture
