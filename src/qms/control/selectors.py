@@ -135,10 +135,6 @@ def inbox(person, *, limit: int = 100) -> list[Notification]:
     return list(person.notifications.select_related("signal")[:limit])
 
 
-def unread_count(person) -> int:
-    return person.notifications.filter(read_at__isnull=True).count()
-
-
 def escalations_into(user, unit) -> list[Escalation]:
     """Escalations that reached this unit or units below it, newest first."""
     subtree = permissions.units_visible_to(user).filter(path__startswith=unit.path)
