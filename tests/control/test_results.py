@@ -42,3 +42,38 @@ def test_it_raises_a_new_signal_after_the_run_has_ended(measure):
     record(measure, [6], start=dt.date(2025, 10, 1))  # back to normal
     record(measure, [26], start=dt.date(2025, 11, 1))  # a new excursion
     assert Signal.objects.filter(kind=SignalKind.CONCERN).count() == 2
+
+
+def test_it_refuses_a_definition_that_the_recorded_data_does_not_suit(measure, lead, client):
+    record(measure, STABLE, denominator=4)  # 5-7 falls on 4 bed days: fine for a rate
+    client.force_login(lead)
+    response = client.post(
+        f"/control/measures/{measure.pk}/edit/",
+        {
+            "name": measure.name, "code": measure.code, "kind": "outcome", "domain": "safe",
+            "operational_definition": "Now a proportion", "frequency": "month", "chart": "p",
+            "direction": "decrease", "multiply": "100", "rules": "mdc", "shift_length": "7",
+            "trend_length": "7", "reason": "Counting patients who fell instead",
+        },
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Jan 2024: the numerator is larger than the denominator" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.chart == "u"
+
+
+def test_one_measure_with_unsuitable_data_does_not_stop_the_others(org, lead, measure):
+    from qms.control import services
+    from qms.control.models import Observation
+
+    other = services.measure_create(
+        by=lead, unit=org["ward"], name="Pressure ulcers", code="w7-ulcers", kind="outcome",
+        domain="safe", operational_definition="New ulcers.", frequency="month", chart="u",
+        multiply=1000, direction="decrease",
+    )  # fmt: skip
+    record(measure, STABLE)
+    record(other, STABLE)
+    # A negative count written behind the services' back (an admin fix gone wrong).
+    Observation.objects.filter(measure=other).update(value=-1)
+    services.results_refresh([measure.pk, other.pk])
+    assert MeasureResult.objects.get(measure=measure).points

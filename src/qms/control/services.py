@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,9 @@ from qms.control.models import (
 from qms.control.periods import period_label
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
-from qms.stats import analyse, assurance_icon
+from qms.stats import SpcInputError, analyse, assurance_icon
+
+logger = logging.getLogger(__name__)
 
 MEASURE_FIELDS = {
     "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
@@ -69,10 +72,36 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.full_clean()
+    _check_recorded_data(measure)
     _record_by(measure, by, reason)
     measure.save()
     results_refresh([measure.pk])
     return measure
+
+
+def _check_recorded_data(measure: Measure) -> None:
+    """The data already recorded must suit the new definition (a c chart cannot take a negative
+    count, a p chart needs denominators no smaller than the counts); name the periods that do
+    not, so nothing is saved and the chart never breaks."""
+    problems = []
+    for observation in measure.observations.all():
+        row = ObservationInput(
+            measure=measure,
+            period=observation.period,
+            value=observation.value,
+            denominator=observation.denominator,
+            note=observation.note,
+        )
+        for problem in check_observation(row):
+            label = period_label(observation.period, measure.frequency)
+            problems.append(f"{label}: {problem}")
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ValidationError(
+            "The data already recorded does not suit this definition: "
+            + "; ".join(problems[:5])
+            + more
+        )
 
 
 # Observations ------------------------------------------------------------------------------
@@ -335,6 +364,21 @@ def results_refresh(measure_ids: Iterable[int]) -> list[Signal]:
     return raised
 
 
+def _analyse_group(options: dict, values, denominators, periods, series_keys):
+    return analyse(
+        values,
+        n=denominators if options["chart"] in {"p", "pp", "u", "up"} else None,
+        x=[period.isoformat() for period in periods],
+        series=series_keys,
+        chart=options["chart"],
+        rules=options["rules"],
+        direction=options["direction"],
+        multiply=options["multiply"],
+        shift_length=options["shift_length"],
+        trend_length=options["trend_length"],
+    )
+
+
 def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
     ids = [m.pk for m in measures]
     rows = list(
@@ -361,18 +405,15 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
     points_by_measure: dict[int, list[dict]] = defaultdict(list)
     phases_by_measure: dict[int, list[dict]] = defaultdict(list)
     if rows:
-        analysis = analyse(
-            values,
-            n=denominators if options["chart"] in {"p", "pp", "u", "up"} else None,
-            x=[period.isoformat() for period in periods],
-            series=series_keys,
-            chart=options["chart"],
-            rules=options["rules"],
-            direction=options["direction"],
-            multiply=options["multiply"],
-            shift_length=options["shift_length"],
-            trend_length=options["trend_length"],
-        )
+        try:
+            analysis = _analyse_group(options, values, denominators, periods, series_keys)
+        except SpcInputError:
+            # Data written outside the services (the admin, a database fix) that a chart cannot
+            # take: analyse the measures one by one, so one bad measure does not stop the rest.
+            if len(measures) > 1:
+                return [s for m in measures for s in _refresh_group(options, [m])]
+            logger.warning("Measure %s has data its chart cannot analyse", measures[0].pk)
+            return []
         for chart in analysis:
             measure_id, phase = (int(part) for part in chart.series.split(":"))
             for record in chart.to_records():
