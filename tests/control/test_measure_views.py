@@ -4,10 +4,17 @@ import datetime as dt
 
 import pytest
 from django.test import TestCase
-from helpers import make_person, record
+from helpers import ANONYMOUS, make_person, record
 
 from qms.control import services
-from qms.control.models import Escalation, Notification, Observation, Signal, SignalStatus
+from qms.control.models import (
+    Escalation,
+    Notification,
+    Observation,
+    Signal,
+    SignalStatus,
+    Standard,
+)
 from qms.people.roles import Role
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
@@ -251,8 +258,6 @@ def test_it_shows_the_latest_periods_and_the_rest_on_request(client, member, mea
 def test_the_standards_library_shows_only_measures_of_ones_own_units(
     client, org, measure, outsider
 ):
-    from qms.control.models import Standard
-
     standard = Standard.objects.create(
         code="falls", title="Falls prevention", statement="People at risk are assessed.",
         source="A national body", scope="national",
@@ -264,3 +269,27 @@ def test_the_standards_library_shows_only_measures_of_ones_own_units(
     assert "Falls prevention" in html and measure.name not in html
     client.force_login(measure.owner)
     assert measure.name in client.get("/control/standards/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("lead", 200), ("quality_lead", 200), ("member", 403), ("partner", 403), ("outsider", 404),
+     (ANONYMOUS, 302)],
+)  # fmt: skip
+def test_it_lets_leads_agree_a_local_standard(client, as_user, org, who, status):
+    as_user(who)
+    url = f"/control/units/{org['ward'].pk}/standards/new/"
+    assert client.get(url).status_code == status
+    form = {
+        "title": "Call bells answered within 2 minutes", "code": "ward-7-call-bells",
+        "statement": "Call bells are answered within two minutes.", "source": "Ward 7 meeting",
+    }  # fmt: skip
+    client.post(url, form)
+    standards = Standard.objects.filter(code="ward-7-call-bells")
+    assert standards.exists() is (status == 200)
+    if status == 200:
+        standard = standards.get()
+        assert (standard.scope, standard.unit) == ("local", org["ward"])
+        duplicate = client.post(url, form)
+        assert duplicate.status_code == 400
+        assert "already exists" in duplicate.content.decode()

@@ -145,3 +145,14 @@ class EscalationResponseForm(forms.Form):
 
 class DeleteObservationForm(forms.Form):
     reason = forms.CharField(label="Reason for removing the value", max_length=300)
+
+
+class StandardForm(forms.ModelForm):
+    class Meta:
+        model = Standard
+        fields = ["title", "code", "statement", "source"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "code": "Short identifier, e.g. ward-7-call-bells.",
+            "source": "Who agreed it and when, e.g. Ward 7 team meeting, March 2026.",
+        }

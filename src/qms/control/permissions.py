@@ -14,6 +14,8 @@ DATA_ENTRY = frozenset(
 MEASURE_EDITORS = frozenset(
     {Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.ANALYST, Role.SYSTEM_ADMINISTRATOR}
 )
+# Agreeing a local standard for a unit.
+STANDARD_EDITORS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
 # Acknowledging and escalating signals, and answering escalations from below.
 SIGNAL_HANDLERS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
 

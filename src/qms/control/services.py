@@ -26,6 +26,7 @@ from qms.control.models import (
     Signal,
     SignalKind,
     SignalStatus,
+    Standard,
 )
 from qms.control.periods import period_label
 from qms.people.models import Membership, Person
@@ -102,6 +103,20 @@ def _check_recorded_data(measure: Measure) -> None:
             + "; ".join(problems[:5])
             + more
         )
+
+
+@transaction.atomic
+def standard_create(
+    *, by: Person | None, unit, code: str, title: str, statement: str, source: str
+) -> Standard:
+    """Record a standard a unit has agreed (national standards come with the installation)."""
+    standard = Standard(
+        code=code, title=title, statement=statement, source=source, scope="local", unit=unit
+    )
+    standard.full_clean()
+    _record_by(standard, by)
+    standard.save()
+    return standard
 
 
 # Observations ------------------------------------------------------------------------------

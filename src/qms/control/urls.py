@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("inbox/", views.inbox, name="inbox"),
     path("standards/", views.standards, name="standards"),
+    path("units/<int:unit_id>/standards/new/", views.standard_create, name="standard-create"),
     path("vega-embed.js", views.vega_embed_js, name="vega-embed-js"),
     path("", include("qms.control.urls_upload")),
     path("", include("qms.control.urls_report")),

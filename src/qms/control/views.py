@@ -23,9 +23,16 @@ from qms.control.forms import (
     NoteForm,
     ObservationForm,
     PhaseForm,
+    StandardForm,
 )
 from qms.control.models import Escalation, Observation, Signal
-from qms.control.permissions import DATA_ENTRY, MEASURE_EDITORS, SIGNAL_HANDLERS, VIEWERS
+from qms.control.permissions import (
+    DATA_ENTRY,
+    MEASURE_EDITORS,
+    SIGNAL_HANDLERS,
+    STANDARD_EDITORS,
+    VIEWERS,
+)
 from qms.people import permissions
 from qms.people.models import Person
 from qms.web.context_processors import current_unit_for
@@ -343,7 +350,35 @@ def escalation_respond(request, escalation_id):
 def standards(request):
     """The library of agreed standards, and which measures show whether they are met."""
     library = selectors.standards_library(request.user)
-    return render(request, "control/standards.html", {"standards": library})
+    units = list(permissions.units_visible_to(request.user).order_by("path"))
+    unit = current_unit_for(request.user, units)
+    can_add = unit is not None and control_permissions.can(request.user, unit, STANDARD_EDITORS)
+    return render(
+        request,
+        "control/standards.html",
+        {"standards": library, "unit": unit, "can_add": can_add},
+    )
+
+
+@login_required
+def standard_create(request, unit_id):
+    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    control_permissions.require(request.user, unit, STANDARD_EDITORS)
+    form = StandardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            standard = services.standard_create(by=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{standard.title}” is in the standards library.")
+            return redirect("standards")
+    return render(
+        request,
+        "control/standard_form.html",
+        {"form": form, "unit": unit},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
