@@ -577,6 +577,10 @@ def test_it_lets_only_measure_editors_revoke_a_key(client, as_user, org, lead, w
     assert response.status_code == status
     token.refresh_from_db()
     assert (token.revoked_at is not None) == (who == "lead")
+    assert token.revoked_by == (lead if who == "lead" else None)
+    if who == "lead":  # the page says who stopped the key
+        page = client.get(f"/control/units/{org['ward'].pk}/integrations/").content.decode()
+        assert f"by {lead}" in page
 
 
 def test_it_does_not_revoke_a_key_of_another_unit_through_this_one(client, as_user, org, admin):

@@ -67,8 +67,8 @@ def token_revoke(*, by: Person | None, token: IntegrationToken) -> IntegrationTo
     """Stop a key working, at once. Revoking a revoked key changes nothing."""
     _check_editor(by, token.unit)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_at, token.revoked_by = timezone.now(), by
+        token.save(update_fields=["revoked_at", "revoked_by"])
     return token
 
 
