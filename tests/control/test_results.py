@@ -77,3 +77,18 @@ def test_one_measure_with_unsuitable_data_does_not_stop_the_others(org, lead, me
     Observation.objects.filter(measure=other).update(value=-1)
     services.results_refresh([measure.pk, other.pk])
     assert MeasureResult.objects.get(measure=measure).points
+
+
+def test_a_rising_trend_below_the_centre_line_gets_the_engines_high_icon(org, lead):
+    from qms.control import services
+
+    measure = services.measure_create(
+        by=lead, unit=org["ward"], name="Audit score", code="w7-audit", kind="process",
+        domain="safe", operational_definition="Monthly audit score.", frequency="month",
+        chart="i", direction="increase",
+    )  # fmt: skip
+    # Wide common-cause swings, then seven rising points that stay below the centre line.
+    record(measure, [60, 40, 62, 38, 61, 39, 60, 40, 59, 41, 30, 31, 32, 33, 34, 35, 36])
+    result = MeasureResult.objects.get(measure=measure)
+    assert result.points[-1]["trend"] and result.points[-1]["y"] < result.points[-1]["cl"]
+    assert result.variation_icon == "improvement_high"

@@ -419,6 +419,7 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
     now = timezone.now()
     points_by_measure: dict[int, list[dict]] = defaultdict(list)
     phases_by_measure: dict[int, list[dict]] = defaultdict(list)
+    variation_by_measure: dict[int, str] = {}
     if rows:
         try:
             analysis = _analyse_group(options, values, denominators, periods, series_keys)
@@ -438,6 +439,8 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
                 points_by_measure[measure_id].append(record)
             for summary in chart.phases:
                 phases_by_measure[measure_id].append({**summary.to_dict(), "phase": phase + 1})
+            # Phases come in order, so the last one seen holds the measure's latest point.
+            variation_by_measure[measure_id] = chart.variation_icon
 
     previous = {r.measure_id: r for r in MeasureResult.objects.filter(measure_id__in=ids)}
     results, raised = [], []
@@ -451,7 +454,7 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
             if last
             else "none"
         )
-        variation = _variation_icon(last)
+        variation = variation_by_measure.get(measure.pk, "none")
         results.append(
             MeasureResult(
                 measure=measure,
@@ -485,35 +488,6 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
         batch_size=500,
     )
     return raised
-
-
-_ICONS = {
-    ("special_cause_improvement", True): "improvement_high",
-    ("special_cause_improvement", False): "improvement_low",
-    ("special_cause_concern", True): "concern_high",
-    ("special_cause_concern", False): "concern_low",
-    ("special_cause_neutral_high", True): "neutral_high",
-    ("special_cause_neutral_low", False): "neutral_low",
-}
-
-
-def _variation_icon(point: dict | None) -> str:
-    if point is None or point["y"] is None or point["cl"] is None:
-        return "none"
-    if point["point_type"] == "common_cause":
-        return "common_cause"
-    high = _special_side(point) > 0
-    return _ICONS.get((point["point_type"], high), "none")
-
-
-def _special_side(point: dict) -> int:
-    if point["outside"] and point["ucl"] is not None and point["y"] > point["ucl"]:
-        return 1
-    if point["point_type"] == "special_cause_neutral_high":
-        return 1
-    if point["point_type"] == "special_cause_neutral_low":
-        return -1
-    return 1 if point["y"] > point["cl"] else -1
 
 
 def _signals_for(measure: Measure, points: list[dict], assurance: str, old_assurance: str):
