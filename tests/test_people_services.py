@@ -299,3 +299,116 @@ def test_the_system_administrator_role_opens_the_admin_and_removing_it_closes_it
     services.membership_remove(by=admin, membership=granted)
     colleague.refresh_from_db()
     assert not (colleague.is_superuser or colleague.is_staff)
+
+
+# Who may: every service checks `by` itself -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("lead", True), ("quality_lead", True), ("admin", True), ("member", False),
+     ("partner", False), ("outsider", False)],
+)  # fmt: skip
+def test_it_lets_only_those_who_manage_a_unit_add_or_change_units_in_it(request, org, who, allowed):
+    by = request.getfixturevalue(who)
+    if allowed:
+        services.unit_create(by=by, name="Bay A", code="bay-a", kind="team", parent=org["ward"])
+        services.unit_update(by=by, unit=org["ward"], name="Ward 7A")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.unit_create(by=by, name="Bay A", code="bay-a", kind="team", parent=org["ward"])
+        with pytest.raises(PermissionDenied):
+            services.unit_update(by=by, unit=org["ward"], name="Ward 7A")
+    assert Unit.objects.filter(code="bay-a").exists() is allowed
+    assert Unit.objects.get(pk=org["ward"].pk).name == ("Ward 7A" if allowed else "Ward 7")
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("admin", True), ("lead", False)])
+def test_it_lets_only_system_administrators_add_a_whole_organisation(request, org, who, allowed):
+    by = request.getfixturevalue(who)
+    if allowed:
+        services.unit_create(by=by, name="New Board", code="new-board", kind="board")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.unit_create(by=by, name="New Board", code="new-board", kind="board")
+    assert Unit.objects.filter(code="new-board").exists() is allowed
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"), [("admin", True), ("lead", False), ("quality_lead", False)]
+)
+def test_it_lets_only_system_administrators_make_and_change_accounts(request, member, who, allowed):
+    by = request.getfixturevalue(who)
+    if allowed:
+        services.person_create(by=by, username="newcomer", display_name="New Comer")
+        services.person_update(by=by, person=member, job_title="Charge nurse")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.person_create(by=by, username="newcomer", display_name="New Comer")
+        with pytest.raises(PermissionDenied):
+            services.person_update(by=by, person=member, job_title="Charge nurse")
+    assert Person.objects.filter(username="newcomer").exists() is allowed
+    expected = "Charge nurse" if allowed else "Staff nurse"
+    assert Person.objects.get(pk=member.pk).job_title == expected
+
+
+def test_it_does_not_let_an_account_change_open_the_admin(admin, member):
+    with pytest.raises(ValidationError):
+        services.person_update(by=admin, person=member, is_superuser=True)
+    assert not Person.objects.get(pk=member.pk).is_superuser
+
+
+def test_it_takes_admin_access_away_when_the_role_changes(org, admin):
+    colleague = make_person("colleague", (Role.SYSTEM_ADMINISTRATOR, org["board"]))
+    assert Person.objects.get(pk=colleague.pk).is_superuser
+    membership = colleague.memberships.get()
+    services.membership_change(
+        by=admin, membership=membership, role=Role.ANALYST, reason="Moved to analytics"
+    )
+    colleague.refresh_from_db()
+    assert not (colleague.is_superuser or colleague.is_staff)
+    assert membership.history.latest().history_change_reason == "Moved to analytics"
+    # and back: the role opens the admin again
+    services.membership_change(by=admin, membership=membership, role=Role.SYSTEM_ADMINISTRATOR)
+    colleague.refresh_from_db()
+    assert colleague.is_superuser and colleague.is_staff
+
+
+def test_it_moves_admin_access_with_a_membership_given_to_someone_else(org, admin, member):
+    colleague = make_person("colleague", (Role.SYSTEM_ADMINISTRATOR, org["board"]))
+    services.membership_change(by=admin, membership=colleague.memberships.get(), person=member)
+    colleague.refresh_from_db()
+    member.refresh_from_db()
+    assert not colleague.is_superuser and member.is_superuser
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed"),
+    [({"role": Role.TEAM_LEAD}, True),
+     ({"role": Role.SYSTEM_ADMINISTRATOR}, False),
+     ({"unit": "elsewhere"}, False),
+     ({"unit": "other_ward"}, False)],
+)  # fmt: skip
+def test_it_lets_a_lead_change_a_membership_only_within_what_they_may_grant(
+    org, lead, member, change, allowed
+):
+    if "unit" in change:
+        change = {"unit": org[change["unit"]]}
+    membership = member.memberships.get()
+    if allowed:
+        services.membership_change(by=lead, membership=membership, **change)
+    else:
+        with pytest.raises(PermissionDenied):
+            services.membership_change(by=lead, membership=membership, **change)
+    stored = Membership.objects.get(pk=membership.pk)
+    unchanged = (stored.role, stored.unit) == (Role.TEAM_MEMBER, org["ward"])
+    assert unchanged is not allowed
+
+
+def test_it_refuses_a_lead_changing_a_system_administrators_membership(org, lead, admin):
+    here = services.membership_add(
+        by=admin, person=admin, unit=org["ward"], role=Role.SYSTEM_ADMINISTRATOR
+    )
+    with pytest.raises(PermissionDenied):
+        services.membership_change(by=lead, membership=here, role=Role.TEAM_MEMBER)
+    assert Membership.objects.get(pk=here.pk).role == Role.SYSTEM_ADMINISTRATOR

@@ -144,6 +144,10 @@ AXES_VERBOSE = False
 
 # Reasons for changes to governance records can be a sentence or two, not 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin's "revert to this version" saves an old row directly, past the services' checks
+# (a measure's definition against its data, admin access following the role): history is read
+# there, and changes are made again through the normal forms.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

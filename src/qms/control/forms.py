@@ -1,7 +1,20 @@
 from django import forms
+from django.db.models import Q
 
-from qms.control.models import Measure, Standard
+from qms.control.models import Measure, Standard, StandardScope
 from qms.control.periods import PeriodError, parse_period
+
+
+def _standards_for(unit, measure):
+    """Standards a measure of `unit` may serve: national ones and the local standards of the
+    unit and the units above it (never another organisation's), and the one it serves now."""
+    if unit is None:
+        return Standard.objects.filter(scope=StandardScope.NATIONAL)
+    return Standard.objects.filter(
+        Q(scope=StandardScope.NATIONAL)
+        | Q(unit_id__in=unit.ancestor_ids)
+        | Q(pk=measure.standard_id if measure else None)
+    )
 
 
 class MeasureForm(forms.ModelForm):
@@ -26,9 +39,9 @@ class MeasureForm(forms.ModelForm):
             "denominator_definition": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, owners=None, **kwargs):
+    def __init__(self, *args, owners=None, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].queryset = Standard.objects.order_by("title")
+        self.fields["standard"].queryset = _standards_for(unit, self.instance).order_by("title")
         if owners is not None:
             self.fields["owner"].queryset = owners
         for name in ("shift_length", "trend_length"):

@@ -1,6 +1,8 @@
 """Who may do what in quality control. Built on qms.people.permissions: a role in a unit reaches
 its sub-units; an invisible unit is a 404, a missing role a 403."""
 
+from django.core.exceptions import PermissionDenied
+
 from qms.people import permissions
 from qms.people.roles import STAFF_ROLES, Role
 
@@ -26,6 +28,24 @@ def can(user, unit, roles) -> bool:
 
 def require(user, unit, roles) -> None:
     permissions.require_role(user, unit, roles)
+
+
+def authorise(by, unit, roles, action: str) -> None:
+    """For services: `by` must hold one of `roles` in `unit`, or PermissionDenied naming the
+    action. `by=None` is the system itself (the SPC refresh, the demo loader, a command run by
+    the operator, an integration key already checked for its unit) and is not checked."""
+    if by is not None and not can(by, unit, roles):
+        raise PermissionDenied(f"Your role does not allow you to {action} in {unit}.")
+
+
+def authorise_units(by, unit_ids, roles, action: str) -> None:
+    """authorise() for every unit of a batch (one query for the units, none per row)."""
+    if by is None:
+        return
+    from qms.people.models import Unit
+
+    for unit in Unit.objects.filter(pk__in=set(unit_ids)):
+        authorise(by, unit, roles, action)
 
 
 def visible_measure_or_404(user, measure_id):

@@ -146,13 +146,20 @@ def escalations_into(user, unit) -> list[Escalation]:
 
 
 def standards_library(user) -> list:
-    """Every standard, with the measures of the user's units that serve it."""
-    from qms.control.models import Standard
+    """The national standards and the local standards of units the user can see, and of the
+    units above their own (a division's standard applies to its wards), with the measures of
+    the user's units that serve each. Another organisation's local standards are its own."""
+    from qms.control.models import Standard, StandardScope
+    from qms.people.models import Unit
 
     visible = permissions.units_visible_to(user)
+    own_paths = Unit.objects.filter(memberships__person=user).values_list("path", flat=True)
+    above = {int(part) for path in own_paths for part in path.strip("/").split("/")}
     measures = Measure.objects.filter(unit__in=visible, is_active=True).select_related("unit")
     return list(
-        Standard.objects.select_related("unit").prefetch_related(
-            Prefetch("measures", queryset=measures.order_by("unit__path", "name"))
+        Standard.objects.filter(
+            Q(scope=StandardScope.NATIONAL) | Q(unit__in=visible) | Q(unit_id__in=above)
         )
+        .select_related("unit")
+        .prefetch_related(Prefetch("measures", queryset=measures.order_by("unit__path", "name")))
     )

@@ -1,4 +1,9 @@
-"""Every write in quality control: atomic, validated, recorded in history with who did it."""
+"""Every write in quality control: atomic, validated, recorded in history with who did it.
+
+Each service authorises `by` first (qms.control.permissions) and raises PermissionDenied when
+the person's role does not allow it, whoever calls: a view, the API, the admin or a command.
+`by=None` is the system itself and is not checked (see DEVELOPERS.md, "Who may write").
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from django.db.models import DateTimeField, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from qms.control import permissions as control_permissions
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
@@ -54,6 +60,7 @@ def _record_by(instance, by: Person | None, reason: str = "") -> None:
 @transaction.atomic
 def measure_create(*, by: Person | None, unit, **fields) -> Measure:
     """Define a measure in a unit."""
+    control_permissions.authorise(by, unit, control_permissions.MEASURE_EDITORS, "define measures")
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
@@ -67,6 +74,9 @@ def measure_create(*, by: Person | None, unit, **fields) -> Measure:
 @transaction.atomic
 def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **fields) -> Measure:
     """Change a measure's definition; its results are refreshed because the chart may differ."""
+    control_permissions.authorise(
+        by, measure.unit, control_permissions.MEASURE_EDITORS, "change measures"
+    )
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
@@ -78,6 +88,13 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     measure.save()
     results_refresh([measure.pk])
     return measure
+
+
+def measure_check(measure: Measure) -> None:
+    """The checks measure_update makes of a changed, unsaved measure: its fields and the data
+    already recorded for it (for forms that validate before saving, such as the admin's)."""
+    measure.full_clean()
+    _check_recorded_data(measure)
 
 
 def _check_recorded_data(measure: Measure) -> None:
@@ -110,6 +127,9 @@ def standard_create(
     *, by: Person | None, unit, code: str, title: str, statement: str, source: str
 ) -> Standard:
     """Record a standard a unit has agreed (national standards come with the installation)."""
+    control_permissions.authorise(
+        by, unit, control_permissions.STANDARD_EDITORS, "agree local standards"
+    )
     standard = Standard(
         code=code, title=title, statement=statement, source=source, scope="local", unit=unit
     )
@@ -195,6 +215,9 @@ def observations_save(
     """Record values, all or none. A period that already holds a different value is replaced
     only with `replace` (the old value stays in history, with `reason`); otherwise the whole
     batch is refused with an ObservationConflict naming every such period."""
+    control_permissions.authorise_units(
+        by, {row.measure.unit_id for row in rows}, control_permissions.DATA_ENTRY, "record data"
+    )
     problems = [f"{_where(row)}{problem}" for row in rows for problem in check_observation(row)]
     seen: set[tuple[int, dt.date]] = set()
     for row in rows:
@@ -321,6 +344,9 @@ def _insert_new(
 @transaction.atomic
 def observation_delete(*, by: Person | None, observation: Observation, reason: str) -> None:
     """Remove a value; the history keeps it, who removed it and why."""
+    control_permissions.authorise(
+        by, observation.measure.unit, control_permissions.DATA_ENTRY, "remove values"
+    )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the value is being removed."})
     _record_by(observation, by, reason)
@@ -335,6 +361,9 @@ def observation_delete(*, by: Person | None, observation: Observation, reason: s
 @transaction.atomic
 def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reason: str) -> Phase:
     """Start new limits from a period, for a reason that shows on the chart."""
+    control_permissions.authorise(
+        by, measure.unit, control_permissions.MEASURE_EDITORS, "start new limits"
+    )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the limits are recalculated from here."})
     if Phase.objects.filter(measure=measure, starts_on=starts_on).exists():
@@ -347,6 +376,10 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
 
 
 def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text: str):
+    """Note on the chart what happened at a period (a change tested, a new team)."""
+    control_permissions.authorise(
+        by, measure.unit, control_permissions.DATA_ENTRY, "annotate charts"
+    )
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the annotation."})
@@ -576,9 +609,9 @@ def _enqueue_immediate_emails(signal_id: int) -> None:
 
 
 def _require_handler(by: Person, unit) -> None:
-    from qms.control.permissions import SIGNAL_HANDLERS, require
-
-    require(by, unit, SIGNAL_HANDLERS)
+    control_permissions.authorise(
+        by, unit, control_permissions.SIGNAL_HANDLERS, "handle signals and escalations"
+    )
 
 
 def signal_unit(signal: Signal):

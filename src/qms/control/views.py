@@ -74,7 +74,7 @@ def _owners(unit):
 def measure_create(request, unit_id):
     unit = permissions.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, MEASURE_EDITORS)
-    form = MeasureForm(request.POST or None, owners=_owners(unit))
+    form = MeasureForm(request.POST or None, owners=_owners(unit), unit=unit)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
@@ -96,7 +96,9 @@ def measure_create(request, unit_id):
 def measure_edit(request, measure_id):
     measure = control_permissions.visible_measure_or_404(request.user, measure_id)
     control_permissions.require(request.user, measure.unit, MEASURE_EDITORS)
-    form = MeasureForm(request.POST or None, instance=measure, owners=_owners(measure.unit))
+    form = MeasureForm(
+        request.POST or None, instance=measure, owners=_owners(measure.unit), unit=measure.unit
+    )
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:

@@ -1,30 +1,68 @@
-"""The Django admin, for system administrators only (see qms.web.admin_site)."""
+"""The Django admin, for system administrators only (see qms.web.admin_site).
+
+Every change made here goes through qms.people.services, as it would on the product's pages: the
+same checks, the same history, and admin access that follows the system administrator role.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from qms.people import services
 from qms.people.models import Membership, Person, Unit
+from qms.web.admin_site import HistoryAdmin
+
+
+def _saved_as(obj, saved) -> None:
+    """Give the admin's unsaved object the identity of what the service saved, so the admin's
+    log entry and redirect point at it."""
+    obj.pk = saved.pk
+    obj._state.adding = False
 
 
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     list_display = ["username", "display_name", "job_title", "professional_group", "is_active"]
+    list_filter = ["is_active", "is_superuser", "professional_group"]
     search_fields = ["username", "display_name", "email", "job_title"]
-    fieldsets = UserAdmin.fieldsets + (
+    # No superuser, staff, group or permission boxes: admin access follows the system
+    # administrator role (a membership), and QMS's permissions are roles in units.
+    fieldsets = (
+        (None, {"fields": ["username", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "email"]}),
         (
             "Role in the organisation",
             {"fields": ["display_name", "job_title", "professional_group"]},
         ),
+        ("Access", {"fields": ["is_active", "is_superuser", "last_login", "date_joined"]}),
     )
+    readonly_fields = ["is_superuser", "last_login", "date_joined"]
     add_fieldsets = UserAdmin.add_fieldsets + (
         (None, {"fields": ["display_name", "email", "job_title", "professional_group"]}),
     )
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {
+                name: data[name] for name in form.changed_data if name in services.PERSON_FIELDS
+            }
+            services.person_update(by=request.user, person=obj, **changes)
+            return
+        usable = data.get("usable_password", "true") not in (False, "false")
+        created = services.person_create(
+            by=request.user,
+            username=data["username"],
+            display_name=data.get("display_name", ""),
+            email=data.get("email", ""),
+            job_title=data.get("job_title", ""),
+            professional_group=data.get("professional_group", ""),
+            password=data.get("password1") if usable else None,
+        )
+        _saved_as(obj, created)
+
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(HistoryAdmin):
     list_display = ["name", "kind", "code", "parent"]
     search_fields = ["name", "code"]
     list_filter = ["kind"]
@@ -32,6 +70,12 @@ class UnitAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Moving a unit re-homes its whole subtree; that is not a casual edit.
         return ["parent"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a unit would silently take its memberships with it (and with them, perhaps,
+        # someone's system administrator role, leaving their admin access behind). Units are
+        # renamed or left empty; their history stays.
+        return False
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in ("name", "code", "kind", "description")}
@@ -41,11 +85,12 @@ class UnitAdmin(SimpleHistoryAdmin):
             created = services.unit_create(
                 by=request.user, parent=form.cleaned_data["parent"], **fields
             )
-            obj.pk, obj.path = created.pk, created.path
+            obj.path = created.path
+            _saved_as(obj, created)
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["person", "role", "unit"]
     list_filter = ["role"]
     search_fields = ["person__display_name", "unit__name"]
@@ -53,13 +98,28 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj._history_user = request.user
-            obj.save()
+            # obj holds the form's new person, unit and role; the service reads what it was.
+            services.membership_change(
+                by=request.user,
+                membership=obj,
+                person=obj.person,
+                unit=obj.unit,
+                role=obj.role,
+                reason="Changed in admin",
+            )
         else:
             created = services.membership_add(
                 by=request.user, person=obj.person, unit=obj.unit, role=obj.role
             )
-            obj.pk = created.pk
+            _saved_as(obj, created)
 
     def delete_model(self, request, obj):
         services.membership_remove(by=request.user, membership=obj, reason="Removed in admin")
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" too: one service call each, so a system administrator role removed
+        # in bulk takes admin access with it.
+        for membership in queryset.select_related("person", "unit"):
+            services.membership_remove(
+                by=request.user, membership=membership, reason="Removed in admin"
+            )

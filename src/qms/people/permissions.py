@@ -104,6 +104,24 @@ def can_grant(user, unit: Unit, role: str) -> bool:
     return can_manage_memberships(user, unit)
 
 
+def can_create_unit(user, parent: Unit | None) -> bool:
+    """Leads shape the tree below them (a new team under their ward); a new root (a whole
+    organisation) is for system administrators."""
+    if parent is None:
+        return is_system_administrator(user)
+    return can_manage_memberships(user, parent)
+
+
+def can_change_unit(user, unit: Unit) -> bool:
+    return can_manage_memberships(user, unit)
+
+
+def can_manage_accounts(user) -> bool:
+    """Accounts (names, log-ins, whether active) are made and changed by system administrators;
+    leads give existing people roles."""
+    return is_system_administrator(user)
+
+
 def _membership_paths(person: Person) -> list[tuple[str, str]]:
     """(unit path, role) of the person's memberships, from a prefetch when there is one."""
     prefetched = getattr(person, "_prefetched_objects_cache", {}).get("memberships")

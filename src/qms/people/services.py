@@ -1,5 +1,11 @@
 """Every write to the organisation goes through these functions: atomic, validated, and
-recorded in history with the person who made the change (`by`; None for the system itself)."""
+recorded in history with the person who made the change.
+
+Each service checks that `by` may do what it does (qms.people.permissions) and raises
+PermissionDenied when not, so views, the admin and commands are covered alike. `by=None` means
+the system itself (the demo loader, a command run by the operator, a migration): no person to
+check, and history records no one. See DEVELOPERS.md.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +33,8 @@ def unit_create(
     description: str = "",
 ) -> Unit:
     """Create a unit under `parent` (or a new root) and give it its place in the tree."""
+    if by is not None and not permissions.can_create_unit(by, parent):
+        raise PermissionDenied("You may not add a unit here.")
     if kind not in UnitKind.values:
         raise ValidationError({"kind": f"Unknown unit type {kind!r}."})
     unit = Unit(name=name, code=code, kind=kind, parent=parent, description=description)
@@ -42,6 +50,8 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, by: Person | None, unit: Unit, reason: str = "", **changes) -> Unit:
     """Change a unit's name, code, type or description (moving it is a separate decision)."""
+    if by is not None and not permissions.can_change_unit(by, unit):
+        raise PermissionDenied("You may not change this unit.")
     allowed = {"name", "code", "kind", "description"}
     unknown = set(changes) - allowed
     if unknown:
@@ -66,6 +76,8 @@ def person_create(
     password: str | None = None,
 ) -> Person:
     """Create an account. Without a password the person sets one through password reset."""
+    if by is not None and not permissions.can_manage_accounts(by):
+        raise PermissionDenied("Only system administrators create accounts.")
     if professional_group and professional_group not in ProfessionalGroup.values:
         raise ValidationError({"professional_group": "Unknown professional group."})
     person = Person(
@@ -79,6 +91,32 @@ def person_create(
         person.set_password(password)
     else:
         person.set_unusable_password()
+    person.full_clean(exclude=["password"])
+    person.save()
+    return person
+
+
+PERSON_FIELDS = {
+    "username", "display_name", "first_name", "last_name", "email", "job_title",
+    "professional_group", "is_active",
+}  # fmt: skip
+
+
+@transaction.atomic
+def person_update(*, by: Person | None, person: Person, **changes) -> Person:
+    """Change an account's details or close it (is_active). Admin access is not among them: it
+    follows the system administrator role (membership_add and membership_remove)."""
+    if by is not None and not permissions.can_manage_accounts(by):
+        raise PermissionDenied("Only system administrators change accounts.")
+    unknown = set(changes) - PERSON_FIELDS
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    if changes.get("professional_group") and (
+        changes["professional_group"] not in ProfessionalGroup.values
+    ):
+        raise ValidationError({"professional_group": "Unknown professional group."})
+    for field, value in changes.items():
+        setattr(person, field, value)
     person.full_clean(exclude=["password"])
     person.save()
     return person
@@ -130,6 +168,45 @@ def membership_remove(*, by: Person | None, membership: Membership, reason: str 
     if membership.role == Role.SYSTEM_ADMINISTRATOR:
         _sync_system_administrator_flags(membership.person)
     permissions.forget_memberships(membership.person)
+
+
+@transaction.atomic
+def membership_change(
+    *,
+    by: Person | None,
+    membership: Membership,
+    reason: str = "",
+    person: Person | None = None,
+    unit: Unit | None = None,
+    role: str | None = None,
+) -> Membership:
+    """Move a membership to another person, unit or role. `by` must be allowed both to remove
+    what it was and to grant what it becomes; admin access follows the system administrator
+    role for the person who loses it and the one who gains it."""
+    before = Membership.objects.select_related("person", "unit").get(pk=membership.pk)
+    after_person = person or before.person
+    after_unit = unit or before.unit
+    after_role = role or before.role
+    if after_role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {after_role!r}."})
+    if by is not None and not (
+        permissions.can_grant(by, before.unit, before.role)
+        and permissions.can_grant(by, after_unit, after_role)
+    ):
+        raise PermissionDenied("You may not change this membership.")
+    clash = Membership.objects.filter(person=after_person, unit=after_unit, role=after_role)
+    if clash.exclude(pk=before.pk).exists():
+        held = Role(after_role).label
+        raise ValidationError(
+            {"role": f"{after_person} already holds the role {held} in {after_unit}."}
+        )
+    membership.person, membership.unit, membership.role = after_person, after_unit, after_role
+    _record_by(membership, by, reason)
+    membership.save()
+    for affected in {before.person, after_person}:
+        _sync_system_administrator_flags(affected)
+        permissions.forget_memberships(affected)
+    return membership
 
 
 def _sync_system_administrator_flags(person: Person) -> None:
