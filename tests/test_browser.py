@@ -69,8 +69,8 @@ def test_a_team_lead_switches_unit_and_sees_its_people(live_server, ward_8, page
     shot(page, "03-switched")
 
     # Ward 8 stays current elsewhere, and after a fresh visit (it is remembered, not per page).
-    page.get_by_role("navigation", name="Areas").get_by_role("link", name="Plan").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Plan")
+    page.get_by_role("navigation", name="Areas").get_by_role("link", name="Control").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Measures: Ward 8")
     expect(switcher).to_have_value(str(ward_8.pk))
     page.goto(base + "/")
     expect(page.locator(".lede")).to_contain_text("You are working in Ward 8")

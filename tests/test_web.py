@@ -34,8 +34,8 @@ def test_it_shows_the_product_403_page(client, member, org):
 
 def test_it_marks_the_current_area_in_the_navigation(client, member):
     client.force_login(member)
-    response = client.get("/areas/improve/")
-    assert b'href="/areas/improve/" aria-current="page"' in response.content
-    assert b'href="/areas/plan/" aria-current' not in response.content
+    response = client.get("/control/standards/")
+    assert b'href="/control/" aria-current="page"' in response.content
+    assert b'href="/units/" aria-current' not in response.content
     response = client.get("/units/")
     assert b'href="/units/" aria-current="page"' in response.content

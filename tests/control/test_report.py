@@ -81,11 +81,13 @@ def store(measure, variation="common_cause", assurance="hit_or_miss", value=50.0
     return measure
 
 
-def open_signal(measure, *, status=SignalStatus.OPEN, kind=SignalKind.CONCERN, raised=None):
+def open_signal(
+    measure, *, status=SignalStatus.OPEN, kind=SignalKind.CONCERN, raised=None, since=None
+):
     signal = Signal.objects.create(
         measure=measure,
         kind=kind,
-        first_period=dt.date(2025, 5, 1),
+        first_period=since or dt.date(2025, 5, 1),
         last_period=dt.date(2025, 6, 1),
         explanation="Jun 2025 is above the upper control limit: special cause concern",
         status=status,
@@ -360,8 +362,9 @@ def test_it_shows_the_team_its_measures_signals_escalations_and_actions_due(
     store(make_measure(org["ward"], "Hand hygiene"), "improvement_high", "pass", 98.2)
     store(make_measure(org["other_ward"], "Ward 8 pressure ulcers"))
     now = timezone.now()
-    older = open_signal(falls, raised=now - dt.timedelta(days=3))
-    escalated = open_signal(falls, status=SignalStatus.ESCALATED, raised=now - dt.timedelta(days=9))
+    # A signal's age runs from the first period of its run, not from when it was raised.
+    older = open_signal(falls, raised=now - dt.timedelta(days=9), since=dt.date(2025, 4, 1))
+    escalated = open_signal(falls, status=SignalStatus.ESCALATED, raised=now - dt.timedelta(days=3))
     escalation = Escalation.objects.create(
         signal=escalated,
         from_unit=org["ward"],
@@ -375,24 +378,31 @@ def test_it_shows_the_team_its_measures_signals_escalations_and_actions_due(
     response = client.get(huddle_url(org["ward"]))
 
     assert response.status_code == 200
-    assert '<meta http-equiv="refresh" content="300">' in response.content.decode()
     page = response.content.decode()
+    # It refreshes itself by a script with a pause button, never by <meta refresh>.
+    assert 'http-equiv="refresh"' not in page
+    assert 'data-refresh-seconds="300"' in page and "Pause refreshing" in page
     assert "Falls" in page and "Hand hygiene" in page and "Ward 8 pressure ulcers" not in page
     assert "7.5%" in page and "98.2%" in page
     assert "Concern (high)" in page and "Improvement (high)" in page and "Fail" in page
     assert "Needs attention" in page
     assert "Staffing is set by the service" in page and "Awaiting a response" in page
     board = reports.huddle_board(lead, org["ward"])
-    assert [s.pk for s in board.signals] == [escalated.pk, older.pk]  # oldest first
+    assert [s.pk for s in board.signals] == [older.pk, escalated.pk]  # oldest run first
     # The ward waits on the service's answer: only the unacknowledged signal is its action.
-    assert [(a.what, a.url) for a in board.actions] == [
-        ("Acknowledge the signal", f"/control/measures/{falls.pk}/#signal-{older.pk}")
+    assert [(a.what, a.url, a.since) for a in board.actions] == [
+        (
+            "Acknowledge the signal",
+            f"/control/measures/{falls.pk}/#signal-{older.pk}",
+            dt.date(2025, 4, 1),
+        )
     ]
+    assert '<time datetime="2025-04-01">1 Apr 2025</time>' in page
     # The service sees the escalation to it among its actions, oldest first.
     service_board = reports.huddle_board(quality_lead, org["service"])
     assert [a.what for a in service_board.actions] == [
-        "Respond to the escalation from Ward 7",
-        "Acknowledge the signal",
+        "Acknowledge the signal",  # waiting since April 2025
+        "Respond to the escalation from Ward 7",  # since 8 days ago
     ]
 
 
@@ -503,11 +513,16 @@ def test_it_reads_the_huddle_board_in_the_same_few_queries_for_any_number_of_mea
 ):
     client.force_login(quality_lead)
     _add_measures(org, 3)
-    few = _queries(client, huddle_url(org["service"]))
+    few = _queries(client, huddle_url(org["ward"]))
+    few_summary = _queries(client, huddle_url(org["service"]))
     _add_measures(org, 40, start=3)
-    assert _queries(client, huddle_url(org["service"])) == few
-    # The page's own reads are 5 (unit, breadcrumbs, measures, signals, escalations).
+    assert _queries(client, huddle_url(org["ward"])) == few
+    assert _queries(client, huddle_url(org["service"])) == few_summary
+    # The team board's own reads are 6 (unit, breadcrumbs, sub-units, measures, signals,
+    # escalations); the summary above adds the matrix (2) and the units below (1).
     with django_assert_max_num_queries(12):
+        client.get(huddle_url(org["ward"]))
+    with django_assert_max_num_queries(15):
         client.get(huddle_url(org["service"]))
 
 

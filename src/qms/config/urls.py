@@ -5,7 +5,6 @@ from qms.web import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("areas/<slug:slug>/", views.area, name="area"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         accounts.PasswordResetConfirmView.as_view(),

@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from qms.control.models import Measure, Standard, StandardScope
+from qms.control.models import Domain, Measure, Standard, StandardScope
 from qms.control.periods import PeriodError, parse_period
 
 
@@ -82,6 +82,9 @@ class ObservationForm(forms.Form):
     reason = forms.CharField(label="Reason for replacing", max_length=300, required=False)
 
     def __init__(self, *args, measure: Measure, **kwargs):
+        # Each form of the measure page has its own ids (the fields keep their names), so
+        # "Period" of one form never labels another form's field.
+        kwargs.setdefault("auto_id", "observation-%s")
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.fields = {
@@ -105,6 +108,7 @@ class PhaseForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300)
 
     def __init__(self, *args, measure: Measure, **kwargs):
+        kwargs.setdefault("auto_id", "phase-%s")
         super().__init__(*args, **kwargs)
         self.fields = {
             "starts_on": PeriodField(frequency=measure.frequency, label="New limits from"),
@@ -116,6 +120,7 @@ class AnnotationForm(forms.Form):
     text = forms.CharField(label="Annotation", max_length=200)
 
     def __init__(self, *args, measure: Measure, **kwargs):
+        kwargs.setdefault("auto_id", "annotation-%s")
         super().__init__(*args, **kwargs)
         self.fields = {
             "period": PeriodField(frequency=measure.frequency, label="Period"),
@@ -169,3 +174,37 @@ class StandardForm(forms.ModelForm):
             "code": "Short identifier, e.g. ward-7-call-bells.",
             "source": "Who agreed it and when, e.g. Ward 7 team meeting, March 2026.",
         }
+
+
+class MeasureListForm(forms.Form):
+    """The measure list's filters and order, from the query string (GET: a list is a page
+    people bookmark and share). Choices come from the units and owners the viewer can see."""
+
+    q = forms.CharField(label="Name or code", max_length=100, required=False)
+    unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
+    domain = forms.ChoiceField(label="Quality domain", required=False)
+    variation = forms.ChoiceField(label="Variation", required=False)
+    assurance = forms.ChoiceField(label="Assurance", required=False)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
+    sort = forms.ChoiceField(label="Order", required=False)
+
+    def __init__(self, *args, units, owners, **kwargs):
+        from qms.control import reports
+        from qms.control.selectors import MEASURE_SORTS
+
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "All units")] + [
+            (unit.pk, f"{unit.indent}{unit.name}") for unit in units
+        ]
+        self.fields["domain"].choices = [("", "All domains"), *Domain.choices]
+        self.fields["variation"].choices = [("", "Any variation")] + [
+            (row.key, row.title) for row in reports.VARIATION_ROWS
+        ]
+        self.fields["assurance"].choices = [("", "Any assurance")] + [
+            (column.key, column.title) for column in reports.ASSURANCE_COLUMNS
+        ]
+        self.fields["owner"].choices = [("", "Anyone")] + [
+            (person.pk, str(person)) for person in owners
+        ]
+        self.fields["sort"].choices = [(key, label) for key, (label, _) in MEASURE_SORTS.items()]

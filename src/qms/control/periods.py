@@ -69,3 +69,10 @@ def period_label(day: dt.date, frequency: str) -> str:
     if frequency == Frequency.WEEK:
         return f"w/c {day.day} {day.strftime('%b %Y')}"
     return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def last_completed_period(frequency: str, today: dt.date) -> dt.date:
+    """The first day of the latest period that has ended by `today`: yesterday for daily
+    measures, last week, last month, last quarter. A value for it is due."""
+    current = period_start(today, frequency)
+    return period_start(current - dt.timedelta(days=1), frequency)

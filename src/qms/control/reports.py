@@ -162,6 +162,11 @@ _ROW_OF = {
     "neutral_high": "neutral",
     "neutral_low": "neutral",
 }
+# The stored variation icons in each row of the matrix (the measure list filters by row).
+VARIATION_CODES = {
+    row.key: [code for code in VARIATION_ICONS if _ROW_OF.get(code, "none") == row.key]
+    for row in VARIATION_ROWS
+}
 # Measures in these rows and columns need a look first: they get their charts in the PDF.
 ATTENTION_ROWS = frozenset({"concern"})
 ATTENTION_COLUMNS = frozenset({"fail"})
@@ -224,6 +229,7 @@ class MeasureSummary:
     assurance: Icon
     computed_at: dt.datetime | None
     open_signals: int = 0
+    unit_path: str = ""
 
     @property
     def url(self) -> str:
@@ -388,6 +394,7 @@ def _summaries(
             variation=variation_icon(row[13]),
             assurance=assurance_icon(row[14]),
             computed_at=row[15],
+            unit_path=row[5],
         )
         for row in rows
         if viewable(row[5])
@@ -406,7 +413,9 @@ def _summaries(
 
 
 def _open_signals():
-    return Signal.objects.exclude(status=SignalStatus.CLOSED)
+    from qms.control.selectors import open_signals  # selectors reads this module
+
+    return open_signals()
 
 
 def _check_choice(name: str, value: str | None, choices) -> None:
@@ -534,12 +543,13 @@ def chart_inputs(measures: list[MeasureSummary]) -> dict[int, ChartInput]:
 
 @dataclass
 class Action:
-    """Something the team should do at the huddle, oldest first."""
+    """Something the team should do at the huddle, oldest first. A signal waits from the first
+    period of its run (the problem began then, not when QMS noticed it)."""
 
     what: str
     subject: str
     detail: str
-    since: dt.datetime
+    since: dt.date
     url: str
 
 
@@ -569,7 +579,7 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
         for signal in _open_signals()
         .filter(measure__unit__path__startswith=unit.path)
         .select_related("measure__unit")
-        .order_by("raised_at", "pk")
+        .order_by("first_period", "pk")
         if viewable(signal.measure.unit.path)
     ]
     escalations = [
@@ -593,7 +603,7 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
             what="Acknowledge the signal",
             subject=signal.measure.name,
             detail=f"{signal.get_kind_display()}, {signal.measure.unit.name}: {signal.explanation}",
-            since=signal.raised_at,
+            since=signal.first_period,
             url=signal.url,
         )
         for signal in signals
@@ -611,7 +621,7 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
                     what=f"Respond to the escalation from {escalation.from_unit.name}",
                     subject=escalation.signal.measure.name,
                     detail=escalation.reason,
-                    since=escalation.created_at,
+                    since=timezone.localdate(escalation.created_at),
                     url=escalation.url,
                 )
             )
@@ -626,3 +636,74 @@ def _signal_periods(signal: Signal) -> str:
     first = period_label(signal.first_period, frequency)
     last = period_label(signal.last_period, frequency)
     return first if first == last else f"{first} to {last}"
+
+
+# The huddle board above team level: a summary -------------------------------------------------
+
+ATTENTION_LIMIT = 20  # measures listed by name on a summary board; the report lists them all
+
+
+@dataclass
+class SubUnitSummary:
+    """One unit directly below, as a line of a summary huddle board."""
+
+    unit: Unit
+    measures: int = 0
+    attention: int = 0
+    open_signals: int = 0
+    awaiting: int = 0  # open signals nobody has acknowledged yet
+
+    @property
+    def url(self) -> str:
+        return f"/control/units/{self.unit.pk}/huddle/"
+
+
+@dataclass
+class HuddleSummary:
+    """A division's or a board's huddle: the escalations first, the summary matrix counts,
+    the measures that need attention, and each unit below with its counts."""
+
+    unit: Unit
+    matrix: QualityMatrix
+    board: HuddleBoard
+    sub_units: list[SubUnitSummary]
+
+    @property
+    def escalations(self) -> list[Escalation]:
+        return self.board.escalations
+
+    @property
+    def attention(self) -> list[MeasureSummary]:
+        ranked = sorted(self.board.attention, key=lambda m: (-m.open_signals, m.unit_name, m.name))
+        return ranked[:ATTENTION_LIMIT]
+
+
+def huddle_is_summary(unit: Unit) -> bool:
+    """A unit with units below it gets the summary board; a team gets its own full board."""
+    return unit.children.exists()
+
+
+def huddle_summary(user, unit: Unit) -> HuddleSummary:
+    """The summary board of a unit with units below it (a few queries, however many
+    measures: the matrix's two, the board's three, and one for the units below)."""
+    board = huddle_board(user, unit)
+    matrix = quality_matrix(user, unit)
+    viewable = _viewable(user)
+    children = [
+        SubUnitSummary(child) for child in unit.children.order_by("name") if viewable(child.path)
+    ]
+    for measure in board.measures:
+        child = _child_holding(children, measure.unit_path)
+        if child is not None:
+            child.measures += 1
+            child.attention += measure.needs_attention
+            child.open_signals += measure.open_signals
+    for signal in board.signals:
+        child = _child_holding(children, signal.measure.unit.path)
+        if child is not None and signal.status == SignalStatus.OPEN:
+            child.awaiting += 1
+    return HuddleSummary(unit, matrix, board, children)
+
+
+def _child_holding(children: list[SubUnitSummary], path: str) -> SubUnitSummary | None:
+    return next((child for child in children if path.startswith(child.unit.path)), None)

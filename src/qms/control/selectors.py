@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
     Escalation,
+    EscalationStatus,
+    Frequency,
     Measure,
     MeasureResult,
     Notification,
@@ -20,25 +23,109 @@ from qms.control.models import (
     Signal,
     SignalStatus,
 )
-from qms.control.periods import period_label
-from qms.control.reports import series_from_points
+from qms.control.periods import last_completed_period, period_label
+from qms.control.permissions import DATA_ENTRY, VIEWERS
+from qms.control.reports import VARIATION_CODES, series_from_points
 from qms.people import permissions
 from qms.stats.vega import chart_spec
 
+# A signal is open until someone closes it: acknowledging or escalating it is handling it, not
+# ending it. Every count of open signals (pages, report, huddle, demo output) uses open_signals().
 OPEN_STATUSES = [SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED, SignalStatus.ESCALATED]
 
 
-def measures_in(user, unit) -> list[Measure]:
-    """Active measures of the unit and the units below it, with their stored results and
-    counts of open signals: one query."""
-    subtree = permissions.units_visible_to(user).filter(path__startswith=unit.path)
-    return list(
-        Measure.objects.filter(unit__in=subtree, is_active=True)
-        .select_related("unit", "result", "owner")
+def open_signals() -> QuerySet[Signal]:
+    """Signals not yet closed, of measures still in use: the one definition of "open"."""
+    return Signal.objects.filter(status__in=OPEN_STATUSES, measure__is_active=True)
+
+
+# Sort orders of the measure list: (label, ordering). Attention first is the default: the
+# measures with open signals, then those of concern, then the rest by unit and name.
+MEASURE_SORTS = {
+    "attention": ("Open signals first", ("-open_signals", "unit__path", "name")),
+    "name": ("Name", ("name", "unit__path")),
+    "unit": ("Unit", ("unit__path", "name")),
+    "latest": ("Latest period, oldest first", ("result__last_period", "unit__path", "name")),
+    "owner": ("Owner", ("owner__display_name", "unit__path", "name")),
+}
+
+
+@dataclass(frozen=True)
+class MeasureFilters:
+    """What the measure list is narrowed to; empty fields do not narrow it."""
+
+    unit: int | None = None
+    domain: str = ""
+    variation: str = ""
+    assurance: str = ""
+    owner: int | None = None
+    text: str = ""
+    sort: str = "attention"
+
+
+def measures_in(user, unit, filters: MeasureFilters | None = None) -> QuerySet[Measure]:
+    """Active measures of the unit and the units below it that the user may see, with their
+    stored results and counts of open signals, narrowed and sorted by `filters`: one query
+    (and one more to count them when the list is paged)."""
+    filters = filters or MeasureFilters()
+    subtree = permissions.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
+    if filters.unit:
+        chosen = subtree.filter(pk=filters.unit).first()
+        subtree = subtree.filter(path__startswith=chosen.path) if chosen else subtree.none()
+    query = Measure.objects.filter(unit__in=subtree, is_active=True)
+    if filters.domain:
+        query = query.filter(domain=filters.domain)
+    if filters.variation:  # a row of the summary matrix: high and low together
+        codes = VARIATION_CODES.get(filters.variation, [filters.variation])
+        condition = Q(result__variation_icon__in=codes)
+        if filters.variation == "none":
+            condition |= Q(result__isnull=True)
+        query = query.filter(condition)
+    if filters.assurance:
+        query = query.filter(_icon_condition("assurance_icon", filters.assurance))
+    if filters.owner:
+        query = query.filter(owner_id=filters.owner)
+    if filters.text:
+        words = filters.text.strip()
+        query = query.filter(Q(name__icontains=words) | Q(code__icontains=words))
+    ordering = MEASURE_SORTS.get(filters.sort, MEASURE_SORTS["attention"])[1]
+    return (
+        query.select_related("unit", "result", "owner")
         .defer("result__points", "result__phases")  # the chart data is not needed in a list
         .annotate(open_signals=Count("signals", filter=Q(signals__status__in=OPEN_STATUSES)))
-        .order_by("unit__path", "name")
+        .order_by(*ordering, "pk")
     )
+
+
+def units_below(user, unit) -> list:
+    """The unit and the units below it where the user sees measures, in tree order, each
+    with an `indent` for a select list."""
+    units = list(
+        permissions.units_with_role(user, VIEWERS)
+        .filter(path__startswith=unit.path)
+        .order_by("path")
+    )
+    for each in units:
+        each.indent = "\u2003" * (each.depth - unit.depth)
+    return units
+
+
+def measure_owners(user, unit) -> list:
+    """People who own an active measure of the unit or below, for the owner filter."""
+    from qms.people.models import Person
+
+    subtree = permissions.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
+    return list(
+        Person.objects.filter(owned_measures__unit__in=subtree, owned_measures__is_active=True)
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def _icon_condition(field: str, code: str) -> Q:
+    """A measure with this stored icon; "none" also matches one with no results yet."""
+    condition = Q(**{f"result__{field}": code})
+    return condition | Q(result__isnull=True) if code == "none" else condition
 
 
 @dataclass(frozen=True)
@@ -132,7 +219,12 @@ def _chart(measure, result, phases, annotations) -> dict:
 
 
 def inbox(person, *, limit: int = 100) -> list[Notification]:
-    return list(person.notifications.select_related("signal")[:limit])
+    """The person's notifications, newest first, with the measure's latest value."""
+    return list(
+        person.notifications.select_related("signal__measure__result").defer(
+            "signal__measure__result__points", "signal__measure__result__phases"
+        )[:limit]
+    )
 
 
 def escalations_into(user, unit) -> list[Escalation]:
@@ -163,3 +255,96 @@ def standards_library(user) -> list:
         .select_related("unit")
         .prefetch_related(Prefetch("measures", queryset=measures.order_by("unit__path", "name")))
     )
+
+
+# Home: what needs this person ------------------------------------------------------------------
+
+HOME_LIMIT = 8  # rows per list on the home page; each list links to the whole of it
+
+
+@dataclass(frozen=True)
+class ValueDue:
+    measure: Measure
+    period: dt.date
+    last_period: dt.date | None
+
+    @property
+    def period_text(self) -> str:
+        return period_label(self.period, self.measure.frequency)
+
+    @property
+    def last_text(self) -> str:
+        return period_label(self.last_period, self.measure.frequency) if self.last_period else ""
+
+
+@dataclass(frozen=True)
+class HomeWork:
+    """What needs the person: each list its first HOME_LIMIT rows and how many in all."""
+
+    signals: list[Signal]
+    signal_count: int
+    escalations: list[Escalation]
+    escalation_count: int
+    values_due: list[ValueDue]
+    values_due_count: int
+    notifications: list[Notification]
+    unread_count: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.signal_count or self.escalation_count or self.values_due_count)
+
+
+def home_work(user, *, today: dt.date | None = None) -> HomeWork:
+    """Open signals and escalations in the units where the person sees measures, values due
+    where they record data (or of measures they own), and their unread inbox."""
+    today = today or timezone.localdate()
+    viewable = permissions.units_with_role(user, VIEWERS)
+    signals = (
+        open_signals()
+        .filter(measure__unit__in=viewable)
+        .select_related("measure__unit")
+        .order_by("first_period", "pk")
+    )
+    escalations = (
+        Escalation.objects.filter(to_unit__in=viewable, status=EscalationStatus.OPEN)
+        .exclude(signal__status=SignalStatus.CLOSED)
+        .select_related("signal__measure", "from_unit", "to_unit")
+        .order_by("created_at", "pk")
+    )
+    due = values_due(user, today=today)
+    unread = user.notifications.filter(read_at__isnull=True)
+    return HomeWork(
+        signals=list(signals[:HOME_LIMIT]),
+        signal_count=signals.count(),
+        escalations=list(escalations[:HOME_LIMIT]),
+        escalation_count=escalations.count(),
+        values_due=due[:HOME_LIMIT],
+        values_due_count=len(due),
+        notifications=list(unread.select_related("signal")[:HOME_LIMIT]),
+        unread_count=unread.count(),
+    )
+
+
+def values_due(user, *, today: dt.date) -> list[ValueDue]:
+    """Active measures the person records data for (or owns) whose last completed period
+    (yesterday, last week, last month or last quarter, by the measure's frequency) has no
+    value yet, the longest overdue first."""
+    entry_units = permissions.units_with_role(user, DATA_ENTRY)
+    measures = (
+        Measure.objects.filter(Q(unit__in=entry_units) | Q(owner=user), is_active=True)
+        .annotate(last_period=Max("observations__period"))
+        .select_related("unit")
+    )
+    overdue = Q()
+    for frequency in Frequency.values:
+        period = last_completed_period(frequency, today)
+        overdue |= Q(frequency=frequency) & (
+            Q(last_period__lt=period) | Q(last_period__isnull=True)
+        )
+    due = [
+        ValueDue(m, last_completed_period(m.frequency, today), m.last_period)
+        for m in measures.filter(overdue)
+    ]
+    due.sort(key=lambda d: (d.last_period or dt.date.min, d.measure.unit.path, d.measure.name))
+    return due

@@ -698,6 +698,7 @@ def signal_escalate(*, by: Person, signal: Signal, reason: str):
         unit.parent,
         f"Escalated from {unit.name}: {signal.measure.name} — {reason.strip()}",
         signal,
+        people=escalation_recipients(unit.parent),
     )
     return escalation
 
@@ -762,12 +763,25 @@ def nearest_handlers(unit) -> list[Person]:
     return list({person.pk: person for person in by_depth[max(by_depth)]}.values())
 
 
-def _notify_leads(unit, text: str, signal: Signal) -> None:
+def escalation_recipients(unit) -> list[Person]:
+    """Who hears of an escalation into `unit`: its nearest team and quality leads and, when it
+    reaches the top of the organisation, the board's executives too (a board often has no
+    lead of its own, and what reaches it is the board's business)."""
+    people = {person.pk: person for person in nearest_handlers(unit)}
+    if unit.parent_id is None:
+        executives = Membership.objects.filter(
+            unit=unit, role=Role.EXECUTIVE, person__is_active=True
+        ).select_related("person")
+        people |= {m.person.pk: m.person for m in executives}
+    return list(people.values())
+
+
+def _notify_leads(unit, text: str, signal: Signal, *, people=None) -> None:
     link = f"/control/measures/{signal.measure_id}/#signal-{signal.pk}"
     Notification.objects.bulk_create(
         [
             Notification(person=person, text=text[:300], link=link, signal=signal)
-            for person in nearest_handlers(unit)
+            for person in (nearest_handlers(unit) if people is None else people)
         ]
     )
 

@@ -6,13 +6,14 @@ from functools import lru_cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from qms.control import imports, selectors, services
 from qms.control import permissions as control_permissions
-from qms.control import selectors, services
 from qms.control.forms import (
     AnnotationForm,
     DeleteObservationForm,
@@ -20,6 +21,7 @@ from qms.control.forms import (
     EscalationResponseForm,
     IssueForm,
     MeasureForm,
+    MeasureListForm,
     NoteForm,
     ObservationForm,
     PhaseForm,
@@ -48,17 +50,44 @@ def control_home(request):
     return redirect("measure-list", unit_id=unit.pk)
 
 
+MEASURES_PER_PAGE = 50
+
+
 @login_required
 def measure_list(request, unit_id):
     unit = permissions.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, VIEWERS)
+    units = selectors.units_below(request.user, unit)
+    form = MeasureListForm(
+        request.GET, units=units, owners=selectors.measure_owners(request.user, unit)
+    )
+    valid = form.is_valid()
+    chosen = form.cleaned_data if valid else {}
+    filters = selectors.MeasureFilters(
+        unit=chosen.get("unit"),
+        domain=chosen.get("domain", ""),
+        variation=chosen.get("variation", ""),
+        assurance=chosen.get("assurance", ""),
+        owner=chosen.get("owner"),
+        text=chosen.get("q", ""),
+        sort=chosen.get("sort") or "attention",
+    )
+    page = Paginator(selectors.measures_in(request.user, unit, filters), MEASURES_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
+    kept = request.GET.copy()  # the filters, for the page links
+    kept.pop("page", None)
     context = {
         "unit": unit,
-        "measures": selectors.measures_in(request.user, unit),
+        "form": form,
+        "page": page,
+        "measures": page.object_list,
+        "filtered": any(value for key, value in chosen.items() if key != "sort"),
+        "query": kept.urlencode(),
         "can_define": control_permissions.can(request.user, unit, MEASURE_EDITORS),
+        "can_upload": imports.may_upload(request.user),
         "escalations": selectors.escalations_into(request.user, unit)[:20],
     }
-    return render(request, "control/measure_list.html", context)
+    return render(request, "control/measure_list.html", context, status=200 if valid else 400)
 
 
 def _owners(unit):

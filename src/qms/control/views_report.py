@@ -88,15 +88,21 @@ def quality_report(request, unit_id):
 
 @login_required
 def huddle_board(request, unit_id):
+    """A team's board lists everything; above team level the board is a summary (a board
+    of every ward's measures would be tens of thousands of pixels long)."""
     unit = permissions.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, VIEWERS)
     context = {
         "unit": unit,
         "ancestors": visible_ancestors(request.user, unit),
-        "board": reports.huddle_board(request.user, unit),
         "refresh_seconds": HUDDLE_REFRESH_SECONDS,
         "refresh_minutes": HUDDLE_REFRESH_SECONDS // 60,
     }
+    if reports.huddle_is_summary(unit):
+        summary = reports.huddle_summary(request.user, unit)
+        context |= {"summary": summary, "board": summary.board, "matrix": summary.matrix}
+        return render(request, "control/huddle_summary.html", context)
+    context["board"] = reports.huddle_board(request.user, unit)
     return render(request, "control/huddle.html", context)
 
 

@@ -28,14 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils import timezone
 
-from qms.control import services
+from qms.control import selectors, services
 from qms.control.models import (
     Escalation,
     Measure,
     Observation,
     Signal,
     SignalKind,
-    SignalStatus,
     Standard,
 )
 from qms.control.periods import period_start
@@ -1417,7 +1416,7 @@ def build(rng: random.Random, *, today: dt.date | None = None) -> dict[str, int]
         "phases_added": phases,
         "signals": len(raised),
         "signals_handled": handled,
-        "open_signals": Signal.objects.filter(status=SignalStatus.OPEN).count(),
+        "open_signals": selectors.open_signals().count(),  # as the report and huddle count
         "escalations": Escalation.objects.count(),
     }
 

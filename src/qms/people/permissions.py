@@ -149,3 +149,24 @@ def can_see_person(user, person: Person) -> bool:
         if seen:
             return True
     return False
+
+
+def unit_paths_with_role(user, roles: Iterable[str]) -> list[str] | None:
+    """The paths of the units where the user holds one of `roles` (their role reaches every
+    unit below each path); None for a system administrator, who reaches every unit."""
+    if is_system_administrator(user):
+        return None
+    return sorted({path for path, role in _memberships(user) if role in roles})
+
+
+def units_with_role(user, roles: Iterable[str]) -> QuerySet[Unit]:
+    """Every unit where the user holds one of `roles`, directly or from a unit above."""
+    paths = unit_paths_with_role(user, roles)
+    if paths is None:
+        return Unit.objects.all()
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)

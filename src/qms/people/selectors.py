@@ -38,7 +38,11 @@ def _listing_key(membership: Membership):
 
 def unit_members(unit: Unit) -> list[Membership]:
     """Memberships held directly in this unit, leads first and partners last."""
-    memberships = Membership.objects.filter(unit=unit).select_related("person")
+    memberships = (
+        Membership.objects.filter(unit=unit)
+        .select_related("person")
+        .prefetch_related("person__memberships__unit")  # for permissions.can_see_person
+    )
     return sorted(memberships, key=_listing_key)
 
 
@@ -52,6 +56,7 @@ def unit_contacts(unit: Unit, *, include_unit: bool) -> list[Membership]:
         )
         .exclude(role=Role.SYSTEM_ADMINISTRATOR)
         .select_related("person", "unit")
+        .prefetch_related("person__memberships__unit")  # for permissions.can_see_person
     )
     return sorted(memberships, key=lambda m: (-len(m.unit.path), *_listing_key(m)))
 

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from qms.control import permissions as control_permissions
+from qms.control.permissions import VIEWERS
 from qms.people import permissions, selectors, services
 from qms.people.forms import AlertPreferenceForm, MembershipAddForm, MembershipRemoveForm
 from qms.people.models import Membership, Person
@@ -23,6 +25,8 @@ def unit_tree(request):
 def unit_detail(request, unit_id):
     unit = permissions.visible_unit_or_404(request.user, unit_id)
     can_see_people = permissions.can_see_people_of(request.user, unit)
+    members = selectors.unit_members(unit) if can_see_people else []
+    contacts = selectors.unit_contacts(unit, include_unit=not can_see_people)
     context = {
         "unit": unit,
         "ancestors": selectors.visible_ancestors(request.user, unit),
@@ -30,8 +34,16 @@ def unit_detail(request, unit_id):
         "my_roles": [Role(role).label for role in sorted(permissions.roles_in(request.user, unit))],
         "can_see_people": can_see_people,
         "can_manage": permissions.can_manage_memberships(request.user, unit),
-        "members": selectors.unit_members(unit) if can_see_people else [],
-        "contacts": selectors.unit_contacts(unit, include_unit=not can_see_people),
+        "members": members,
+        "contacts": contacts,
+        # A name links only to a page this viewer may open (partners' pages are not a
+        # directory: permissions.can_see_person).
+        "linked_people": {
+            m.person_id
+            for m in [*members, *contacts]
+            if permissions.can_see_person(request.user, m.person)
+        },
+        "shows_measures": control_permissions.can(request.user, unit, VIEWERS),
         "is_current": request.user.current_unit_id == unit.pk,
         "history": selectors.unit_history(unit) if can_see_people else [],
     }

@@ -55,4 +55,3 @@ AREAS = (
         ),
     ),
 )
-AREA_BY_SLUG = {area.slug: area for area in AREAS}

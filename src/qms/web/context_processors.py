@@ -1,4 +1,5 @@
 from qms.people import permissions
+from qms.people.roles import STAFF_ROLES
 
 
 def current_unit_for(user, visible_units):
@@ -20,12 +21,12 @@ def navigation(request):
         unit.indent = "\u2003" * (unit.depth - top_depth)
     first_segment = request.path.strip("/").split("/", 1)[0]
     active_area = {"units": "people", "people": "people", "control": "control"}.get(first_segment)
-    if first_segment == "areas":
-        active_area = request.resolver_match and request.resolver_match.kwargs.get("slug")
     return {
         "switch_units": units,
         "current_unit": current_unit_for(user, units),
         "active_area": active_area,
         "is_system_administrator": permissions.is_system_administrator(user),
+        # Partners have nothing in Control (measures are for staff): no link to a 403.
+        "uses_control": permissions.unit_paths_with_role(user, STAFF_ROLES) != [],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

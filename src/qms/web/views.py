@@ -1,20 +1,18 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
-from qms.web.areas import AREA_BY_SLUG, AREAS
+from qms.control import selectors as control_selectors
+from qms.web.areas import AREAS
 
 
 @login_required
 def home(request):
-    """Where a person lands: their units and roles, and the areas of the framework."""
+    """Where a person lands: what needs them (open signals and escalations in their units,
+    values due, their unread inbox), their units and roles, and the areas still to come."""
     memberships = request.user.memberships.select_related("unit").order_by("unit__path")
-    return render(request, "web/home.html", {"memberships": memberships, "areas": AREAS})
-
-
-@login_required
-def area(request, slug):
-    area = AREA_BY_SLUG.get(slug)
-    if area is None:
-        raise Http404("No such area")
-    return render(request, "web/area.html", {"area": area})
+    context = {
+        "memberships": memberships,
+        "work": control_selectors.home_work(request.user),
+        "areas": AREAS,
+    }
+    return render(request, "web/home.html", context)

@@ -1,6 +1,7 @@
 from django import template
 
 from qms.control import reports
+from qms.control.periods import period_label
 
 register = template.Library()
 
@@ -11,3 +12,20 @@ def mdc_icon(code: str | None, kind: str, label: str = ""):
     {% mdc_icon measure.result.variation_icon "variation" "Variation" %}."""
     icon = reports.variation_icon(code) if kind == "variation" else reports.assurance_icon(code)
     return {"icon": icon, "label": label}
+
+
+@register.filter
+def measure_value(value, unit_label: str = "") -> str:
+    """A value as every page shows it: about three significant figures and the measure's unit,
+    e.g. {{ row.value|measure_value:measure.unit_label }} gives 78.4% or 5.2 per 1,000 bed
+    days (reports.format_number decides the decimals). A missing value is a dash."""
+    if value is None or value == "":
+        return "–"
+    return reports.with_unit(float(value), unit_label or "")
+
+
+@register.filter
+def period(day, frequency: str):
+    """A period as people name it: {{ m.result.last_period|period:m.frequency }} gives
+    Nov 2026, w/c 23 Nov 2026 or Q3 2026."""
+    return period_label(day, frequency) if day else ""
