@@ -265,3 +265,32 @@ def test_periods_end_with_the_last_complete_period():
     assert measures.periods_until(TODAY, "quarter", 2) == [dt.date(2026, 4, 1), dt.date(2026, 7, 1)]
     assert measures.periods_until(TODAY, "day", 1) == [dt.date(2026, 11, 25)]
     assert measures.periods_until(dt.date(2026, 1, 5), "month", 13)[0] == dt.date(2024, 12, 1)
+
+
+# Every free text of the demo passes the screening for patient identifiers and control
+# characters (qms.web.screening), as anything typed, uploaded or posted must.
+SCREENED_TEXT = {
+    Measure: ["name", "operational_definition", "numerator_definition", "denominator_definition",
+              "data_source", "target_source", "unit_label"],
+    Standard: ["title", "statement", "source"],
+    Observation: ["note"],
+    Phase: ["reason"],
+    Annotation: ["text"],
+    Signal: ["note"],
+    Issue: ["title", "description"],
+    Escalation: ["reason", "response"],
+}  # fmt: skip
+
+
+def test_its_free_text_passes_the_screening_for_patient_identifiers(demo, db):
+    from qms.web.screening import problems_without_prompt
+
+    checked, found = 0, []
+    for model, fields in SCREENED_TEXT.items():
+        for row in model.objects.values_list("pk", *fields):
+            for name, text in zip(fields, row[1:], strict=True):
+                checked += bool(text)
+                for problem in problems_without_prompt(text, label=f"{model.__name__}.{name}"):
+                    found.append((row[0], problem))
+    assert checked > 500  # the demo has text to screen: names, definitions, notes, reasons
+    assert found == []

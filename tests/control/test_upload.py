@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from helpers import ANONYMOUS, make_person, record
 
-from qms.control import services, views_upload
+from qms.control import services
 from qms.control.models import IntegrationToken, MeasureResult, Observation
 from qms.control.tokens import token_create
 from qms.people.roles import Role
@@ -248,9 +248,9 @@ def test_it_refuses_other_kinds_of_file(client, as_user, measure, name, words):
 
 
 def test_it_refuses_files_over_the_size_limit_with_a_clear_message(
-    client, as_user, measure, monkeypatch
+    client, as_user, measure, settings
 ):
-    monkeypatch.setattr(views_upload, "MAX_UPLOAD_BYTES", 100)
+    settings.QMS_MAX_UPLOAD_BYTES = 100
     as_user("lead")
     text = HEADER + "".join(f"ward-7-falls,{2000 + k}-01,3,800,\n" for k in range(20))
     response = upload(client, csv_file(text))

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qms.web.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body: a request beyond the limits below gets a clear 413.
+    "qms.web.request_size.RequestSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into a page.
@@ -153,6 +155,14 @@ QMS_TRUSTED_PROXIES = env_list("QMS_TRUSTED_PROXIES", "")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Request sizes. A form or API body may be 8 MB (10,000 observations with notes); an uploaded
+# file 20 MB (about 100,000 rows; more is for `qms import-observations`). Uploaded files larger
+# than FILE_UPLOAD_MAX_MEMORY_SIZE wait on disk rather than in memory. Beyond these limits
+# qms.web.request_size.RequestSizeMiddleware answers 413 with the limit, never a server error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here with its neighbours
+QMS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # Reasons for changes to governance records can be a sentence or two, not 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qms.control import imports
 from qms.control.services import ObservationConflict
 from qms.control.tokens import authenticate_token
+from qms.web import screening
 
 # A request is checked and saved in one go; larger loads belong in several requests or a file.
 MAX_OBSERVATIONS = 10_000
@@ -67,6 +68,11 @@ def observations(request):
         problems.append(imports.Problem(0, "replace", "must be true or false"))
     if not isinstance(reason, str):
         problems.append(imports.Problem(0, "reason", "must be a string"))
+    else:  # kept in history: screened as the notes are (no one here can confirm a prompt)
+        problems += [
+            imports.Problem(0, "reason", message)
+            for message in screening.problems_without_prompt(reason, label="the reason")
+        ]
     if isinstance(items, list) and len(items) > MAX_OBSERVATIONS:
         problems.append(
             imports.Problem(

@@ -1,8 +1,12 @@
+"""Forms of quality control. Every text field is screened for control characters and patient
+identifiers (qms.web.screening.ScreenedForm)."""
+
 from django import forms
 from django.db.models import Q
 
 from qms.control.models import Domain, Measure, Standard, StandardScope
 from qms.control.periods import PeriodError, parse_period
+from qms.web.screening import ScreenedForm
 
 
 def _standards_for(unit, measure):
@@ -17,7 +21,7 @@ def _standards_for(unit, measure):
     )
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(ScreenedForm, forms.ModelForm):
     reason = forms.CharField(
         label="Reason for the change",
         max_length=300,
@@ -72,7 +76,7 @@ class PeriodField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(ScreenedForm, forms.Form):
     value = forms.FloatField(label="Value")
     denominator = forms.FloatField(label="Denominator", required=False, min_value=0)
     note = forms.CharField(label="Note", max_length=500, required=False)
@@ -104,7 +108,7 @@ class ObservationForm(forms.Form):
         return data
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(ScreenedForm, forms.Form):
     reason = forms.CharField(label="Reason", max_length=300)
 
     def __init__(self, *args, measure: Measure, **kwargs):
@@ -116,7 +120,7 @@ class PhaseForm(forms.Form):
         }
 
 
-class AnnotationForm(forms.Form):
+class AnnotationForm(ScreenedForm, forms.Form):
     text = forms.CharField(label="Annotation", max_length=200)
 
     def __init__(self, *args, measure: Measure, **kwargs):
@@ -128,11 +132,11 @@ class AnnotationForm(forms.Form):
         }
 
 
-class NoteForm(forms.Form):
+class NoteForm(ScreenedForm, forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(ScreenedForm, forms.Form):
     reason = forms.CharField(
         label="Why the team cannot fix this itself",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -140,14 +144,14 @@ class EscalateForm(forms.Form):
     )
 
 
-class IssueForm(forms.Form):
+class IssueForm(ScreenedForm, forms.Form):
     title = forms.CharField(label="Issue title", max_length=200)
     description = forms.CharField(
         label="What is known so far", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class EscalationResponseForm(forms.Form):
+class EscalationResponseForm(ScreenedForm, forms.Form):
     decision = forms.ChoiceField(
         label="Decision",
         choices=[
@@ -161,11 +165,11 @@ class EscalationResponseForm(forms.Form):
     )
 
 
-class DeleteObservationForm(forms.Form):
+class DeleteObservationForm(ScreenedForm, forms.Form):
     reason = forms.CharField(label="Reason for removing the value", max_length=300)
 
 
-class StandardForm(forms.ModelForm):
+class StandardForm(ScreenedForm, forms.ModelForm):
     class Meta:
         model = Standard
         fields = ["title", "code", "statement", "source"]

@@ -17,8 +17,9 @@ import hashlib
 import io
 import itertools
 import multiprocessing
+import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,9 @@ from qms.control.permissions import DATA_ENTRY, VIEWERS, can
 from qms.control.services import ObservationInput, SaveSummary
 from qms.people.models import Person, Unit
 from qms.people.permissions import is_system_administrator
+from qms.text import find_control_characters
+from qms.text.spreadsheet import spreadsheet_unescaped
+from qms.web import screening
 
 COLUMNS = ("measure", "period", "value", "denominator", "note")
 REQUIRED_COLUMNS = ("measure", "period", "value")
@@ -42,6 +46,21 @@ SAVE_CHUNK = 50_000
 REFRESH_CHUNK = 1_000
 # Ids per `IN (...)` query: below SQLite's historic limit of 999 parameters.
 _IN_CHUNK = 500
+
+# An Excel workbook is a zip of XML. These limits are checked from the zip's directory before
+# openpyxl parses anything, so a small file that unpacks to gigabytes (a "zip bomb") is refused
+# in milliseconds instead of costing minutes of CPU and gigabytes of memory. Python's zipfile
+# stops at the sizes the directory declares, so a lying directory cannot get round them.
+XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a sheet of 100,000 rows unpacks to about 22 MB
+XLSX_MAX_RATIO = 100  # real sheets compress 5 to 20 times; bombs 1,000 times and more
+_XLSX_RATIO_FROM = 1024 * 1024  # small parts (styles, themes) may compress well: they are cheap
+XLSX_MAX_MEMBERS = 1_000
+# Columns read from each row: the six of the template and room for a person's own. The parser
+# pads every row to this width, so it is capped even when the sheet claims 16,384 columns.
+XLSX_MAX_COLUMNS = 50
+# Rows of the sheet read at most (Excel's own limit). A row numbered beyond the data makes the
+# parser yield every blank row in between; a web request gives a lower cap (see read_file).
+XLSX_MAX_SHEET_ROWS = 1_048_576
 
 # (row number as the user sees it, measure, period, value, denominator, note) as read.
 RawRecord = tuple[int, object, object, object, object, object]
@@ -130,6 +149,10 @@ class EntryScope:
     def refusal(self, code: str, measure: Measure) -> str:
         raise NotImplementedError
 
+    def unknown(self, code: str) -> str:
+        """What to say about a code no measure has."""
+        return _unknown(code)
+
 
 class EveryUnit(EntryScope):
     """An operator at the command line, who has the database anyway."""
@@ -167,8 +190,15 @@ class UnitScope(EntryScope):
         return unit.path.startswith(self.unit.path)
 
     def refusal(self, code: str, measure: Measure) -> str:
-        # Whether the code exists elsewhere is not disclosed to the integration.
-        return f"this key may only record data for {self.unit.name} and the units below it"
+        # Whether the code exists elsewhere is not disclosed to the integration: a measure of
+        # another unit gets exactly the answer of a code that does not exist.
+        return self.unknown(code)
+
+    def unknown(self, code: str) -> str:
+        return (
+            f"no measure has the code {_quoted(code)} in {self.unit.name} or the units below "
+            "it, where this key may record data"
+        )
 
 
 def _unknown(code: str) -> str:
@@ -208,12 +238,20 @@ def may_upload(person: Person) -> bool:
 
 
 def read_file(
-    stream, name: str, *, max_rows: int | None = None, progress: Progress = no_progress
+    stream,
+    name: str,
+    *,
+    max_rows: int | None = None,
+    max_uncompressed: int = XLSX_MAX_UNCOMPRESSED,
+    progress: Progress = no_progress,
 ) -> list[RawRecord]:
-    """Records from a .csv or .xlsx file (binary stream), chosen by the file name."""
+    """Records from a .csv or .xlsx file (binary stream), chosen by the file name.
+    `max_uncompressed` bounds what an Excel workbook may unpack to."""
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        return read_xlsx(stream, max_rows=max_rows, progress=progress)
+        return read_xlsx(
+            stream, max_rows=max_rows, max_uncompressed=max_uncompressed, progress=progress
+        )
     if lower.endswith(".csv") or lower.endswith(".txt"):
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         try:
@@ -255,20 +293,71 @@ _NOT_UTF8 = (
 )
 
 
+_NOT_XLSX = "The file is not an Excel workbook (.xlsx) that can be read."
+
+
+def check_xlsx(stream, *, max_uncompressed: int = XLSX_MAX_UNCOMPRESSED) -> None:
+    """Refuse a workbook whose zip directory promises more than a sheet of data should hold:
+    too many parts, too much once unpacked, or unpacking too many times its size. Reads only
+    the directory; the stream is left where it was."""
+    start = stream.tell()
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ReadError(_NOT_XLSX) from None
+    finally:
+        stream.seek(start)
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise ReadError(f"{_NOT_XLSX} It holds {len(members):,} parts.")
+    total = sum(member.file_size for member in members)
+    if total > max_uncompressed:
+        raise ReadError(
+            f"The workbook unpacks to {total / 1024**2:,.0f} MB; the limit is "
+            f"{max_uncompressed / 1024**2:,.0f} MB. Save the data alone as a CSV file, or split "
+            "it into smaller workbooks."
+        )
+    for member in members:
+        if member.file_size > _XLSX_RATIO_FROM and (
+            member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+        ):
+            raise ReadError(
+                f"{_NOT_XLSX} Its part {member.filename[:60]} unpacks to more than "
+                f"{XLSX_MAX_RATIO} times its size, which no sheet of data does."
+            )
+
+
 def read_xlsx(
-    stream, *, max_rows: int | None = None, progress: Progress = no_progress
+    stream,
+    *,
+    max_rows: int | None = None,
+    max_uncompressed: int = XLSX_MAX_UNCOMPRESSED,
+    progress: Progress = no_progress,
 ) -> list[RawRecord]:
-    """Records from the first sheet of an Excel workbook (cached values, not formulas)."""
+    """Records from the first sheet of an Excel workbook (cached values, not formulas), read
+    only after `check_xlsx` and in openpyxl's streaming read-only mode, at most
+    XLSX_MAX_COLUMNS columns and a bounded number of rows."""
     import openpyxl
 
+    check_xlsx(stream, max_uncompressed=max_uncompressed)
     # A workbook is a zip of XML written by any program: whatever fails inside openpyxl on a
     # damaged or foreign file is a file the user must fix, not a server error.
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:
-        raise ReadError("The file is not an Excel workbook (.xlsx) that can be read.") from None
+        raise ReadError(_NOT_XLSX) from None
+    # Blank rows between data rows are allowed, but not without end: twice the data rows a
+    # request may send (and never more than Excel's own limit).
+    sheet_rows = (
+        XLSX_MAX_SHEET_ROWS if max_rows is None else min(2 * max_rows + 1, XLSX_MAX_SHEET_ROWS)
+    )
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = _bounded(
+            workbook.worksheets[0].iter_rows(
+                max_row=sheet_rows + 1, max_col=XLSX_MAX_COLUMNS, values_only=True
+            ),
+            sheet_rows,
+        )
         header = next(rows, None)
         if header is None:
             raise ReadError("The first sheet is empty: its first row must name the columns.")
@@ -279,6 +368,18 @@ def read_xlsx(
         raise ReadError(f"The workbook could not be read to the end ({error}).") from None
     finally:
         workbook.close()
+
+
+def _bounded(rows: Iterable[Sequence], sheet_rows: int) -> Iterator[Sequence]:
+    """The rows of a sheet up to row `sheet_rows`; a row beyond it (openpyxl yields one when
+    asked for a row more than that and the sheet goes on) is refused, never silently cut."""
+    for number, row in enumerate(rows, start=1):
+        if number > sheet_rows:
+            raise ReadError(
+                f"The sheet goes on beyond row {sheet_rows:,}. Remove the blank rows, or split "
+                "the data into smaller files."
+            )
+        yield row
 
 
 def _records(header: Sequence, rows: Iterable[Sequence], max_rows: int | None) -> list[RawRecord]:
@@ -373,6 +474,7 @@ def preview(
     measures = _measures_by_code(records, scope)
     periods: dict[tuple[object, str], dt.date | str] = {}
     seen: dict[tuple[int, dt.date], int] = {}
+    notes: dict[str, list[str]] = {}
     rows = result.rows
     add_problem = result.problems.append
     check = services.check_observation
@@ -406,9 +508,16 @@ def preview(
         if type(denominator) is str:
             add_problem(Problem(number, "denominator", denominator))
             trouble = True
+        note = "" if not note_raw else str(note_raw).strip()
+        if note:
+            found = notes.get(note)
+            if found is None:  # notes repeat in a file: screen each text once
+                found = notes[note] = screening.problems_without_prompt(note, label="the note")
+            for message in found:
+                add_problem(Problem(number, "note", message))
+                trouble = True
         if trouble:
             continue
-        note = "" if not note_raw else str(note_raw).strip()
 
         row = ObservationInput(measure, period, value, denominator, note, number)
         messages = check(row)
@@ -431,7 +540,9 @@ def preview(
 
 def _code(raw) -> str:
     if isinstance(raw, str):
-        return raw.strip()
+        # A code from our template that a spreadsheet would read as a formula ("-ward") was
+        # written with a leading apostrophe.
+        return spreadsheet_unescaped(raw.strip())
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return "" if raw is None else str(raw)
@@ -445,7 +556,9 @@ def _measures_by_code(
     500 codes, one permission check per measure."""
     written = {record[1] for record in records}
     codes = {raw: _code(raw) for raw in written}
-    wanted = sorted(set(codes.values()) - {""})
+    # A NUL cannot even be sent to PostgreSQL in a query: such codes are answered here.
+    unreadable = {code for code in codes.values() if find_control_characters(code)}
+    wanted = sorted(set(codes.values()) - {""} - unreadable)
     measures: dict[str, Measure] = {}
     for start in range(0, len(wanted), _IN_CHUNK):
         for measure in Measure.objects.filter(
@@ -457,8 +570,10 @@ def _measures_by_code(
         measure = measures.get(code)
         if not code:
             found[raw] = "give the measure's code"
+        elif code in unreadable:
+            found[raw] = screening.refusals(code, label="the code")[0]
         elif measure is None:
-            found[raw] = _unknown(code)
+            found[raw] = scope.unknown(code)
         elif not scope.allows(measure.unit):
             found[raw] = scope.refusal(code, measure)
         else:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -245,7 +245,15 @@ def observations_save(
         raise ObservationConflict(conflicts)
     now = timezone.now()
     if new:
-        _insert_new(new, by=by, reason=reason, now=now)
+        try:
+            # A savepoint: someone may record the same period between the read above and this
+            # insert (two people saving one form). The unique (measure, period) constraint
+            # stops the second; they get the conflict message, as if they had been second to
+            # read, and nothing of theirs is saved.
+            with transaction.atomic():
+                _insert_new(new, by=by, reason=reason, now=now)
+        except IntegrityError:
+            raise _recorded_meanwhile(new) from None
     for observation in changed:
         observation.recorded_at = now
     if changed:
@@ -261,6 +269,19 @@ def observations_save(
     if refresh and (new or changed):
         transaction.on_commit(lambda: enqueue_refresh(measure_ids))
     return SaveSummary(len(new), len(changed), unchanged, len(measure_ids))
+
+
+def _recorded_meanwhile(rows: Sequence[ObservationInput]) -> ValidationError:
+    """The conflict for new rows whose periods were recorded by someone else while they were
+    being saved (read after that save committed)."""
+    recorded = _existing(rows)
+    conflicts = [
+        (row, recorded[key]) for row in rows if (key := (row.measure.pk, row.period)) in recorded
+    ]
+    if conflicts:
+        return ObservationConflict(conflicts)
+    # The other save was undone again before this one could see it.
+    return ValidationError("Values were being saved for these periods at the same time: try again.")
 
 
 # Ids per `IN (...)`: well below SQLite's historic limit of 999 parameters.

@@ -234,7 +234,9 @@ def observation_delete(request, observation_id):
     control_permissions.require(request.user, measure.unit, DATA_ENTRY)
     form = DeleteObservationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the value is being removed. Nothing was removed.")
+        if form.screening_prompted:
+            return _check_text_page(request, form, measure)
+        messages.error(request, f"Nothing was removed: {_first_error(form)}")
     else:
         services.observation_delete(
             by=request.user, observation=observation, reason=form.cleaned_data["reason"]
@@ -279,12 +281,29 @@ def _signal_for(request, signal_id) -> Signal:
     return signal
 
 
+def _first_error(form) -> str:
+    """The first problem with the form, naming its field, for a message above the page."""
+    name, errors = next(iter(form.errors.items()))
+    message = errors[0]
+    field = form.fields.get(name)
+    label = str(field.label) if field is not None and field.label else ""
+    return message if not label or message.startswith(label) else f"{label}: {message}"
+
+
+def _check_text_page(request, form, measure):
+    """The form again on a page of its own, when its text may identify a patient: the forms
+    on the measure page are too many and too small to show the prompt in place."""
+    context = {"form": form, "action": request.path, "back": f"/control/measures/{measure.pk}/"}
+    return render(request, "control/check_text.html", context, status=400)
+
+
 def _signal_action(request, signal_id, form_class, act, done: str):
     signal = _signal_for(request, signal_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        messages.error(request, f"Nothing was changed: {first}")
+        if form.screening_prompted:
+            return _check_text_page(request, form, signal.measure)
+        messages.error(request, f"Nothing was changed: {_first_error(form)}")
     else:
         try:
             act(signal, form.cleaned_data)
@@ -365,7 +384,9 @@ def escalation_respond(request, escalation_id):
         raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
     form = EscalationResponseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a decision and write a response. Nothing was changed.")
+        if form.screening_prompted:
+            return _check_text_page(request, form, escalation.signal.measure)
+        messages.error(request, f"Nothing was changed: {_first_error(form)}")
     else:
         try:
             services.escalation_respond(by=request.user, escalation=escalation, **form.cleaned_data)

@@ -22,6 +22,7 @@ from qms.control.models import Domain, MeasureKind
 from qms.control.permissions import VIEWERS
 from qms.people import permissions
 from qms.people.selectors import visible_ancestors
+from qms.text.spreadsheet import spreadsheet_safe
 
 HUDDLE_REFRESH_SECONDS = 300
 # Drawing a chart takes about 0.1 s; "every chart" stops here so an export stays a request.
@@ -160,12 +161,9 @@ def _export_rows(request, matrix) -> list[list]:
     ]
 
 
-def _spreadsheet_safe(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV
-    injection advice); numbers and dates stay as they are."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+# Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection
+# advice); the upload templates use the same rule.
+_spreadsheet_safe = spreadsheet_safe
 
 
 def _csv_response(request, matrix) -> HttpResponse:

@@ -29,8 +29,10 @@ from qms.control.permissions import MEASURE_EDITORS
 from qms.control.permissions import require as require_role
 from qms.control.services import ObservationConflict
 from qms.people import permissions, selectors
+from qms.text.spreadsheet import spreadsheet_safe
+from qms.web.request_size import max_upload_bytes
+from qms.web.screening import ScreenedForm
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A web request checks and saves a file while the person waits; bigger loads are for the
 # `qms import-observations` command.
 MAX_UPLOAD_ROWS = 100_000
@@ -62,16 +64,16 @@ class UploadForm(forms.Form):
                     "or as CSV UTF-8, and upload that."
                 )
             raise ValidationError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
-        if file.size > MAX_UPLOAD_BYTES:
+        if file.size > max_upload_bytes():
             raise ValidationError(
                 f"The file is {filesizeformat(file.size)}; the limit is "
-                f"{filesizeformat(MAX_UPLOAD_BYTES)}. Split it into smaller files, or ask an "
+                f"{filesizeformat(max_upload_bytes())}. Split it into smaller files, or ask an "
                 "administrator to load it with `qms import-observations`."
             )
         return file
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ScreenedForm, forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(
         required=False,
@@ -100,7 +102,7 @@ class ConfirmForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(ScreenedForm, forms.Form):
     name = forms.CharField(
         max_length=100,
         label="Name of the integration",
@@ -284,11 +286,21 @@ def upload_template(request, kind):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(imports.TEMPLATE_HEADER)
-    writer.writerows(rows)
+    # Names and definitions are anyone's text: none may run as a formula where the file opens.
+    writer.writerows([[spreadsheet_safe(value) for value in row] for row in rows])
     # A byte order mark, so Excel opens the UTF-8 file with its accents intact.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="observations-template.csv"'
     return response
+
+
+def _text_cell(value):
+    """A template value as the report exports write it: formula-safe, and without the
+    control characters the workbook's XML cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = spreadsheet_safe(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _xlsx_template(rows) -> HttpResponse:
@@ -302,7 +314,12 @@ def _xlsx_template(rows) -> HttpResponse:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(value) for value in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                # Text, whatever it starts with: openpyxl would store "=..." as a formula.
+                cell.data_type = "s"
     # Periods as text, so Excel does not turn 2025-03 into a date of its choosing.
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.number_format = "@"

@@ -12,9 +12,13 @@ from tqdm import tqdm
 from qms.control import imports
 from qms.control.services import ObservationConflict
 from qms.people.models import Person
+from qms.web import screening
 
 # Problems printed before the rest are only counted: enough to fix a file, not a flood.
 SHOWN_PROBLEMS = 1000
+# What an Excel workbook may unpack to here: a million rows take about 220 MB. (The upload page
+# allows less: a person waits for it.) Compression ratios are limited as everywhere.
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -66,6 +70,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if replace and not reason.strip():
             raise CommandError("--replace needs --reason: say why the recorded values change.")
+        refused = screening.problems_without_prompt(reason, label="--reason")
+        if refused:
+            raise CommandError("; ".join(refused) + ".")
         person = None
         scope: imports.EntryScope = imports.EveryUnit()
         if username:
@@ -83,7 +90,9 @@ class Command(BaseCommand):
 
         with path.open("rb") as stream:
             try:
-                records = imports.read_file(stream, path.name, progress=progress)
+                records = imports.read_file(
+                    stream, path.name, max_uncompressed=MAX_UNCOMPRESSED, progress=progress
+                )
             except imports.ReadError as error:
                 raise CommandError(str(error), returncode=1) from None
         checked = imports.preview(records, scope=scope, progress=progress)

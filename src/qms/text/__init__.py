@@ -1,0 +1,12 @@
+"""Pure checks of free text (no Django): characters a database or a page must not receive, and
+patient identifiers that must not be stored in a quality system.
+
+>>> from qms.text import find_identifiers
+>>> [finding.kind for finding in find_identifiers("Seen by Dr Smith, NHS 943 476 5919")]
+['title_and_name', 'nhs_number']
+"""
+
+from qms.text.characters import find_control_characters
+from qms.text.identifiers import Action, Finding, find_identifiers, nhs_check_digit
+
+__all__ = ["Action", "Finding", "find_control_characters", "find_identifiers", "nhs_check_digit"]

@@ -1,0 +1,134 @@
+"""Screening free text before it is stored: the one place that turns the findings of `qms.text`
+into messages, for forms, file uploads, the API and the import command alike.
+
+Two kinds of finding:
+
+- Refused everywhere: control characters (a NUL cannot even be stored by PostgreSQL) and NHS or
+  CHI numbers (ten digits with a valid modulus 11 check digit).
+- Prompts: a date of birth, or a title with a surname, may identify a patient but often does
+  not (a consultant named in a note). On a page the form is shown again with the finding and a
+  box, "I have checked: this does not identify a patient", that lets it through. A file, an API
+  call or the import command cannot ask anyone, so there a prompt is refused with a message
+  saying what was found: the sender removes it, or enters that text on the page instead. Safer
+  to make someone look than to store patient-identifiable data in a quality system unseen.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from qms.text import Action, find_control_characters, find_identifiers
+
+CONFIRM_FIELD = "identifiers_checked"
+CONFIRM_LABEL = "I have checked: this does not identify a patient"
+IDENTIFIER_REFUSAL = "looks like an NHS or CHI number; remove patient identifiers"
+
+
+def _quoted(text: str) -> str:
+    return f"“{text if len(text) <= 40 else text[:39] + '…'}”"
+
+
+def refusals(text: str, *, label: str, multiline: bool = True) -> list[str]:
+    """What in `text` is refused wherever it comes from, as messages naming the field."""
+    if not text:
+        return []
+    messages = []
+    names = find_control_characters(text, multiline=multiline)
+    if names:
+        messages.append(
+            f"{label} contains control characters that cannot be stored ({', '.join(names)}); "
+            "remove them"
+        )
+    if any(f.action is Action.REFUSE for f in find_identifiers(text)):
+        messages.append(f"{label} {IDENTIFIER_REFUSAL}")
+    return messages
+
+
+def prompts(text: str, *, label: str) -> list[str]:
+    """What in `text` may identify a patient and needs a person to look (dates of birth, titles
+    with names), as descriptions: "a date of birth (“DOB 12/03/1954”)"."""
+    if not text:
+        return []
+    return [
+        f"{finding.description} ({_quoted(finding.text)})"
+        for finding in find_identifiers(text)
+        if finding.action is Action.PROMPT
+    ]
+
+
+def problems_without_prompt(text: str, *, label: str, multiline: bool = True) -> list[str]:
+    """Every reason to refuse `text` where no one can be asked to confirm (uploaded files, the
+    API, the import command): refusals, and prompts refused with what was found."""
+    messages = refusals(text, label=label, multiline=multiline)
+    found = prompts(text, label=label)
+    if found:
+        messages.append(
+            f"{label} may identify a patient: {'; '.join(found)}. Remove it; a file or another "
+            "system cannot confirm that it does not (enter it on the measure's page to confirm)"
+        )
+    return messages
+
+
+def check_without_prompt(text: str, *, field: str, label: str, multiline: bool = True) -> None:
+    """Raise a ValidationError for `field` when `text` is refused where no one can confirm."""
+    messages = problems_without_prompt(text, label=label, multiline=multiline)
+    if messages:
+        raise ValidationError({field: messages})
+
+
+class ScreenedForm:
+    """A form mixin: every text field is screened when the form is cleaned.
+
+    Put it first among the bases (`class NoteForm(ScreenedForm, forms.Form)`). Text in a
+    Textarea may hold line breaks; other text fields may not. When a prompt is raised, the form
+    gains the checkbox CONFIRM_FIELD (rendered with the other fields) and stays invalid until
+    the text is changed or the box is ticked. `screening_prompted` tells a view that the form
+    must be shown again rather than summarised in a message."""
+
+    screening_prompted = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.add_prefix(CONFIRM_FIELD) in self.data:
+            self._add_confirm_field()
+
+    def _add_confirm_field(self) -> None:
+        if CONFIRM_FIELD not in self.fields:
+            self.fields[CONFIRM_FIELD] = forms.BooleanField(label=CONFIRM_LABEL, required=False)
+
+    def _confirmed(self) -> bool:
+        field = self.fields.get(CONFIRM_FIELD)
+        if field is None:
+            return False
+        return bool(
+            field.clean(
+                field.widget.value_from_datadict(
+                    self.data, self.files, self.add_prefix(CONFIRM_FIELD)
+                )
+            )
+        )
+
+    def clean(self):
+        data = super().clean()
+        # The box is about the text, not data for the service the view calls with the rest.
+        data.pop(CONFIRM_FIELD, None)
+        confirmed = self._confirmed()
+        for name, field in list(self.fields.items()):
+            value = data.get(name)
+            if name == CONFIRM_FIELD or not isinstance(value, str) or not value:
+                continue
+            label = str(field.label or name.replace("_", " ").capitalize())
+            multiline = isinstance(field.widget, forms.Textarea)
+            messages = refusals(value, label=label, multiline=multiline)
+            found = [] if confirmed else prompts(value, label=label)
+            if found:
+                self.screening_prompted = True
+                self._add_confirm_field()
+                messages.append(
+                    f"{label} may identify a patient: {'; '.join(found)}. Remove it, or tick "
+                    f"“{CONFIRM_LABEL}” below"
+                )
+            if messages:
+                self.add_error(name, messages)
+        return data
