@@ -68,11 +68,6 @@ def observations(request):
         problems.append(imports.Problem(0, "replace", "must be true or false"))
     if not isinstance(reason, str):
         problems.append(imports.Problem(0, "reason", "must be a string"))
-    else:  # kept in history: screened as the notes are (no one here can confirm a prompt)
-        problems += [
-            imports.Problem(0, "reason", message)
-            for message in screening.problems_without_prompt(reason, label="the reason")
-        ]
     if isinstance(items, list) and len(items) > MAX_OBSERVATIONS:
         problems.append(
             imports.Problem(
@@ -82,6 +77,11 @@ def observations(request):
     if problems:
         return _errors(problems)
     records, problems = imports.records_from_json(items)
+    # The reason is kept in history: screened as the notes are, and reported with them.
+    problems += [
+        imports.Problem(0, "reason", message)
+        for message in screening.problems_without_prompt(reason, label="the reason")
+    ]
     checked = imports.preview(records, scope=imports.UnitScope(token.unit), problems=problems)
     if checked.problems:
         return _errors(checked.problems)

@@ -252,7 +252,8 @@ def observations_save(
             # read, and nothing of theirs is saved.
             with transaction.atomic():
                 _insert_new(new, by=by, reason=reason, now=now)
-        except IntegrityError:
+        # COPY goes through psycopg's own cursor, whose errors Django does not wrap.
+        except (IntegrityError, connection.Database.IntegrityError):
             raise _recorded_meanwhile(new) from None
     for observation in changed:
         observation.recorded_at = now

@@ -39,15 +39,15 @@ class RequestSizeMiddleware:
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            return _too_large(request, limit)
+            return _too_large(request, limit, file=request.content_type == "multipart/form-data")
         if request.method == "POST" and request.content_type in (
             "multipart/form-data",
             "application/x-www-form-urlencoded",
         ):
             try:
                 request.POST  # noqa: B018 - parsed here, where a refusal can be explained
-            except RequestDataTooBig:
-                return _too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            except RequestDataTooBig:  # the fields, files aside, are beyond the limit
+                return _too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE, file=False)
             except (TooManyFieldsSent, TooManyFilesSent):
                 return _refused(
                     request,
@@ -58,8 +58,8 @@ class RequestSizeMiddleware:
         return self.get_response(request)
 
 
-def _too_large(request, limit: int):
-    if request.content_type == "multipart/form-data":
+def _too_large(request, limit: int, *, file: bool):
+    if file:
         message = (
             f"The file is too large: the limit is {filesizeformat(max_upload_bytes())}. Nothing "
             "was saved. Split it into smaller files, or ask an administrator to load it with "
