@@ -4,18 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint clean
+.PHONY: demo test install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the declared dependencies change.
+# What the product needs to run (make demo). Reinstalled only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The development tools on top (make test): linters, type checker, pytest, the browser driver.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 demo: install
 	DEBUG=1 $(BIN)/qms migrate --no-input
@@ -23,7 +30,7 @@ demo: install
 	@echo "Serving QMS on http://$(HOST)/  (Ctrl+C to stop)"
 	DEBUG=1 $(BIN)/qms runserver $(HOST)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
