@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from qms.control import services
 from qms.control.models import Measure, Standard
-from qms.web.admin_site import HistoryAdmin
+from qms.people.admin import HistoryAdmin
 
 
 @admin.register(Standard)

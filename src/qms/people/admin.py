@@ -6,10 +6,23 @@ same checks, the same history, and admin access that follows the system administ
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 
 from qms.people import services
 from qms.people.models import Membership, Person, Unit
-from qms.web.admin_site import HistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Django admin with django-simple-history's history pages, to read. Reverting to an old
+    version is refused (SIMPLE_HISTORY_REVERT_DISABLED only hides its button): it would
+    write an old row back as a change nobody made through a form, so changes are made again
+    through the change form, which goes through the services."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Old versions are for reading; make changes on the change form.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _saved_as(obj, saved) -> None:
