@@ -1,6 +1,6 @@
 """With the Content-Security-Policy on (no inline script, no eval), the SPC chart still draws
-in headless Chromium, and no page breaks the policy: the measure page, the quality report and
-the huddle board."""
+in headless Chromium, and no page breaks the policy: home, the measure list and page, the
+quality report, the huddle board and the admin."""
 
 import datetime as dt
 
@@ -46,6 +46,8 @@ def test_the_chart_draws_under_the_content_security_policy(live_server, measure,
     violations = page.evaluate("window.__cspViolations")
 
     for path in (
+        "/",
+        f"/control/units/{measure.unit_id}/measures/",
         f"/control/units/{measure.unit_id}/report/",
         f"/control/units/{measure.unit_id}/huddle/",
     ):
