@@ -39,8 +39,10 @@ def test_it_writes_the_json_contract(tmp_path):
     assert [p["x"] for p in chart["points"] if p["outside"]] == ["39", "40"]
     assert set(chart["phases"][0]) == {
         "phase", "n_useful", "longest_run", "longest_run_max", "crossings", "crossings_min",
-        "runs_signal",
+        "runs_signal", "baseline", "trial",
     }  # fmt: skip
+    assert chart["phases"][0]["baseline"] == 20  # --freeze 20: the limits come from 20 weeks
+    assert chart["phases"][0]["trial"] is False
 
 
 def test_it_writes_one_csv_row_per_point_with_the_series(tmp_path):
@@ -79,7 +81,7 @@ def test_it_names_the_line_and_column_of_bad_input(tmp_path):
         ("value\n1\n", ["--chart", "i"], "no y column"),
         ("", ["--chart", "i"], "is empty"),
         ("y\n1\nabc\n", ["--chart", "i"], "line 3, column y: 'abc' is not a number"),
-        ("y\n1\n2\n", ["--chart", "i", "--shift-length", "5"], "shift_length"),
+        ("y\n1\n2\n", ["--chart", "i", "--shift-length", "21"], "shift_length"),
         ("y\n1\n2\n", ["--chart", "xbar"], "needs x"),
         ("y\n", ["--chart", "i"], "no data"),
     ],

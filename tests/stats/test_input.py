@@ -147,10 +147,11 @@ def test_it_rejects_columns_of_different_lengths(column, kwargs):
         ("chart", "pie"),
         ("rules", "westgard"),
         ("direction", "up"),
-        ("shift_length", 5),
-        ("shift_length", 9),
-        ("trend_length", 5),
-        ("trend_length", 9),
+        ("shift_length", 2),
+        ("shift_length", 21),
+        ("trend_length", 2),
+        ("trend_length", 21),
+        ("shift_length", 6.5),
         ("freeze", 0),
         ("part", [0]),
         ("part", [3, 0]),
@@ -163,9 +164,54 @@ def test_it_rejects_a_bad_option(option, value):
     assert_names(error, None, option)
 
 
-@pytest.mark.parametrize(("option", "value"), [("shift_length", 6), ("trend_length", 8)])
-def test_it_accepts_lengths_from_six_to_eight(option, value):
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("shift_length", 3), ("shift_length", 9), ("trend_length", 5), ("trend_length", 20)],
+)
+def test_it_accepts_lengths_from_three_to_twenty(option, value):
     assert isinstance(analyse([1, 2, 3, 4, 5, 6], **{option: value}), Analysis)
+
+
+def test_it_flags_a_shift_of_six_with_the_ihi_rules_and_not_with_seven():
+    y = [10.0, 12, 11, 13, 9, 12, 11, 10, 14, 14, 15, 14, 15, 14]  # the last 6 above the centre
+    ihi = analyse(y, chart="i", shift_length=6, trend_length=5)[0]
+    mdc = analyse(y, chart="i")[0]
+    assert ihi.shift[-6:].all() and not ihi.shift[:-6].any()
+    assert not mdc.shift.any()
+
+
+def test_it_plots_a_zero_denominator_as_a_gap():
+    result = analyse([3, 0, 4, 5, 2], n=[50, 0, 40, 45, 50], chart="p")[0]
+    assert np.isnan(result.y[1])
+    for name in ("lcl", "ucl", "lcl_2s", "ucl_2s"):
+        assert np.isnan(getattr(result, name)[1]), name
+    # Left out of the centre line: (3 + 4 + 5 + 2) / (50 + 40 + 45 + 50).
+    assert result.cl[0] == pytest.approx(14 / 185)
+    assert result.point_type[1] == "common_cause"
+    records = result.to_records()
+    assert records[1]["y"] is None and records[1]["ucl"] is None
+
+
+def test_it_never_returns_infinity_for_a_rate_without_exposure():
+    result = analyse([3, 2, 4], n=[10, 0, 12], chart="u")[0]
+    assert np.isnan(result.ucl[1]) and np.isfinite(result.ucl[[0, 2]]).all()
+    for record in result.to_records():
+        assert all(
+            not isinstance(value, float) or math.isfinite(value) for value in record.values()
+        )
+
+
+def test_it_holds_the_baseline_and_marks_shorter_phases_as_trial():
+    baseline = [50.0, 52, 49, 51, 50, 48, 52, 51, 49, 50]
+    held = analyse([*baseline, 10, 12], chart="i", freeze=10)[0]
+    alone = analyse(baseline, chart="i")[0]
+    assert held.cl[-1] == pytest.approx(alone.cl[0])  # new points do not move the limits
+    assert held.ucl[-1] == pytest.approx(alone.ucl[0])
+    (phase,) = held.phases
+    assert (phase.baseline, phase.trial) == (10, False)
+    short = analyse(baseline[:6], chart="i", freeze=10)[0]
+    assert short.phases[0].trial is True and short.phases[0].baseline == 6
+    assert analyse(baseline, chart="i")[0].phases[0].trial is False  # no freeze asked for
 
 
 junk = st.one_of(
@@ -250,7 +296,8 @@ def test_it_draws_a_centre_line_but_no_limits_for_a_single_point():
         assert np.isnan(getattr(result, name)[0]), name
     assert not result.outside[0]
     (phase,) = result.phases
-    assert phase.n_useful is None  # the only point is on the centre line
+    assert phase.n_useful == 0  # the only point is on the centre line (qicharts2's convention)
+    assert phase.longest_run is None
     assert phase.runs_signal is False
     assert result.variation_icon == "common_cause"
 
@@ -284,7 +331,8 @@ def test_it_gives_a_constant_series_limits_on_the_centre_line(chart, kwargs, cen
         assert not getattr(result, name).any(), name
     assert set(result.point_type) == {"common_cause"}
     (phase,) = result.phases
-    assert phase.n_useful is None
+    assert phase.n_useful == 0
+    assert phase.crossings is None
     assert phase.runs_signal is False
 
 

@@ -23,7 +23,8 @@ _NEEDS_N = {"p", "pp", "u", "up"}
 _COUNTS = {"p", "pp", "u", "up", "c", "g"}
 _SUBGROUPED = {"xbar", "s"}
 _RUNS_DO_NOT_APPLY = {"mr"}  # moving ranges are autocorrelated (qicharts2 turns runs off too)
-_RULE_LENGTHS = range(6, 9)
+# IHI uses 6 and 5, Western Electric 9 and 6, Making Data Count 7 and 7 (as the default).
+_RULE_LENGTHS = range(3, 21)
 
 
 def analyse(
@@ -52,7 +53,8 @@ def analyse(
         The values. For p and pp the count of events, for u, up and c the count, for xbar and s
         one measurement per row. None or NaN is a missing value.
     n : sequence, optional
-        Denominators (p, pp, u, up; required there). A zero denominator is a missing point.
+        Denominators (p, pp, u, up; required there). A zero denominator is a gap: the point's
+        value and limits are missing and it takes no part in any calculation.
     x : sequence, optional
         Period labels. For xbar and s, rows of a series with the same x form one subgroup.
     series : sequence, optional
@@ -60,7 +62,9 @@ def analyse(
         in the order series first appear.
     chart : {"run", "i", "mr", "xbar", "s", "p", "pp", "u", "up", "c", "g", "t"}
     freeze : int, optional
-        Centre and limits from the first `freeze` points of each phase.
+        Centre and limits from the first `freeze` points of each phase (the baseline, as in
+        qicharts2), carried forward unchanged. A phase with fewer points has *trial* limits,
+        from all its points (`PhaseSummary.trial`).
     part : iterable of int, optional
         1-based positions where a new phase begins (in every series).
     exclude : iterable of int, optional
@@ -76,7 +80,8 @@ def analyse(
     target : float, optional
         The target or standard, in the plotted units, for the assurance icon.
     shift_length, trend_length : int
-        Points needed for a shift or a trend (6 to 8; Making Data Count uses 7).
+        Points needed for a shift or a trend (3 to 20; Making Data Count uses 7, IHI 6 and 5,
+        Western Electric 9 and 6).
 
     Returns
     -------
@@ -130,7 +135,7 @@ def _check_options(
         )
     for name, length in (("shift_length", shift_length), ("trend_length", trend_length)):
         if not isinstance(length, int | np.integer) or length not in _RULE_LENGTHS:
-            raise problem(name, f"must be 6, 7 or 8, not {length!r}")
+            raise problem(name, f"must be a whole number from 3 to 20, not {length!r}")
     if freeze is not None and (not isinstance(freeze, int | np.integer) or freeze < 1):
         raise problem("freeze", f"must be a whole number of points, at least 1, not {freeze!r}")
     try:
@@ -279,7 +284,14 @@ def _analyse_prepared(
         segments = Segments.from_boundaries(series_start)
     in_phase = segments.position()
     included = ~np.isin(position + 1, exclude) if exclude.size else np.ones(size, dtype=bool)
+    # As in qicharts2, the baseline is the first `freeze` positions of the phase.
     window = included if freeze is None else included & (in_phase < freeze)
+    baseline = segments.size(window & np.isfinite(columns.y)).astype(np.int64)
+    trial = (
+        np.zeros(segments.count, dtype=bool)
+        if freeze is None
+        else np.bincount(segments.seg, minlength=segments.count) < freeze
+    )
     del in_phase, position
 
     value = columns.sd if chart == "s" else columns.y
@@ -301,6 +313,8 @@ def _analyse_prepared(
         screen_mr=screen_mr,
     )
     lines = _limits.lines(chart, data)
+    if chart in _NEEDS_N:
+        _gap_without_denominator(lines, columns.n)
 
     tol = _rules.tolerance(value)
     above, below = _rules.beyond(value, lines.ucl, tol), _rules.beyond(lines.lcl, value, tol)
@@ -365,10 +379,22 @@ def _analyse_prepared(
             "crossings": runs.crossings,
             "crossings_min": runs.crossings_min,
             "runs_signal": runs.runs_signal,
+            "baseline": baseline,
+            "trial": trial,
         },
         variation_codes=variation,
         assurance_codes=assurance,
     )
+
+
+def _gap_without_denominator(lines: _limits.Lines, n: np.ndarray) -> None:
+    """A point with no denominator (0, or missing) has no limits: without this a p chart
+    would draw 0 to 1 and a u chart an infinite upper limit there."""
+    with np.errstate(invalid="ignore"):
+        gap = ~(n > 0)
+    if gap.any():
+        for line in (lines.lcl, lines.ucl, lines.lcl_2s, lines.ucl_2s):
+            line[gap] = np.nan
 
 
 def _scaled(values: np.ndarray, multiply: float, *, copy: bool) -> np.ndarray:

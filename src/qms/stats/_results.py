@@ -57,7 +57,12 @@ PHASE_FIELDS = (
     "crossings",
     "crossings_min",
     "runs_signal",
+    "baseline",
+    "trial",
 )
+
+
+_INF = float("inf")
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -74,14 +79,19 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating | float):
-        return None if np.isnan(value) else float(value)
+        return float(value) if np.isfinite(value) else None
     return value
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseSummary:
-    """Anhøj runs analysis of one phase. Counts are None when the phase has no useful points
-    (or, for the mr chart, where runs analysis does not apply)."""
+    """Anhøj runs analysis of one phase, and where its limits came from.
+
+    `n_useful` is 0 when every point lies on the centre line; then, and for the mr chart
+    (where runs analysis does not apply), the other counts are None. `baseline` is the number
+    of points the centre line and limits were computed from; `trial` says the phase has fewer
+    than the `freeze` asked for, so its limits are trial limits that later points still move.
+    """
 
     phase: int
     n_useful: int | None
@@ -90,6 +100,8 @@ class PhaseSummary:
     crossings: int | None
     crossings_min: int | None
     runs_signal: bool
+    baseline: int = 0
+    trial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {name: _scalar(getattr(self, name)) for name in PHASE_FIELDS}
@@ -214,6 +226,8 @@ class Analysis(Sequence):
                 crossings=_count(table["crossings"][k]),
                 crossings_min=_count(table["crossings_min"][k]),
                 runs_signal=bool(table["runs_signal"][k]),
+                baseline=int(table["baseline"][k]),
+                trial=bool(table["trial"][k]),
             )
             for k in range(p_start, p_stop)
         )
@@ -293,10 +307,11 @@ class Analysis(Sequence):
 
 
 def _plain(column: np.ndarray) -> list[Any]:
-    """A column as Python values, NaN as None (far faster than converting value by value)."""
+    """A column as Python values, NaN and infinity as None (JSON has neither; far faster than
+    converting value by value)."""
     values = column.tolist()
     if column.dtype.kind == "f":
-        return [None if value != value else value for value in values]
+        return [value if -_INF < value < _INF else None for value in values]
     return values
 
 

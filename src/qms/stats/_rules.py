@@ -167,7 +167,9 @@ def runs_analysis(
     crossings = np.where(has, runs - 1, -1)
     signal = has & ((longest > longest_max) | (crossings < crossings_min))
     table = RunsTable(
-        n_useful=np.where(has, n_useful, -1),
+        # A phase whose points all lie on the centre line has 0 useful points and no signal
+        # (qicharts2's convention); its other counts do not exist.
+        n_useful=n_useful.astype(np.int64),
         longest_run=np.where(has, longest, -1),
         longest_run_max=longest_max,
         crossings=crossings,
