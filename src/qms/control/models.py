@@ -2,6 +2,7 @@
 escalations and the inbox that tells people about them."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,10 @@ class Standard(models.Model):
         return self.title
 
 
+RULE_LENGTH_MIN, RULE_LENGTH_MAX = 3, 20
+BASELINE_MIN, BASELINE_MAX = 6, 100
+
+
 class Measure(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
     owner = models.ForeignKey(
@@ -111,20 +116,44 @@ class Measure(models.Model):
     rules = models.CharField(
         max_length=10, choices=[(r, RULE_LABELS[r]) for r in RULE_SETS], default="mdc"
     )
-    shift_length = models.PositiveSmallIntegerField(default=7)
-    trend_length = models.PositiveSmallIntegerField(default=7)
+    shift_length = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(RULE_LENGTH_MIN), MaxValueValidator(RULE_LENGTH_MAX)],
+        help_text="Points in a row on one side of the centre line that make a shift "
+        "(3 to 20; Making Data Count 7, IHI 6, Western Electric 9).",
+    )
+    trend_length = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(RULE_LENGTH_MIN), MaxValueValidator(RULE_LENGTH_MAX)],
+        help_text="Points in a row going up or down that make a trend "
+        "(3 to 20; Making Data Count 7, IHI 5, Western Electric 6).",
+    )
+    baseline_points = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(BASELINE_MIN), MaxValueValidator(BASELINE_MAX)],
+        help_text="Each phase's centre line and limits come from its first this many points and "
+        "are then held (Provost and Murray 20; Making Data Count 15 to 20). Until a phase has "
+        "them, its limits are trial limits.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # When the data or phases last changed: results computed before this are stale.
+    data_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["data_changed_at"])
 
     class Meta:
         ordering = ["unit__path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name"], name="measure_name_unique_in_unit"),
             models.CheckConstraint(
-                condition=models.Q(shift_length__gte=6, shift_length__lte=8)
-                & models.Q(trend_length__gte=6, trend_length__lte=8),
-                name="measure_rule_lengths_6_to_8",
+                condition=models.Q(shift_length__gte=3, shift_length__lte=20)
+                & models.Q(trend_length__gte=3, trend_length__lte=20),
+                name="measure_rule_lengths_3_to_20",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_points__gte=BASELINE_MIN)
+                & models.Q(baseline_points__lte=BASELINE_MAX),
+                name="measure_baseline_points_in_range",
             ),
         ]
 
@@ -200,16 +229,62 @@ class MeasureResult(models.Model):
     and reports read it instead of recomputing."""
 
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, related_name="result")
-    computed_at = models.DateTimeField()
+    computed_at = models.DateTimeField(null=True)  # null: never analysed successfully
     last_period = models.DateField(null=True)
     last_value = models.FloatField(null=True)
     variation_icon = models.CharField(max_length=20, default="none")
     assurance_icon = models.CharField(max_length=20, default="none")
     points = models.JSONField(default=list)  # one dict per period, qms.stats point fields
     phases = models.JSONField(default=list)  # Anhøj runs analysis per phase
+    # The last refresh that failed for this measure (the results above are from before it).
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"Results of {self.measure}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class BaselineSuggestion(models.Model):
+    """New limits suggested after a shift has held for a baseline's worth of points: a lead
+    accepts it (a new phase, with the reason) or dismisses it. Either way it is not asked
+    again for the same start."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="baseline_suggestions"
+    )
+    starts_on = models.DateField(help_text="Where the shift began.")
+    points = models.PositiveIntegerField(help_text="Points in the sustained shift.")
+    side = models.CharField(max_length=5, choices=[("above", "above"), ("below", "below")])
+    old_centre = models.FloatField()
+    new_centre = models.FloatField(help_text="The centre line the new limits would have.")
+    evidence = models.CharField(max_length=500)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "starts_on"], name="one_baseline_suggestion_per_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: new limits from {self.starts_on}?"
 
 
 class SignalKind(models.TextChoices):

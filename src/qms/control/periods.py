@@ -12,8 +12,33 @@ _WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+# Earlier periods are almost always a typing slip (1925 for 2025), and charts that span
+# decades are not what these measures are for.
+EARLIEST_PERIOD = dt.date(1990, 1, 1)
+
+
 class PeriodError(ValueError):
     pass
+
+
+def current_period(frequency: str, today: dt.date | None = None) -> dt.date:
+    """The period that contains today (the local date)."""
+    from django.utils import timezone
+
+    return period_start(today or timezone.localdate(), frequency)
+
+
+def period_problem(period: dt.date, frequency: str, today: dt.date | None = None) -> str | None:
+    """Why a period cannot hold a value, or None: it must have begun, and not before 1990."""
+    if period < EARLIEST_PERIOD:
+        return f"{period_label(period, frequency)} is before 1990; check the year"
+    now = current_period(frequency, today)
+    if period > now:
+        return (
+            f"{period_label(period, frequency)} has not begun yet: the current period is "
+            f"{period_label(now, frequency)}"
+        )
+    return None
 
 
 def period_start(day: dt.date, frequency: str) -> dt.date:
@@ -31,9 +56,17 @@ def period_start(day: dt.date, frequency: str) -> dt.date:
 
 def parse_period(text: str | dt.date, frequency: str) -> dt.date:
     """A period from an ISO date (any day in the period), or 2025-03, 2025-W10, 2025-Q1 for
-    monthly, weekly and quarterly measures. Returns the period's first day."""
+    monthly, weekly and quarterly measures. Returns the period's first day; a period that has
+    not begun, or before 1990, is refused."""
     if isinstance(text, dt.datetime):
-        return period_start(text.date(), frequency)
+        text = text.date()
+    period = _parse(text, frequency)
+    if problem := period_problem(period, frequency):
+        raise PeriodError(problem)
+    return period
+
+
+def _parse(text: str | dt.date, frequency: str) -> dt.date:
     if isinstance(text, dt.date):
         return period_start(text, frequency)
     value = str(text).strip()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateTimeField, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -24,6 +24,7 @@ from qms.control import permissions as control_permissions
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
+    BaselineSuggestion,
     Measure,
     MeasureResult,
     Notification,
@@ -33,8 +34,14 @@ from qms.control.models import (
     SignalKind,
     SignalStatus,
     Standard,
+    SuggestionStatus,
 )
-from qms.control.periods import period_label
+from qms.control.periods import (
+    EARLIEST_PERIOD,
+    current_period,
+    period_label,
+    period_problem,
+)
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
 from qms.stats import SpcInputError, analyse, assurance_icon
@@ -45,7 +52,7 @@ MEASURE_FIELDS = {
     "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
     "denominator_definition", "data_source", "frequency", "chart", "direction", "multiply",
     "unit_label", "target", "target_source", "standard", "rules", "shift_length",
-    "trend_length", "owner", "is_active",
+    "trend_length", "baseline_points", "owner", "is_active",
 }  # fmt: skip
 
 
@@ -80,11 +87,19 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    if (
+        "baseline_points" in fields
+        and fields["baseline_points"] != measure.baseline_points
+        and not reason.strip()
+    ):
+        # Changing the baseline reclassifies past points: say why, for the history.
+        raise ValidationError({"reason": "Say why the baseline changes."})
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.full_clean()
     _check_recorded_data(measure)
     _record_by(measure, by, reason)
+    measure.data_changed_at = timezone.now()
     measure.save()
     results_refresh([measure.pk])
     return measure
@@ -180,10 +195,18 @@ def _where(row: ObservationInput) -> str:
     return f"Row {row.row}: " if row.row is not None else ""
 
 
-def check_observation(row: ObservationInput) -> list[str]:
-    """What is wrong with one value for its measure (empty when nothing is)."""
+def check_observation(
+    row: ObservationInput, *, current: dict[str, dt.date] | None = None
+) -> list[str]:
+    """What is wrong with one value for its measure (empty when nothing is). `current` maps
+    frequencies to their current period, for callers checking many rows at once."""
     problems = []
     measure = row.measure
+    if current is not None and measure.frequency not in current:
+        current[measure.frequency] = current_period(measure.frequency)
+    now = current[measure.frequency] if current is not None else None
+    if (now is not None and row.period > now) or row.period < EARLIEST_PERIOD:
+        problems.append(period_problem(row.period, measure.frequency, today=now))
     # math, not numpy: a million scalar checks cost 0.1 s instead of 1 s.
     if not math.isfinite(row.value):
         problems.append("the value must be a number")
@@ -218,7 +241,12 @@ def observations_save(
     control_permissions.authorise_units(
         by, {row.measure.unit_id for row in rows}, control_permissions.DATA_ENTRY, "record data"
     )
-    problems = [f"{_where(row)}{problem}" for row in rows for problem in check_observation(row)]
+    current: dict[str, dt.date] = {}
+    problems = [
+        f"{_where(row)}{problem}"
+        for row in rows
+        for problem in check_observation(row, current=current)
+    ]
     seen: set[tuple[int, dt.date]] = set()
     for row in rows:
         key = (row.measure.pk, row.period)
@@ -267,6 +295,8 @@ def observations_save(
             default_change_reason=reason or "Corrected",
         )
     measure_ids = sorted({row.measure.pk for row in rows})
+    if new or changed:
+        _data_changed(measure_ids)
     if refresh and (new or changed):
         transaction.on_commit(lambda: enqueue_refresh(measure_ids))
     return SaveSummary(len(new), len(changed), unchanged, len(measure_ids))
@@ -374,6 +404,7 @@ def observation_delete(*, by: Person | None, observation: Observation, reason: s
     _record_by(observation, by, reason)
     measure_id = observation.measure_id
     observation.delete()
+    _data_changed([measure_id])
     transaction.on_commit(lambda: enqueue_refresh([measure_id]))
 
 
@@ -388,11 +419,14 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
     )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the limits are recalculated from here."})
+    if problem := period_problem(starts_on, measure.frequency):
+        raise ValidationError({"starts_on": problem})
     if Phase.objects.filter(measure=measure, starts_on=starts_on).exists():
         raise ValidationError({"starts_on": "A phase already starts at this period."})
     phase = Phase(measure=measure, starts_on=starts_on, reason=reason.strip(), created_by=by)
     _record_by(phase, by, reason)
     phase.save()
+    _data_changed([measure.pk])
     transaction.on_commit(lambda: enqueue_refresh([measure.pk]))
     return phase
 
@@ -418,20 +452,111 @@ def enqueue_refresh(measure_ids: list[int]) -> None:
     refresh_results.enqueue(measure_ids)
 
 
-_ANALYSIS_OPTIONS = ("chart", "rules", "direction", "multiply", "shift_length", "trend_length")
+_ANALYSIS_OPTIONS = (
+    "chart", "rules", "direction", "multiply", "shift_length", "trend_length", "baseline_points",
+)  # fmt: skip
+
+
+def _data_changed(measure_ids: list[int]) -> None:
+    """Mark the measures' results stale, in the same transaction as the change, so a refresh
+    lost with a killed process is found again (`results_refresh_stale`)."""
+    now = timezone.now()
+    for start in range(0, len(measure_ids), _IN_CHUNK):
+        Measure.objects.filter(pk__in=measure_ids[start : start + _IN_CHUNK]).update(
+            data_changed_at=now
+        )
+
+
+def stale_measures():
+    """Measures whose data or phases changed after their results were computed, or with data
+    and no results at all."""
+    has_data = Observation.objects.filter(measure=OuterRef("pk"))
+    return Measure.objects.filter(
+        Q(result__isnull=True) & (Q(data_changed_at__isnull=False) | Exists(has_data))
+        | Q(result__computed_at__isnull=True)
+        | Q(data_changed_at__gt=F("result__computed_at"))
+    )
+
+
+def results_refresh_stale(*, measures=None, batch: int = 2000) -> int:
+    """Bring every stale result up to date (of `measures`, a queryset, or all); returns how
+    many measures were refreshed. What the worker runs when it starts, and
+    `qms refresh-results --stale`."""
+    stale = stale_measures()
+    if measures is not None:
+        stale = stale.filter(pk__in=measures.values("pk"))
+    ids = list(stale.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        results_refresh(ids[start : start + batch])
+    return len(ids)
 
 
 def results_refresh(measure_ids: Iterable[int]) -> list[Signal]:
     """Analyse the measures in batches (one qms.stats call per chart set-up, every phase of
-    every measure a series), store the results, and raise or extend signals."""
+    every measure a series), store the results, and raise or extend signals. A batch that
+    fails is split until the measure that fails is alone; its failure is recorded on its
+    results and the others are stored as usual."""
     measures = list(Measure.objects.filter(pk__in=list(measure_ids)).select_related("unit"))
     groups: dict[tuple, list[Measure]] = defaultdict(list)
     for measure in measures:
         groups[tuple(getattr(measure, option) for option in _ANALYSIS_OPTIONS)].append(measure)
     raised = []
     for options, group in groups.items():
-        raised += _refresh_group(dict(zip(_ANALYSIS_OPTIONS, options, strict=True)), group)
+        raised += _refresh_isolated(dict(zip(_ANALYSIS_OPTIONS, options, strict=True)), group)
     return raised
+
+
+def _refresh_isolated(options: dict, measures: list[Measure]) -> list[Signal]:
+    try:
+        with transaction.atomic():
+            return _refresh_group(options, measures)
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, it stays with its measure
+        if len(measures) > 1:
+            half = len(measures) // 2
+            return _refresh_isolated(options, measures[:half]) + _refresh_isolated(
+                options, measures[half:]
+            )
+        _record_failure(measures[0], error)
+        return []
+
+
+def _record_failure(measure: Measure, error: Exception) -> None:
+    """Keep the last good results, say on them that the refresh failed and why, and tell the
+    system administrators once per run of failures."""
+    logger.exception("SPC refresh failed for measure %s (%s)", measure.pk, measure.code)
+    reason = (
+        str(error) if isinstance(error, SpcInputError | ValidationError) else type(error).__name__
+    )
+    with transaction.atomic():
+        result, created = MeasureResult.objects.get_or_create(
+            measure=measure, defaults={"computed_at": None}
+        )
+        already_failing = result.failed_at is not None
+        result.failed_at, result.failure = timezone.now(), reason[:500]
+        result.save(update_fields=["failed_at", "failure"])
+        if not already_failing:
+            _notify_administrators(measure, reason)
+
+
+def _notify_administrators(measure: Measure, reason: str) -> None:
+    admins = {
+        membership.person
+        for membership in Membership.objects.filter(
+            unit_id__in=measure.unit.ancestor_ids, role=Role.SYSTEM_ADMINISTRATOR
+        ).select_related("person")
+        if membership.person.is_active
+    }
+    text = f"The SPC results of {measure.name} ({measure.unit.name}) could not be refreshed: "
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                person=person,
+                text=(text + reason)[:300],
+                link=f"/control/measures/{measure.pk}/#results-failure",
+            )
+            for person in admins
+        ]
+    )
 
 
 def _analyse_group(options: dict, values, denominators, periods, series_keys):
@@ -441,6 +566,7 @@ def _analyse_group(options: dict, values, denominators, periods, series_keys):
         x=[period.isoformat() for period in periods],
         series=series_keys,
         chart=options["chart"],
+        freeze=options["baseline_points"],
         rules=options["rules"],
         direction=options["direction"],
         multiply=options["multiply"],
@@ -449,7 +575,16 @@ def _analyse_group(options: dict, values, denominators, periods, series_keys):
     )
 
 
+_RESULT_FIELDS = [
+    "computed_at", "last_period", "last_value", "variation_icon", "assurance_icon", "points",
+    "phases", "failed_at", "failure",
+]  # fmt: skip
+
+
 def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
+    # Taken before the data is read: a change committed while this runs leaves the measure
+    # stale, so the next refresh picks it up.
+    now = timezone.now()
     ids = [m.pk for m in measures]
     rows = list(
         Observation.objects.filter(measure_id__in=ids)
@@ -471,29 +606,21 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
         values.append(value)
         denominators.append(denominator)
         periods.append(period)
-    now = timezone.now()
     points_by_measure: dict[int, list[dict]] = defaultdict(list)
     phases_by_measure: dict[int, list[dict]] = defaultdict(list)
     variation_by_measure: dict[int, str] = {}
     if rows:
-        try:
-            analysis = _analyse_group(options, values, denominators, periods, series_keys)
-        except SpcInputError:
-            # Data written outside the services (the admin, a database fix) that a chart cannot
-            # take: analyse the measures one by one, so one bad measure does not stop the rest.
-            if len(measures) > 1:
-                return [s for m in measures for s in _refresh_group(options, [m])]
-            logger.warning("Measure %s has data its chart cannot analyse", measures[0].pk)
-            return []
+        analysis = _analyse_group(options, values, denominators, periods, series_keys)
         for chart in analysis:
             measure_id, phase = (int(part) for part in chart.series.split(":"))
+            (summary,) = chart.phases  # every phase of every measure is its own series
             for record in chart.to_records():
                 record.pop("series")
                 record["period"] = record.pop("x")
                 record["phase"] = phase + 1
+                record["trial"] = summary.trial
                 points_by_measure[measure_id].append(record)
-            for summary in chart.phases:
-                phases_by_measure[measure_id].append({**summary.to_dict(), "phase": phase + 1})
+            phases_by_measure[measure_id].append({**summary.to_dict(), "phase": phase + 1})
             # Phases come in order, so the last one seen holds the measure's latest point.
             variation_by_measure[measure_id] = chart.variation_icon
 
@@ -501,7 +628,7 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
     results, raised = [], []
     for measure in measures:
         points = points_by_measure.get(measure.pk, [])
-        last = points[-1] if points else None
+        last = _last_with_value(points)
         assurance = (
             assurance_icon(
                 last["lcl"], last["ucl"], measure.target, measure.direction, measure.rules
@@ -509,7 +636,6 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
             if last
             else "none"
         )
-        variation = variation_by_measure.get(measure.pk, "none")
         results.append(
             MeasureResult(
                 measure=measure,
@@ -519,36 +645,167 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
                 computed_at=Value(now, output_field=DateTimeField()),
                 last_period=last and dt.date.fromisoformat(last["period"]),
                 last_value=last and last["y"],
-                variation_icon=variation,
+                variation_icon=variation_by_measure.get(measure.pk, "none"),
                 assurance_icon=assurance,
                 points=points,
                 phases=phases_by_measure.get(measure.pk, []),
+                failed_at=None,
+                failure="",
             )
         )
         old = previous.get(measure.pk)
         raised += _signals_for(measure, points, assurance, old.assurance_icon if old else "none")
+        _suggest_new_baseline(measure, points)
     MeasureResult.objects.bulk_create(
         results,
         update_conflicts=True,
         unique_fields=["measure"],
-        update_fields=[
-            "computed_at",
-            "last_period",
-            "last_value",
-            "variation_icon",
-            "assurance_icon",
-            "points",
-            "phases",
-        ],
+        update_fields=_RESULT_FIELDS,
         batch_size=500,
     )
     return raised
+
+
+def _last_with_value(points: list[dict]) -> dict | None:
+    """The latest point that has a value (a zero-denominator period is a gap, not news)."""
+    for point in reversed(points):
+        if point["y"] is not None:
+            return point
+    return None
+
+
+# Re-baselining -----------------------------------------------------------------------------
+
+# Charts whose stored points can be turned back into the values a new phase would analyse.
+_REBASELINE_CHARTS = {"run", "i", "p", "pp", "u", "up", "c", "g", "t"}
+
+
+def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
+    """The points of a shift that continues to the latest point of the current phase and has
+    lasted `needed` points or more (a baseline's worth), or None. Only held limits count: a
+    phase with trial limits has nothing to shift from."""
+    if not points or points[-1]["trial"]:
+        return None
+    phase = points[-1]["phase"]
+    run: list[dict] = []
+    side = 0
+    for point in reversed(points):
+        if point["phase"] != phase:
+            break
+        if point["y"] is None or not point["included"]:
+            continue
+        here = 1 if point["y"] > point["cl"] else -1
+        if not point["shift"] or (side and here != side):
+            break
+        side = here
+        run.append(point)
+    return run[::-1] if len(run) >= needed else None
+
+
+def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSuggestion | None:
+    """Suggest new limits from where a sustained shift began, once per start."""
+    if measure.chart not in _REBASELINE_CHARTS:
+        return None
+    run = _sustained_shift(points, measure.baseline_points)
+    if run is None:
+        return None
+    starts_on = dt.date.fromisoformat(run[0]["period"])
+    if (
+        Phase.objects.filter(measure=measure, starts_on=starts_on).exists()
+        or BaselineSuggestion.objects.filter(measure=measure, starts_on=starts_on).exists()
+    ):
+        return None
+    side = "above" if run[0]["y"] > run[0]["cl"] else "below"
+    old_centre, new_centre = run[0]["cl"], _centre_from(measure, run)
+    label = period_label(starts_on, measure.frequency)
+    unit = measure.unit_label
+    suggestion = BaselineSuggestion(
+        measure=measure,
+        starts_on=starts_on,
+        points=len(run),
+        side=side,
+        old_centre=old_centre,
+        new_centre=new_centre,
+        evidence=(
+            f"The last {len(run)} points, from {label}, all lie {side} the centre line of "
+            f"{old_centre:.3g}{unit}: a shift that has held for more than a baseline "
+            f"({measure.baseline_points} points). New limits from {label} would have a centre "
+            f"line of {new_centre:.3g}{unit}."
+        )[:500],
+    )
+    _record_by(suggestion, None, "Suggested by the SPC refresh")
+    suggestion.save()
+    link = f"/control/measures/{measure.pk}/#baseline-suggestion"
+    people = set(nearest_handlers(measure.unit)) | ({measure.owner} if measure.owner else set())
+    text = f"{measure.name} ({measure.unit.name}): new limits from {label} are suggested"
+    Notification.objects.bulk_create(
+        [Notification(person=p, text=text[:300], link=link) for p in people if p.is_active]
+    )
+    return suggestion
+
+
+def _centre_from(measure: Measure, run: list[dict]) -> float:
+    """The centre line a phase starting with `run` would have, from the same engine."""
+    scale = measure.multiply
+    values = [point["y"] / scale for point in run]
+    sizes = None
+    if measure.needs_denominator:
+        sizes = [point["n"] for point in run]
+        values = [value * size for value, size in zip(values, sizes, strict=True)]
+    chart = analyse(values, n=sizes, chart=measure.chart, multiply=scale)[0]
+    return float(chart.cl[0])
+
+
+@transaction.atomic
+def baseline_suggestion_accept(*, by: Person, suggestion: BaselineSuggestion, reason: str) -> Phase:
+    """Start new limits where the suggested shift began, with the lead's reason."""
+    from qms.control.permissions import MEASURE_EDITORS, require
+
+    require(by, suggestion.measure.unit, MEASURE_EDITORS)
+    _check_open(suggestion)
+    phase = phase_start(
+        by=by, measure=suggestion.measure, starts_on=suggestion.starts_on, reason=reason
+    )
+    _decide(suggestion, by, SuggestionStatus.ACCEPTED, reason)
+    return phase
+
+
+@transaction.atomic
+def baseline_suggestion_dismiss(
+    *, by: Person, suggestion: BaselineSuggestion, reason: str = ""
+) -> BaselineSuggestion:
+    """Keep the current limits; the suggestion is not made again for this start."""
+    from qms.control.permissions import MEASURE_EDITORS, require
+
+    require(by, suggestion.measure.unit, MEASURE_EDITORS)
+    _check_open(suggestion)
+    return _decide(suggestion, by, SuggestionStatus.DISMISSED, reason)
+
+
+def _check_open(suggestion: BaselineSuggestion) -> None:
+    # Locked, so two leads deciding at once cannot both act on it.
+    current = BaselineSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if current.status != SuggestionStatus.OPEN:
+        raise ValidationError(f"This suggestion has already been {current.status}.")
+
+
+def _decide(suggestion, by, status, note) -> BaselineSuggestion:
+    suggestion.status, suggestion.decided_by = status, by
+    suggestion.decided_at, suggestion.decision_note = timezone.now(), note.strip()[:300]
+    _record_by(suggestion, by, f"{status.label}: {note.strip()}"[:100])
+    suggestion.save()
+    return suggestion
+
+
+# Signals -----------------------------------------------------------------------------------
 
 
 def _signals_for(measure: Measure, points: list[dict], assurance: str, old_assurance: str):
     """Raise a signal for a new run of concern, or extend the open one for a continuing run;
     raise one when assurance turns to fail."""
     raised = []
+    while points and points[-1]["y"] is None:  # a trailing gap is no news
+        points = points[:-1]
     if points and points[-1]["point_type"] == "special_cause_concern":
         end = len(points) - 1
         start = end
