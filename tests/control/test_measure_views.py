@@ -238,11 +238,11 @@ def test_it_defines_a_measure_from_the_form(client, org, lead):
             "domain": "safe", "operational_definition": "Observed opportunities with hand hygiene.",
             "frequency": "month", "chart": "p", "direction": "increase", "multiply": "100",
             "unit_label": "%", "target": "95", "rules": "mdc", "shift_length": "7",
-            "trend_length": "9",
+            "trend_length": "21",
         },
     )  # fmt: skip
     assert response.status_code == 400
-    assert "Use 6, 7 or 8 points." in response.content.decode()
+    assert "Ensure this value is less than or equal to 20." in response.content.decode()
 
 
 def test_it_shows_the_latest_periods_and_the_rest_on_request(client, member, measure):

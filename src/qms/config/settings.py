@@ -238,6 +238,10 @@ TASKS = {
     }
 }
 
+# A task still marked running after this many seconds was left by a worker that died;
+# `qms run-worker` puts it back in the queue when it starts.
+TASK_ABANDONED_AFTER = int(os.environ.get("QMS_TASK_ABANDONED_AFTER", "900"))
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True

@@ -4,7 +4,16 @@ identifiers (qms.web.screening.ScreenedForm)."""
 from django import forms
 from django.db.models import Q
 
-from qms.control.models import Domain, Measure, Standard, StandardScope
+from qms.control.models import (
+    BASELINE_MAX,
+    BASELINE_MIN,
+    RULE_LENGTH_MAX,
+    RULE_LENGTH_MIN,
+    Domain,
+    Measure,
+    Standard,
+    StandardScope,
+)
 from qms.control.periods import PeriodError, parse_period
 from qms.web.screening import ScreenedForm
 
@@ -35,7 +44,7 @@ class MeasureForm(ScreenedForm, forms.ModelForm):
             "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
             "denominator_definition", "data_source", "frequency", "chart", "direction",
             "multiply", "unit_label", "target", "target_source", "standard", "rules",
-            "shift_length", "trend_length", "owner",
+            "shift_length", "trend_length", "baseline_points", "owner",
         ]  # fmt: skip
         widgets = {
             "operational_definition": forms.Textarea(attrs={"rows": 3}),
@@ -49,15 +58,14 @@ class MeasureForm(ScreenedForm, forms.ModelForm):
         if owners is not None:
             self.fields["owner"].queryset = owners
         for name in ("shift_length", "trend_length"):
-            self.fields[name].widget.attrs.update({"min": 6, "max": 8})
+            self.fields[name].widget.attrs.update({"min": RULE_LENGTH_MIN, "max": RULE_LENGTH_MAX})
+        baseline = self.fields["baseline_points"]
+        baseline.widget.attrs.update({"min": BASELINE_MIN, "max": BASELINE_MAX})
+        baseline.required = False  # left empty: keep the measure's (or the default of 20)
 
-    def clean(self):
-        data = super().clean()
-        for name in ("shift_length", "trend_length"):
-            value = data.get(name)
-            if value is not None and not 6 <= value <= 8:
-                self.add_error(name, "Use 6, 7 or 8 points.")
-        return data
+    def clean_baseline_points(self):
+        value = self.cleaned_data.get("baseline_points")
+        return self.instance.baseline_points if value is None else value
 
 
 class PeriodField(forms.CharField):
@@ -180,35 +188,14 @@ class StandardForm(ScreenedForm, forms.ModelForm):
         }
 
 
-class MeasureListForm(forms.Form):
-    """The measure list's filters and order, from the query string (GET: a list is a page
-    people bookmark and share). Choices come from the units and owners the viewer can see."""
+class SuggestionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Start new limits"), ("dismiss", "Keep the current limits")]
+    )
+    reason = forms.CharField(max_length=300, required=False)
 
-    q = forms.CharField(label="Name or code", max_length=100, required=False)
-    unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
-    domain = forms.ChoiceField(label="Quality domain", required=False)
-    variation = forms.ChoiceField(label="Variation", required=False)
-    assurance = forms.ChoiceField(label="Assurance", required=False)
-    owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
-    sort = forms.ChoiceField(label="Order", required=False)
-
-    def __init__(self, *args, units, owners, **kwargs):
-        from qms.control import reports
-        from qms.control.selectors import MEASURE_SORTS
-
-        kwargs.setdefault("auto_id", "filter-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "All units")] + [
-            (unit.pk, f"{unit.indent}{unit.name}") for unit in units
-        ]
-        self.fields["domain"].choices = [("", "All domains"), *Domain.choices]
-        self.fields["variation"].choices = [("", "Any variation")] + [
-            (row.key, row.title) for row in reports.VARIATION_ROWS
-        ]
-        self.fields["assurance"].choices = [("", "Any assurance")] + [
-            (column.key, column.title) for column in reports.ASSURANCE_COLUMNS
-        ]
-        self.fields["owner"].choices = [("", "Anyone")] + [
-            (person.pk, str(person)) for person in owners
-        ]
-        self.fields["sort"].choices = [(key, label) for key, (label, _) in MEASURE_SORTS.items()]
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "accept" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why the limits are recalculated from there.")
+        return data

@@ -236,6 +236,8 @@ class MeasureResult(models.Model):
     assurance_icon = models.CharField(max_length=20, default="none")
     points = models.JSONField(default=list)  # one dict per period, qms.stats point fields
     phases = models.JSONField(default=list)  # Anhøj runs analysis per phase
+    # The current phase's baseline is not complete: its limits are trial limits.
+    trial_limits = models.BooleanField(default=False)
     # The last refresh that failed for this measure (the results above are from before it).
     failed_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=500, blank=True)

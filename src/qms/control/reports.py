@@ -33,7 +33,7 @@ from qms.control.models import (
 from qms.control.periods import period_label
 from qms.control.permissions import VIEWERS, can
 from qms.people.models import Unit
-from qms.stats import POINT_TYPES, SeriesResult
+from qms.stats import POINT_TYPES, PhaseSummary, SeriesResult
 
 # Icons ---------------------------------------------------------------------------------------
 
@@ -228,6 +228,7 @@ class MeasureSummary:
     variation: Icon
     assurance: Icon
     computed_at: dt.datetime | None
+    trial_limits: bool = False
     open_signals: int = 0
     unit_path: str = ""
 
@@ -347,6 +348,7 @@ _SUMMARY_FIELDS = (
     "id", "name", "code", "unit_id", "unit__name", "unit__path", "kind", "domain", "frequency",
     "unit_label", "target", "result__last_period", "result__last_value",
     "result__variation_icon", "result__assurance_icon", "result__computed_at",
+    "result__trial_limits",
 )  # fmt: skip
 
 
@@ -395,6 +397,7 @@ def _summaries(
             assurance=assurance_icon(row[14]),
             computed_at=row[15],
             unit_path=row[5],
+            trial_limits=bool(row[16]),
         )
         for row in rows
         if viewable(row[5])
@@ -488,9 +491,20 @@ def series_from_points(name: str, points: list[dict], variation: str, assurance:
         point_type_code=np.array(
             [POINT_TYPES.index(p["point_type"]) for p in points], dtype=np.int8
         ),
-        phases=(),
+        phases=_phases_from_points(points),
         variation_icon=variation,
         assurance_icon=assurance,
+    )
+
+
+def _phases_from_points(points: list[dict]) -> tuple[PhaseSummary, ...]:
+    """Which stored phases have trial limits (the runs counts are not needed for drawing)."""
+    trial: dict[int, bool] = {}
+    for point in points:
+        trial[point["phase"]] = bool(point.get("trial"))
+    return tuple(
+        PhaseSummary(phase, None, None, None, None, None, False, trial=is_trial)
+        for phase, is_trial in trial.items()
     )
 
 

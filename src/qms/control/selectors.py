@@ -12,6 +12,7 @@ from django.utils import timezone
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
+    BaselineSuggestion,
     Escalation,
     EscalationStatus,
     Frequency,
@@ -22,6 +23,7 @@ from qms.control.models import (
     Phase,
     Signal,
     SignalStatus,
+    SuggestionStatus,
 )
 from qms.control.periods import last_completed_period, period_label
 from qms.control.permissions import DATA_ENTRY, VIEWERS
@@ -140,6 +142,7 @@ class PointRow:
     point_type: str
     explanation: str
     observation: Observation | None
+    trial: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,25 @@ class MeasurePage:
     signals: list[Signal]
     phases: list[Phase]
     annotations: list[Annotation]
+    suggestion: BaselineSuggestion | None = None
+
+    @property
+    def trial_baseline(self) -> int | None:
+        """Points the current phase's trial limits come from, or None when they are held."""
+        phases = self.result.phases if self.result else []
+        if phases and phases[-1].get("trial"):
+            return phases[-1].get("baseline")
+        return None
+
+    @property
+    def refresh_failed(self) -> bool:
+        """The last refresh failed: what is shown predates it."""
+        result = self.result
+        return bool(
+            result
+            and result.failed_at
+            and (result.computed_at is None or result.failed_at > result.computed_at)
+        )
 
 
 def measure_page(measure: Measure) -> MeasurePage:
@@ -175,6 +197,7 @@ def measure_page(measure: Measure) -> MeasurePage:
                 point_type=point["point_type"],
                 explanation=explain_point(points, index, measure.frequency),
                 observation=observation,
+                trial=bool(point.get("trial")),
             )
         )
     signals = list(
@@ -188,7 +211,8 @@ def measure_page(measure: Measure) -> MeasurePage:
         )
     )
     chart = _chart(measure, result, phases, annotations) if points else None
-    return MeasurePage(measure, result, rows, chart, signals, phases, annotations)
+    suggestion = measure.baseline_suggestions.filter(status=SuggestionStatus.OPEN).first()
+    return MeasurePage(measure, result, rows, chart, signals, phases, annotations, suggestion)
 
 
 def _chart(measure, result, phases, annotations) -> dict:

@@ -577,7 +577,7 @@ def _analyse_group(options: dict, values, denominators, periods, series_keys):
 
 _RESULT_FIELDS = [
     "computed_at", "last_period", "last_value", "variation_icon", "assurance_icon", "points",
-    "phases", "failed_at", "failure",
+    "phases", "trial_limits", "failed_at", "failure",
 ]  # fmt: skip
 
 
@@ -649,6 +649,7 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
                 assurance_icon=assurance,
                 points=points,
                 phases=phases_by_measure.get(measure.pk, []),
+                trial_limits=bool(points and points[-1]["trial"]),
                 failed_at=None,
                 failure="",
             )

@@ -21,6 +21,11 @@ urlpatterns = [
     path("measures/<int:measure_id>/phases/", views.phase_start, name="phase-start"),
     path("measures/<int:measure_id>/annotations/", views.annotation_add, name="annotation-add"),
     path(
+        "baseline-suggestions/<int:suggestion_id>/",
+        views.baseline_suggestion_decide,
+        name="baseline-suggestion-decide",
+    ),
+    path(
         "signals/<int:signal_id>/acknowledge/", views.signal_acknowledge, name="signal-acknowledge"
     ),
     path("signals/<int:signal_id>/close/", views.signal_close, name="signal-close"),

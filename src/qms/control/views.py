@@ -26,8 +26,9 @@ from qms.control.forms import (
     ObservationForm,
     PhaseForm,
     StandardForm,
+    SuggestionDecisionForm,
 )
-from qms.control.models import Escalation, Observation, Signal
+from qms.control.models import BaselineSuggestion, Escalation, Observation, Signal
 from qms.control.permissions import (
     DATA_ENTRY,
     MEASURE_EDITORS,
@@ -260,6 +261,45 @@ def phase_start(request, measure_id):
             messages.success(request, "New limits start from that period.")
             return redirect("measure-detail", measure_id=measure.pk)
     return _form_error_page(request, measure, phase_form=form)
+
+
+def _open_suggestion(request, suggestion_id) -> BaselineSuggestion:
+    suggestion = get_object_or_404(
+        BaselineSuggestion.objects.select_related("measure__unit"), pk=suggestion_id
+    )
+    control_permissions.visible_measure_or_404(request.user, suggestion.measure_id)
+    control_permissions.require(request.user, suggestion.measure.unit, MEASURE_EDITORS)
+    return suggestion
+
+
+@login_required
+@require_POST
+def baseline_suggestion_decide(request, suggestion_id):
+    """A lead accepts suggested new limits (a new phase, with the reason) or dismisses them."""
+    suggestion = _open_suggestion(request, suggestion_id)
+    measure = suggestion.measure
+    form = SuggestionDecisionForm(request.POST)
+    if form.is_valid():
+        decide = (
+            services.baseline_suggestion_accept
+            if form.cleaned_data["decision"] == "accept"
+            else services.baseline_suggestion_dismiss
+        )
+        try:
+            decide(by=request.user, suggestion=suggestion, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "New limits start where the shift began."
+                if form.cleaned_data["decision"] == "accept"
+                else "The current limits are kept.",
+            )
+        return redirect("measure-detail", measure_id=measure.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("measure-detail", measure_id=measure.pk)
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import string
 import struct
 from pathlib import Path
 from urllib.parse import urlencode
@@ -111,12 +112,12 @@ def huddle_board(request, unit_id):
 
 EXPORT_COLUMNS = (
     "Unit", "Measure", "Code", "Kind", "Domain", "Last period", "Period start", "Last value",
-    "Unit of measure", "Variation", "Assurance", "Target", "Open signals", "Link",
+    "Unit of measure", "Variation", "Assurance", "Limits", "Target", "Open signals", "Link",
 )  # fmt: skip
 
 
 # Excel column widths, in characters, for EXPORT_COLUMNS.
-COLUMN_WIDTHS = (28, 40, 22, 12, 16, 16, 12, 12, 18, 22, 18, 10, 12, 40)
+COLUMN_WIDTHS = (28, 40, 22, 12, 16, 16, 12, 12, 18, 22, 18, 8, 10, 12, 40)
 
 
 def _filter_labels(matrix) -> list[str]:
@@ -153,6 +154,7 @@ def _export_rows(request, matrix) -> list[list]:
             m.unit_label.strip(),
             m.variation.words,
             m.assurance.words,
+            "trial" if m.trial_limits else "held",
             m.target,
             m.open_signals,
             request.build_absolute_uri(m.url),
@@ -192,7 +194,7 @@ def _xlsx_response(request, matrix) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Measures")
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLMN", COLUMN_WIDTHS, strict=True):
+    for letter, width in zip(string.ascii_uppercase, COLUMN_WIDTHS, strict=False):
         sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
 
@@ -452,6 +454,7 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None) -> bytes:
         paragraph(
             f"Latest {m.value_text} ({m.period_text}). Variation: {m.variation.words}. "
             f"Assurance: {m.assurance.words}."
+            + (" Trial limits: the baseline is not complete." if m.trial_limits else "")
             + (f" Target {m.target_text}." if m.target_text else "")
             + (f" {m.open_signals} open signal{'s' if m.open_signals != 1 else ''}."
                if m.open_signals else ""),

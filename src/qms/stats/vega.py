@@ -83,6 +83,9 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
+_TRIAL_TEST = {"test": "datum.limits === 'trial'", "value": 0.4}
+
+
 def chart_spec(
     result: SeriesResult,
     *,
@@ -186,6 +189,11 @@ def chart_spec(
         }
         for i in range(count)
     ]
+    # Phases whose baseline is not complete: their limits still move with each new point.
+    trial_phases = {summary.phase for summary in result.phases if summary.trial}
+    if trial_phases:
+        for row in rows:
+            row["limits"] = "trial" if row["phase"] in trial_phases else "held"
 
     x_encoding = _x_axis(rows, labels, width)
     y_values = [row[key] for row in rows for key in ("y", "cl", "lcl", "ucl")]
@@ -229,6 +237,11 @@ def chart_spec(
                     "y": {"field": field, **y_encoding},
                     "detail": {"field": "phase", "type": "nominal"},
                     "order": {"field": "position", "type": "quantitative"},
+                    **(
+                        {"opacity": {"condition": _TRIAL_TEST, "value": 1}}
+                        if trial_phases and field != "cl"
+                        else {}
+                    ),
                 },
             }
         )
@@ -320,6 +333,8 @@ def chart_spec(
         {"field": "ucl", "type": "quantitative", "title": "Upper limit", "format": number_format},
         {"field": "point_type_label", "type": "nominal", "title": "Point type"},
     ]
+    if trial_phases:
+        tooltip.append({"field": "limits", "type": "nominal", "title": "Limits"})
     size = 46 if count <= 60 else 30 if count <= 150 else 16
     for included in (True, False):
         if not any(row["included"] is included for row in rows):
@@ -386,11 +401,15 @@ def chart_spec(
         ]
 
     title_block: dict[str, Any] | None = None
-    subtitle = (
-        "Hollow points are excluded from the calculations."
-        if any(not row["included"] for row in rows)
-        else None
-    )
+    notes_below_title = []
+    if any(not row["included"] for row in rows):
+        notes_below_title.append("Hollow points are excluded from the calculations.")
+    if trial_phases:
+        notes_below_title.append(
+            "Faint limits are trial limits: the baseline is not complete, so they move with "
+            "each new point."
+        )
+    subtitle = notes_below_title or None
     if title or subtitle:
         title_block = {"text": title or "", "anchor": "start", "offset": 12}
         if subtitle:
@@ -738,6 +757,8 @@ def _description(
     variation = VARIATION_WORDS.get(result.variation_icon, result.variation_icon)
     assurance = ASSURANCE_WORDS.get(result.assurance_icon, result.assurance_icon)
     parts.append(f" Variation: {variation}. Assurance: {assurance}.")
+    if rows and rows[-1].get("limits") == "trial":
+        parts.append(" The latest limits are trial limits: the baseline is not complete.")
     return "".join(parts)
 
 
