@@ -436,3 +436,18 @@ def test_it_serves_the_vega_embed_bundle_from_vl_convert():
     assert isinstance(bundle, str)
     assert "vegaEmbed" in bundle and len(bundle) > 100_000
     assert vega_embed_bundle() is bundle  # cached
+
+
+def test_it_marks_trial_limits_faint_and_says_so():
+    from qms.stats import analyse
+
+    result = analyse([5.0, 6, 5, 7, 6], chart="i", freeze=20)[0]
+    spec = chart_spec(result, title="Falls")
+    assert "trial limits" in spec["title"]["subtitle"]
+    assert {row["limits"] for row in spec["data"]["values"]} == {"trial"}
+    ucl = next(layer for layer in spec["layer"] if layer["name"] == "ucl")
+    assert ucl["encoding"]["opacity"]["condition"]["value"] < 1
+    assert "trial limits" in spec["description"]
+    held = chart_spec(analyse([5.0, 6, 5, 7, 6], chart="i", freeze=3)[0], title="Falls")
+    assert "title" not in held or "subtitle" not in held["title"]
+    assert "opacity" not in next(lay for lay in held["layer"] if lay["name"] == "ucl")["encoding"]

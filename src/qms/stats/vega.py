@@ -409,7 +409,8 @@ def chart_spec(
             "Faint limits are trial limits: the baseline is not complete, so they move with "
             "each new point."
         )
-    subtitle = notes_below_title or None
+    # One line is a string, more a list (one line each).
+    subtitle = notes_below_title[0] if len(notes_below_title) == 1 else notes_below_title or None
     if title or subtitle:
         title_block = {"text": title or "", "anchor": "start", "offset": 12}
         if subtitle:
