@@ -188,6 +188,40 @@ class StandardForm(ScreenedForm, forms.ModelForm):
         }
 
 
+class MeasureListForm(forms.Form):
+    """The measure list's filters and order, from the query string (GET: a list is a page
+    people bookmark and share). Choices come from the units and owners the viewer can see."""
+
+    q = forms.CharField(label="Name or code", max_length=100, required=False)
+    unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
+    domain = forms.ChoiceField(label="Quality domain", required=False)
+    variation = forms.ChoiceField(label="Variation", required=False)
+    assurance = forms.ChoiceField(label="Assurance", required=False)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
+    sort = forms.ChoiceField(label="Order", required=False)
+
+    def __init__(self, *args, units, owners, **kwargs):
+        from qms.control import reports
+        from qms.control.selectors import MEASURE_SORTS
+
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "All units")] + [
+            (unit.pk, f"{unit.indent}{unit.name}") for unit in units
+        ]
+        self.fields["domain"].choices = [("", "All domains"), *Domain.choices]
+        self.fields["variation"].choices = [("", "Any variation")] + [
+            (row.key, row.title) for row in reports.VARIATION_ROWS
+        ]
+        self.fields["assurance"].choices = [("", "Any assurance")] + [
+            (column.key, column.title) for column in reports.ASSURANCE_COLUMNS
+        ]
+        self.fields["owner"].choices = [("", "Anyone")] + [
+            (person.pk, str(person)) for person in owners
+        ]
+        self.fields["sort"].choices = [(key, label) for key, (label, _) in MEASURE_SORTS.items()]
+
+
 class SuggestionDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", "Start new limits"), ("dismiss", "Keep the current limits")]
