@@ -282,17 +282,14 @@ def _analyse_prepared(
     else:
         phase = np.zeros(size, dtype=np.int32)
         segments = Segments.from_boundaries(series_start)
-    in_phase = segments.position()
     included = ~np.isin(position + 1, exclude) if exclude.size else np.ones(size, dtype=bool)
+    del position
     # As in qicharts2, the baseline is the first `freeze` positions of the phase.
-    window = included if freeze is None else included & (in_phase < freeze)
+    window = included if freeze is None else included & (segments.position() < freeze)
     baseline = segments.size(window & np.isfinite(columns.y)).astype(np.int64)
     trial = (
-        np.zeros(segments.count, dtype=bool)
-        if freeze is None
-        else np.bincount(segments.seg, minlength=segments.count) < freeze
+        np.zeros(segments.count, dtype=bool) if freeze is None else segments.lengths() < freeze
     )
-    del in_phase, position
 
     value = columns.sd if chart == "s" else columns.y
     if chart == "mr":
