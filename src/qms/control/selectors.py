@@ -157,6 +157,13 @@ class MeasurePage:
     suggestion: BaselineSuggestion | None = None
 
     @property
+    def suggestion_start(self) -> str:
+        """Where the suggested new limits would start, as people name the period."""
+        if self.suggestion is None:
+            return ""
+        return period_label(self.suggestion.starts_on, self.measure.frequency)
+
+    @property
     def trial_baseline(self) -> int | None:
         """Points the current phase's trial limits come from, or None when they are held."""
         phases = self.result.phases if self.result else []

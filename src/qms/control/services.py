@@ -718,8 +718,9 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
         return None
     side = "above" if run[0]["y"] > run[0]["cl"] else "below"
     old_centre, new_centre = run[0]["cl"], _centre_from(measure, run)
+    from qms.control.reports import with_unit
+
     label = period_label(starts_on, measure.frequency)
-    unit = measure.unit_label
     suggestion = BaselineSuggestion(
         measure=measure,
         starts_on=starts_on,
@@ -729,9 +730,9 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
         new_centre=new_centre,
         evidence=(
             f"The last {len(run)} points, from {label}, all lie {side} the centre line of "
-            f"{old_centre:.3g}{unit}: a shift that has held for more than a baseline "
-            f"({measure.baseline_points} points). New limits from {label} would have a centre "
-            f"line of {new_centre:.3g}{unit}."
+            f"{with_unit(old_centre, measure.unit_label)}: a shift that has held for a "
+            f"baseline's worth of points ({measure.baseline_points}) or more. New limits from "
+            f"{label} would have a centre line of {with_unit(new_centre, measure.unit_label)}."
         )[:500],
     )
     _record_by(suggestion, None, "Suggested by the SPC refresh")

@@ -287,9 +287,7 @@ def _analyse_prepared(
     # As in qicharts2, the baseline is the first `freeze` positions of the phase.
     window = included if freeze is None else included & (segments.position() < freeze)
     baseline = segments.size(window & np.isfinite(columns.y)).astype(np.int64)
-    trial = (
-        np.zeros(segments.count, dtype=bool) if freeze is None else segments.lengths() < freeze
-    )
+    trial = np.zeros(segments.count, dtype=bool) if freeze is None else segments.lengths() < freeze
 
     value = columns.sd if chart == "s" else columns.y
     if chart == "mr":
