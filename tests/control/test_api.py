@@ -293,3 +293,20 @@ def test_it_explains_a_number_too_large_for_a_value(client, measure, key):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "value"
+
+
+def test_it_names_a_period_that_has_not_begun_and_saves_nothing(client, measure, key):
+    response = post(client, {"observations": [falls("2025-04"), falls("9999-12")]}, key)
+    assert response.status_code == 400
+    problems = response.json()["errors"]
+    assert any(
+        p["field"] == "period" and "Dec 9999 has not begun yet" in p["message"] for p in problems
+    )
+    assert not Observation.objects.exists()
+
+
+def test_it_takes_a_zero_denominator_as_a_gap(client, measure, key):
+    response = post(client, {"observations": [falls("2025-04", 0, 0), falls("2025-05")]}, key)
+    assert response.status_code == 201
+    gap = measure.result.points[0]
+    assert gap["y"] is None and gap["ucl"] is None
