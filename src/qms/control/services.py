@@ -695,8 +695,10 @@ def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
             break
         if point["y"] is None or not point["included"]:
             continue
+        if not point["shift"] or point["cl"] is None:
+            break
         here = 1 if point["y"] > point["cl"] else -1
-        if not point["shift"] or (side and here != side):
+        if side and here != side:
             break
         side = here
         run.append(point)
