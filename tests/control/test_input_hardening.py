@@ -348,14 +348,28 @@ def test_the_import_command_refuses_control_characters(measure, tmp_path):
     assert not Observation.objects.exists()
 
 
-def test_a_form_refuses_control_characters_naming_the_field(client, as_user, measure):
+@pytest.mark.parametrize(("text", "named"), [("a\x08b", "U+0008"), ("a\x00b", "NUL")])
+def test_a_form_refuses_control_characters_naming_the_field(client, as_user, measure, text, named):
     as_user("lead")
     response = client.post(
-        f"/control/measures/{measure.pk}/annotations/", {"period": "2025-01", "text": "a\x08b"}
+        f"/control/measures/{measure.pk}/annotations/", {"period": "2025-01", "text": text}
     )
     assert response.status_code == 400
-    assert "Annotation contains control characters" in response.content.decode()
+    assert (
+        f"Annotation contains control characters that cannot be stored ({named})"
+        in response.content.decode()
+    )
     assert not Annotation.objects.exists()
+
+
+def test_a_signal_note_with_a_nul_is_refused_naming_the_field(client, as_user, signal):
+    as_user("lead")
+    response = client.post(
+        f"/control/signals/{signal.pk}/acknowledge/", {"note": "seen\x00"}, follow=True
+    )
+    assert "Nothing was changed: Note contains control characters" in response.content.decode()
+    signal.refresh_from_db()
+    assert signal.status == "open"
 
 
 def test_a_single_line_field_refuses_a_line_break(client, as_user, org):

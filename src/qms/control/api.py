@@ -2,8 +2,13 @@
 
 The same checks as the upload page and the import command (qms.control.imports), answered in
 JSON: 201 saved, 400 with every problem by row and field, 409 when periods already hold other
-values and replacing was not asked for, 401 without a live key. Described by OPENAPI below,
-served at /control/api/v1/openapi.json.
+values and replacing was not asked for (also when another request saved the same period at the
+same moment), 401 without a live key, 413 for a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE
+(qms.web.request_size). Notes and the reason are screened by qms.web.screening: control
+characters and NHS or CHI numbers are refused, and so is what a page would ask a person to
+confirm (a date of birth, a title and name), since no one can confirm it here. A measure code
+that does not exist and one of a unit the key may not write to get the same answer. Described by
+OPENAPI below, served at /control/api/v1/openapi.json.
 """
 
 from __future__ import annotations
@@ -216,7 +221,14 @@ OPENAPI = {
                         "type": ["number", "string", "null"],
                         "description": "Needed by P, P′, U and U′ charts.",
                     },
-                    "note": {"type": "string", "maxLength": 500},
+                    "note": {
+                        "type": "string",
+                        "maxLength": 500,
+                        "description": (
+                            "Free text about the value. No patient identifiers: NHS or CHI "
+                            "numbers, dates of birth and titles with names are refused."
+                        ),
+                    },
                 },
             },
             "Problem": _PROBLEM,
@@ -331,7 +343,17 @@ OPENAPI = {
                             }
                         },
                     },
-                    "413": {"description": "The body is too large."},
+                    "413": {
+                        "description": "The body is larger than the limit (8 MB by default).",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"error": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
                 },
             }
         }

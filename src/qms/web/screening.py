@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from qms.text import Action, find_control_characters, find_identifiers
 
@@ -90,6 +91,14 @@ class ScreenedForm:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Django's own refusal of NUL ("Null characters are not allowed.") does not say
+            # which field; the screening below does, for NUL as for the other controls.
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, ProhibitNullCharactersValidator)
+            ]
         if self.is_bound and self.add_prefix(CONFIRM_FIELD) in self.data:
             self._add_confirm_field()
 
