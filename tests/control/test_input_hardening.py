@@ -294,6 +294,23 @@ def test_it_answers_an_upload_beyond_the_limit_with_a_clear_page(
     assert not Observation.objects.exists()
 
 
+def test_it_answers_a_form_with_too_many_fields_with_a_clear_page(
+    client, as_user, measure, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    as_user("lead")
+    data = {f"field{k}": "x" for k in range(10)}
+    response = client.post(
+        f"/control/measures/{measure.pk}/observations/",
+        urlencode(data),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "The form sent more fields or files than any page of QMS has" in (
+        response.content.decode()
+    )
+
+
 # Control characters ------------------------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ def refusals(text: str, *, label: str, multiline: bool = True) -> list[str]:
     return messages
 
 
-def prompts(text: str, *, label: str) -> list[str]:
+def prompts(text: str) -> list[str]:
     """What in `text` may identify a patient and needs a person to look (dates of birth, titles
     with names), as descriptions: "a date of birth (“DOB 12/03/1954”)"."""
     if not text:
@@ -62,7 +62,7 @@ def problems_without_prompt(text: str, *, label: str, multiline: bool = True) ->
     """Every reason to refuse `text` where no one can be asked to confirm (uploaded files, the
     API, the import command): refusals, and prompts refused with what was found."""
     messages = refusals(text, label=label, multiline=multiline)
-    found = prompts(text, label=label)
+    found = prompts(text)
     if found:
         messages.append(
             f"{label} may identify a patient: {'; '.join(found)}. Remove it; a file or another "
@@ -130,7 +130,7 @@ class ScreenedForm:
             label = str(field.label or name.replace("_", " ").capitalize())
             multiline = isinstance(field.widget, forms.Textarea)
             messages = refusals(value, label=label, multiline=multiline)
-            found = [] if confirmed else prompts(value, label=label)
+            found = [] if confirmed else prompts(value)
             if found:
                 self.screening_prompted = True
                 self._add_confirm_field()
