@@ -6,7 +6,7 @@ from django.test import TestCase
 from helpers import record
 
 from qms.control import services
-from qms.control.models import Measure, MeasureResult
+from qms.control.models import Measure, MeasureResult, Standard
 
 
 def _measure_form(measure, **changes):
@@ -57,3 +57,24 @@ def test_the_admin_does_not_revert_history_past_the_services(client, admin, meas
     assert client.get(url).status_code == 200  # to read
     assert client.post(url, _measure_form(measure, target="5")).status_code == 403
     assert Measure.objects.get(pk=measure.pk).target == 3.0
+
+
+def test_standards_added_and_changed_in_the_admin_go_through_the_services(client, org, admin):
+    client.force_login(admin)
+    national = {"code": "nat", "title": "National", "statement": "All.", "source": "NICE"}
+    assert client.post("/admin/control/standard/add/", national).status_code == 302
+    local = {**national, "code": "ward", "title": "Ward's own", "unit": org["ward"].pk}
+    assert client.post("/admin/control/standard/add/", local).status_code == 302
+    assert Standard.objects.get(code="nat").scope == "national"
+    ward = Standard.objects.get(code="ward")
+    assert (ward.scope, ward.unit) == ("local", org["ward"])
+    response = client.post(
+        f"/admin/control/standard/{ward.pk}/change/", {**local, "title": "Ward 7's own"}
+    )
+    assert response.status_code == 302
+    latest = ward.history.latest()
+    assert (latest.title, latest.history_user, latest.history_change_reason) == (
+        "Ward 7's own",
+        admin,
+        "Changed in admin",
+    )

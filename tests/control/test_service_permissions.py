@@ -173,3 +173,43 @@ def test_an_analyst_may_record_and_define_but_not_handle_signals(org, signal):
     services.measure_update(by=analyst, measure=signal.measure, target=4.0)
     with pytest.raises(PermissionDenied):
         services.signal_close(by=analyst, signal=signal, note="Fine")
+
+
+@pytest.mark.parametrize(("who", "allowed"), EDITORS.items())
+def test_it_lets_only_leads_reword_a_local_standard(request, org, who, allowed):
+    standard = services.standard_create(
+        by=None, unit=org["ward"], code="bells", title="Call bells", statement="Answered.",
+        source="Ward",
+    )  # fmt: skip
+    by = request.getfixturevalue(who)
+    if allowed:
+        services.standard_update(by=by, standard=standard, title="Call bells answered")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.standard_update(by=by, standard=standard, title="Call bells answered")
+    changed = Standard.objects.get(pk=standard.pk).title == "Call bells answered"
+    assert changed is allowed
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("admin", True), ("quality_lead", False)])
+def test_it_lets_only_system_administrators_add_national_standards(request, org, who, allowed):
+    by = request.getfixturevalue(who)
+    fields = dict(code="nat", title="National", statement="Everyone.", source="A national body")
+    if allowed:
+        standard = services.standard_create(by=by, unit=None, **fields)
+        assert standard.scope == "national"
+    else:
+        with pytest.raises(PermissionDenied):
+            services.standard_create(by=by, unit=None, **fields)
+    assert Standard.objects.filter(code="nat").exists() is allowed
+
+
+@pytest.mark.parametrize("who", ["member", "partner", "outsider"])
+def test_it_lets_only_leads_close_a_signal_or_open_an_issue_for_it(request, signal, who):
+    by = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        services.signal_close(by=by, signal=signal, note="Fine now")
+    with pytest.raises(PermissionDenied):
+        services.signal_link_issue(by=by, signal=signal, title="Falls")
+    signal.refresh_from_db()
+    assert signal.status == "open" and signal.issue is None

@@ -1,7 +1,8 @@
 """Control records in the Django admin (system administrators only), with their history.
 
-A measure changed here goes through qms.control.services like one changed on its page: checked
-against the data already recorded, saved with a reason in history, and its results refreshed.
+Measures and standards changed here go through qms.control.services like those changed on their
+pages: a measure is checked against the data already recorded, saved with a reason in history,
+and its results refreshed.
 """
 
 from django import forms
@@ -18,6 +19,30 @@ class StandardAdmin(HistoryAdmin):
     list_display = ["title", "scope", "source", "unit"]
     list_filter = ["scope"]
     search_fields = ["title", "statement", "code"]
+    # A standard is national (no unit) or agreed by a unit: the unit says which.
+    fields = ["code", "title", "statement", "source", "unit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who agreed a standard does not change; a new one is written instead.
+        return ["unit"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {
+                name: data[name] for name in form.changed_data if name in services.STANDARD_FIELDS
+            }
+            services.standard_update(
+                by=request.user, standard=obj, reason="Changed in admin", **changes
+            )
+            return
+        created = services.standard_create(
+            by=request.user,
+            unit=data.get("unit"),
+            **{name: data[name] for name in services.STANDARD_FIELDS},
+        )
+        obj.pk, obj.scope = created.pk, created.scope
+        obj._state.adding = False
 
 
 class MeasureAdminForm(forms.ModelForm):

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
@@ -34,6 +34,7 @@ from qms.control.models import (
     SignalKind,
     SignalStatus,
     Standard,
+    StandardScope,
     SuggestionStatus,
 )
 from qms.control.periods import (
@@ -43,6 +44,7 @@ from qms.control.periods import (
     period_problem,
 )
 from qms.people.models import Membership, Person
+from qms.people.permissions import is_system_administrator
 from qms.people.roles import Role
 from qms.stats import SpcInputError, analyse, assurance_icon
 
@@ -141,17 +143,48 @@ def _check_recorded_data(measure: Measure) -> None:
 def standard_create(
     *, by: Person | None, unit, code: str, title: str, statement: str, source: str
 ) -> Standard:
-    """Record a standard a unit has agreed (national standards come with the installation)."""
-    control_permissions.authorise(
-        by, unit, control_permissions.STANDARD_EDITORS, "agree local standards"
-    )
+    """Record a standard a unit has agreed; with `unit=None`, a national standard (which
+    system administrators add, in the admin, for the whole installation)."""
+    _authorise_standard(by, unit)
     standard = Standard(
-        code=code, title=title, statement=statement, source=source, scope="local", unit=unit
+        code=code,
+        title=title,
+        statement=statement,
+        source=source,
+        scope=StandardScope.LOCAL if unit is not None else StandardScope.NATIONAL,
+        unit=unit,
     )
     standard.full_clean()
     _record_by(standard, by)
     standard.save()
     return standard
+
+
+STANDARD_FIELDS = {"code", "title", "statement", "source"}
+
+
+@transaction.atomic
+def standard_update(*, by: Person | None, standard: Standard, reason: str = "", **changes):
+    """Reword a standard. Who agreed it (its unit, or national) does not change."""
+    _authorise_standard(by, standard.unit)
+    unknown = set(changes) - STANDARD_FIELDS
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    for name, value in changes.items():
+        setattr(standard, name, value)
+    standard.full_clean()
+    _record_by(standard, by, reason)
+    standard.save()
+    return standard
+
+
+def _authorise_standard(by: Person | None, unit) -> None:
+    if unit is not None:
+        control_permissions.authorise(
+            by, unit, control_permissions.STANDARD_EDITORS, "agree local standards"
+        )
+    elif by is not None and not is_system_administrator(by):
+        raise PermissionDenied("Only system administrators add or change national standards.")
 
 
 # Observations ------------------------------------------------------------------------------
