@@ -2,10 +2,14 @@
 
 Uses the database the settings point at (QMS_DATA_DIR or DATABASE_URL), logs in as the demo
 users, and prints the median of 20 requests after a warm-up, for the measure page with the most
-data, a measure list, and the inbox. Target (issue 4): a measure page in at most 150 ms.
+data, a measure list, and the inbox, and the weight of the measure page (all of it, and the
+chart's inline specification). Targets: a measure page in at most 150 ms (issue 4), at most
+60 KB (issue 7).
 """
 
+import gzip
 import os
+import re
 import statistics
 import sys
 import time
@@ -57,6 +61,13 @@ def main() -> None:
         f"{median_ms(client, f'/control/units/{board.pk}/measures/'):7.1f} ms"
     )
     print(f"inbox:                          {median_ms(client, '/control/inbox/'):7.1f} ms")
+    html = client.get(f"/control/measures/{busiest.pk}/").content
+    spec = re.search(rb'<script id="spc-spec" type="application/json">(.*?)</script>', html, re.S)
+    print(
+        f"measure page weight:            {len(html) / 1024:7.1f} KB (gzip "
+        f"{len(gzip.compress(html)) / 1024:.1f} KB), of it the chart "
+        f"{len(spec.group(1)) / 1024 if spec else 0:.1f} KB  (target 60)"
+    )
 
 
 if __name__ == "__main__":

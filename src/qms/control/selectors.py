@@ -4,11 +4,14 @@ Everything comes from stored results (MeasureResult): pages never recompute SPC.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from qms.control.charts import compact_spec, spec_json
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
@@ -31,6 +34,9 @@ from qms.control.reports import VARIATION_CODES, series_from_points
 from qms.people import permissions
 from qms.stats.vega import chart_spec
 
+# How long a built page part stays cached; entries are keyed on the results' version, so this
+# only bounds the memory old versions hold.
+PAGE_CACHE_SECONDS = 60 * 60
 # A signal is open until someone closes it: acknowledging or escalating it is handling it, not
 # ending it. Every count of open signals (pages, report, huddle, demo output) uses open_signals().
 OPEN_STATUSES = [SignalStatus.OPEN, SignalStatus.ACKNOWLEDGED, SignalStatus.ESCALATED]
@@ -150,7 +156,7 @@ class MeasurePage:
     measure: Measure
     result: MeasureResult | None
     rows: list[PointRow]
-    chart: dict | None
+    chart: str  # the chart's Vega-Lite JSON (charts.compact_spec), "" without data
     signals: list[Signal]
     phases: list[Phase]
     annotations: list[Annotation]
@@ -182,31 +188,32 @@ class MeasurePage:
         )
 
 
-def measure_page(measure: Measure) -> MeasurePage:
-    result = MeasureResult.objects.filter(measure=measure).first()
-    points = result.points if result else []
-    observations = {o.period: o for o in measure.observations.all()}
+def measure_page(measure: Measure, *, recent: int | None = None) -> MeasurePage:
+    """A measure's page: its stored points as table rows, its chart, signals, phases and
+    annotations. Only the `recent` newest rows (None: all) get their observation (the note,
+    the denominator, the remove button): the rest are not shown.
+
+    The rows and the chart are built once per version of the stored results and kept in the
+    cache (see `_points_and_chart`); the observations, signals and who may do what are read
+    fresh every time."""
+    result = MeasureResult.objects.filter(measure=measure).defer("points").first()
     phases = list(measure.phases.select_related("created_by"))
     annotations = list(measure.annotations.all())
-    rows = []
-    for index, point in enumerate(points):
-        period = dt.date.fromisoformat(point["period"])
-        observation = observations.get(period)
-        rows.append(
-            PointRow(
-                period=period,
-                label=period_label(period, measure.frequency),
-                value=point["y"],
-                denominator=observation.denominator if observation else None,
-                cl=point["cl"],
-                lcl=point["lcl"],
-                ucl=point["ucl"],
-                point_type=point["point_type"],
-                explanation=explain_point(points, index, measure.frequency),
-                observation=observation,
-                trial=bool(point.get("trial")),
+    rows, chart = _points_and_chart(measure, result, phases, annotations)
+    shown = rows if recent is None else rows[-recent:] if recent > 0 else []
+    if shown:
+        observations = {
+            o.period: o for o in measure.observations.filter(period__gte=shown[0].period)
+        }
+        shown = [
+            replace(
+                row,
+                observation=observations.get(row.period),
+                denominator=getattr(observations.get(row.period), "denominator", None),
             )
-        )
+            for row in shown
+        ]
+        rows = rows[: len(rows) - len(shown)] + shown
     signals = list(
         measure.signals.select_related("handled_by", "issue").prefetch_related(
             Prefetch(
@@ -217,14 +224,83 @@ def measure_page(measure: Measure) -> MeasurePage:
             )
         )
     )
-    chart = _chart(measure, result, phases, annotations) if points else None
     suggestion = measure.baseline_suggestions.filter(status=SuggestionStatus.OPEN).first()
     return MeasurePage(measure, result, rows, chart, signals, phases, annotations, suggestion)
 
 
-def _chart(measure, result, phases, annotations) -> dict:
+# Bump when what `_points_and_chart` caches changes shape, so a shared cache (Redis) that
+# outlives a deployment never serves the old shape.
+_PAGE_CACHE_VERSION = 2
+
+
+def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointRow], str]:
+    """The table rows (without observations) and the chart's JSON, from the cache when the
+    stored results, the chart's definition, phases and annotations are those they were built
+    from: the key holds the results' `computed_at` and a digest of the rest, so a page never
+    shows a chart older than its results."""
+    if result is None or result.computed_at is None:
+        return [], ""
+    key = _page_cache_key(measure, result, phases, annotations)
+    cached = cache.get(key)
+    if cached is None:
+        points = MeasureResult.objects.filter(pk=result.pk).values_list("points", flat=True)[0]
+        periods = [dt.date.fromisoformat(point["period"]) for point in points]
+        rows = [
+            (
+                periods[index],
+                period_label(periods[index], measure.frequency),
+                point["y"],
+                point["cl"],
+                point["lcl"],
+                point["ucl"],
+                point["point_type"],
+                explain_point(points, index, measure.frequency),
+                bool(point.get("trial")),
+            )
+            for index, point in enumerate(points)
+        ]
+        chart = spec_json(compact_spec(_chart(measure, result, points, phases, annotations)))
+        cached = (rows, chart if points else "")
+        cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
+    rows, chart = cached
+    point_rows = []
+    for period, label, value, cl, lcl, ucl, point_type, explanation, trial in rows:
+        point_rows.append(
+            PointRow(
+                period=period,
+                label=label,
+                value=value,
+                denominator=None,
+                cl=cl,
+                lcl=lcl,
+                ucl=ucl,
+                point_type=point_type,
+                explanation=explanation,
+                observation=None,
+                trial=trial,
+            )
+        )
+    return point_rows, chart
+
+
+def _page_cache_key(measure, result, phases, annotations) -> str:
+    definition = (
+        measure.name,
+        measure.unit_label,
+        measure.target,
+        measure.frequency,
+        result.variation_icon,
+        result.assurance_icon,
+        [(p.starts_on.isoformat(), p.reason) for p in phases],
+        [(a.period.isoformat(), a.text) for a in annotations],
+    )
+    digest = hashlib.sha256(repr(definition).encode()).hexdigest()[:24]
+    stamp = result.computed_at.isoformat()
+    return f"qms:measure-page:{_PAGE_CACHE_VERSION}:{measure.pk}:{stamp}:{digest}"
+
+
+def _chart(measure, result, points, phases, annotations) -> dict:
     """The Vega-Lite specification of the stored chart, with phases and annotations marked."""
-    points = result.points
     series = series_from_points(measure.name, points, result.variation_icon, result.assurance_icon)
     labels = {point["period"] for point in points}
     notes = [
