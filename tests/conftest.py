@@ -17,6 +17,15 @@ from qms.people import services
 from qms.people.roles import Role
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (built page parts are keyed on results' times,
+    but a test database reuses ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
 @pytest.fixture
 def org(db):
     make = services.unit_create

@@ -242,6 +242,32 @@ TASKS = {
 # `qms run-worker` puts it back in the queue when it starts.
 TASK_ABANDONED_AFTER = int(os.environ.get("QMS_TASK_ABANDONED_AFTER", "900"))
 
+# Cache for built page parts (charts, report matrices), keyed on the results' version so a
+# page never shows stale results. Local memory by default (each server process its own);
+# QMS_CACHE_URL=redis://127.0.0.1:6379/0 shares one between processes (needs `redis`).
+QMS_CACHE_URL = os.environ.get("QMS_CACHE_URL", "")
+if QMS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": QMS_CACHE_URL,
+            "KEY_PREFIX": "qms",
+            "TIMEOUT": 3600,
+        }
+    }
+elif QMS_CACHE_URL in ("", "locmem"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "TIMEOUT": 3600,
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"QMS_CACHE_URL must be empty, 'locmem' or a redis:// URL, not {QMS_CACHE_URL!r}"
+    )
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
@@ -249,6 +275,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+# Files the product makes (report PDFs), through Django's default storage; never served as
+# static files: downloads go through a view that checks who is asking.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

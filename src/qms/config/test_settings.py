@@ -1,5 +1,10 @@
 """Settings for the test suite: the real settings, with what only slows tests or needs HTTPS off."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from qms.config.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests create many users.
@@ -16,3 +21,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Report PDFs made by the tests go to a folder of their own, removed at exit.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qms-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+# Report PDFs are made by the task backend (immediate: at the commit) rather than in a thread,
+# so tests see them finished.
+QMS_EXPORTS_IN_THREAD = False

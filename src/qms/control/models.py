@@ -440,3 +440,59 @@ class IntegrationToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ExportKind(models.TextChoices):
+    """The PDFs of the integrated report, made in the background (they take seconds)."""
+
+    ATTENTION = "attention", "Report with the charts of measures that need attention"
+    ALL = "all", "Report with every chart"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportExport(models.Model):
+    """A PDF of a unit's integrated report, asked for by someone and made by a task. The
+    fingerprint sums up what went into it (the measures in scope with their results' times,
+    open signals and annotations, the filters), so the same request reuses the file until the
+    results change. The file is kept through Django's default storage."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="report_exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=ExportKind.choices)
+    domain = models.CharField(max_length=20, blank=True, choices=Domain.choices)
+    measure_kind = models.CharField(max_length=20, blank=True, choices=MeasureKind.choices)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    stage = models.CharField(max_length=200, blank=True)  # what is being done now, in words
+    file = models.FileField(upload_to="exports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # the name the download gets
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="report_export_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.unit} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

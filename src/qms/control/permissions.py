@@ -61,3 +61,19 @@ def visible_measure_or_404(user, measure_id):
         raise Http404("No such measure") from None
     require(user, measure.unit, VIEWERS)
     return measure
+
+
+def visible_export_or_404(user, export_id):
+    """A report export, if the user may see its unit's report: 404 when the user cannot see
+    the unit (or there is no such export), 403 for a role that does not show reports."""
+    from django.http import Http404
+
+    from qms.control.models import ReportExport
+
+    try:
+        export = ReportExport.objects.select_related("unit").get(pk=export_id)
+    except (ReportExport.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such export") from None
+    permissions.visible_unit_or_404(user, export.unit_id)
+    require(user, export.unit, VIEWERS)
+    return export

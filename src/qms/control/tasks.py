@@ -18,6 +18,14 @@ def refresh_results(measure_ids: list[int]) -> int:
 
 
 @task()
+def build_report_export(export_id: int) -> str:
+    """Make a report PDF (control.exports). Returns the export's status."""
+    from qms.control.exports import report_export_build
+
+    return report_export_build(export_id).status
+
+
+@task()
 def send_alert_emails(signal_id: int) -> int:
     """E-mail the people who want alerts at once about a new signal."""
     waiting = Notification.objects.filter(

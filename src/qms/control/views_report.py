@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from qms.control import exports, reports
 from qms.control import permissions as control_permissions
-from qms.control import reports
-from qms.control.models import Domain, MeasureKind
+from qms.control.models import Domain, ExportKind, ExportStatus, MeasureKind
 from qms.control.permissions import VIEWERS
 from qms.people import permissions
 from qms.people.selectors import visible_ancestors
@@ -62,6 +63,8 @@ def quality_report(request, unit_id):
     form = ReportForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     chosen = form.cleaned_data if form.is_bound and valid else {}
+    if chosen.get("format") == "pdf":
+        return _pdf_export(request, unit, chosen)
     matrix = reports.quality_matrix(
         request.user, unit, domain=chosen.get("domain"), kind=chosen.get("kind")
     )
@@ -70,8 +73,6 @@ def quality_report(request, unit_id):
         return _csv_response(request, matrix)
     if export == "xlsx":
         return _xlsx_response(request, matrix)
-    if export == "pdf":
-        return _pdf_response(request, matrix, every_chart=chosen.get("charts") == "all")
     filters = {key: chosen[key] for key in ("domain", "kind") if chosen.get(key)}
     context = {
         "unit": unit,
@@ -270,14 +271,91 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def _pdf_response(request, matrix, *, every_chart: bool) -> HttpResponse:
-    content = render_pdf(matrix, every_chart=every_chart, font=_unicode_font())
-    return _attachment(content, "application/pdf", _filename(matrix, "pdf"))
+def _pdf_export(request, unit, chosen) -> HttpResponse:
+    """A PDF takes seconds to make: find or queue it, and show its progress page."""
+    export = exports.report_export_request(
+        by=request.user,
+        unit=unit,
+        kind=chosen.get("charts") or ExportKind.ATTENTION,
+        domain=chosen.get("domain") or None,
+        measure_kind=chosen.get("kind") or None,
+    )
+    return redirect("report-export", export_id=export.pk)
 
 
-def render_pdf(matrix, *, every_chart: bool = False, font=None) -> bytes:
+@login_required
+def report_export(request, export_id):
+    """An export's progress (the page refreshes itself with JavaScript, or by its link), and
+    its download link when it is ready."""
+    export = control_permissions.visible_export_or_404(request.user, export_id)
+    context = {
+        "export": export,
+        "unit": export.unit,
+        "ancestors": visible_ancestors(request.user, export.unit),
+        "filter_labels": _export_filter_labels(export),
+        "report_url": _report_url(export),
+    }
+    return render(request, "control/report_export.html", context)
+
+
+@login_required
+def report_export_status(request, export_id):
+    """The export's status for the progress page's script: small, never cached."""
+    export = control_permissions.visible_export_or_404(request.user, export_id)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "status_text": export.get_status_display(),
+            "progress": export.progress,
+            "stage": export.stage,
+            "error": export.error,
+            "download_url": reverse("report-export-download", args=[export.pk])
+            if export.status == ExportStatus.DONE
+            else None,
+        }
+    )
+
+
+@login_required
+def report_export_download(request, export_id):
+    """The PDF, as an attachment, to those who may see the unit's report."""
+    export = control_permissions.visible_export_or_404(request.user, export_id)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404("This export is not ready")
+    try:
+        handle = export.file.open("rb")
+    except OSError:
+        raise Http404("This export's file is gone: ask for the PDF again") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.filename or f"report-{export.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _export_filter_labels(export) -> list[str]:
+    labels = []
+    if export.domain:
+        labels.append(f"domain: {export.get_domain_display()}")
+    if export.measure_kind:
+        labels.append(f"kind: {export.get_measure_kind_display()}")
+    return labels
+
+
+def _report_url(export) -> str:
+    query = urlencode(
+        {key: value for key, value in (("domain", export.domain),
+                                       ("kind", export.measure_kind)) if value}
+    )  # fmt: skip
+    url = reverse("quality-report", args=[export.unit_id])
+    return f"{url}?{query}" if query else url
+
+
+def render_pdf(matrix, *, every_chart: bool = False, font=None, progress=None) -> bytes:
     """The report as an A4 PDF: the matrix, a table of the measures, then the charts of the
-    measures that need attention (or of every measure) with their signals in words."""
+    measures that need attention (or of every measure) with their signals in words.
+    `progress(done, total)` is called as the charts are drawn (they take most of the time)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -445,7 +523,9 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None) -> bytes:
                 "report by domain or kind to see them.",
                 colour=muted,
             )
-    for m in chosen:
+    for done, m in enumerate(chosen):
+        if progress is not None:
+            progress(done, len(chosen))
         chart = inputs.get(m.id)
         needed = 95 if chart else 25
         if pdf.get_y() + needed > pdf.page_break_trigger:
@@ -481,4 +561,6 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None) -> bytes:
         for explanation in chart.explanations:
             paragraph(f"• {explanation}" if font else f"- {explanation}", size=9)
         pdf.ln(3)
+    if progress is not None:
+        progress(len(chosen), len(chosen))
     return bytes(pdf.output())
