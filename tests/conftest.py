@@ -26,6 +26,7 @@ def _empty_cache():
     cache.clear()
     yield
 
+
 @pytest.fixture
 def org(db):
     make = services.unit_create

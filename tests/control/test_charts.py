@@ -17,7 +17,7 @@ from qms.stats.vega import chart_spec, to_svg
 # Every field chart_spec writes, as the browser sees it once the data are unpacked: a text mark
 # per point spells them out, so comparing two drawings compares the fields too.
 PROBE_FIELDS = ("position", "x", "date", "y", "cl", "lcl", "ucl", "phase", "point_type",
-                "point_type_label", "included")  # fmt: skip
+                "point_type_label", "included", "limits")  # fmt: skip
 
 
 def _series(days: int = 120):
@@ -57,8 +57,13 @@ def _with_probe(spec, unpack=()):
     return {**spec, "layer": [*spec["layer"], probe]}
 
 
-def test_it_draws_the_same_chart_with_every_field_the_same():
-    spec = _spec(_series())
+@pytest.mark.parametrize("freeze", [None, 200], ids=["held limits", "trial limits"])
+def test_it_draws_the_same_chart_with_every_field_the_same(freeze):
+    series = _series()
+    if freeze:  # a baseline longer than the data: the limits are trial limits, drawn faint
+        series = analyse(series.y, x=series.x, chart="i", freeze=freeze, direction="decrease")[0]
+        assert any(phase.trial for phase in series.phases)
+    spec = _spec(series)
     compact = compact_spec(spec, rounded=False)
     unpack = next(layer["transform"] for layer in compact["layer"] if layer["name"] == "cl")
     original = to_svg(_with_probe(spec))
