@@ -9,12 +9,13 @@ chart points, which are large, are read only for the charts of a PDF (`chart_inp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from qms.control.explain import explain_point
@@ -447,6 +448,33 @@ def quality_matrix(user, unit: Unit, *, domain: str | None = None, kind: str | N
         row = row_index[measure.row]
         row.cells[column_index.get(measure.column, column_index["none"])].measures.append(measure)
     return QualityMatrix(unit, domain or None, kind or None, rows, ASSURANCE_COLUMNS, measures)
+
+
+def report_version(unit: Unit, *, domain: str | None = None, kind: str | None = None) -> str:
+    """A short digest that changes whenever the integrated report of the unit would: the
+    measures in scope and the newest time of their stored results, their open signals, and
+    any change to a measure's or a unit's definition (their history). Three aggregate queries,
+    a fraction of building the report, so a built report can be kept in the cache under it and
+    never be shown stale."""
+    measures = Measure.objects.filter(unit__path__startswith=unit.path, is_active=True)
+    if domain:
+        measures = measures.filter(domain=domain)
+    if kind:
+        measures = measures.filter(kind=kind)
+    in_scope = measures.aggregate(
+        count=Count("id"), ids=Sum("id"), results=Max("result__computed_at")
+    )
+    signals = (
+        _open_signals()
+        .filter(measure__in=measures)
+        .aggregate(count=Count("id"), ids=Sum("id"), newest=Max("id"))
+    )
+    edits = [
+        Measure.history.aggregate(newest=Max("history_id"))["newest"],
+        Unit.history.aggregate(newest=Max("history_id"))["newest"],
+    ]
+    parts = (unit.pk, domain or "", kind or "", in_scope, signals, edits)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 # Charts for the PDF --------------------------------------------------------------------------

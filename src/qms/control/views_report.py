@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from qms.control import exports, reports
 from qms.control import permissions as control_permissions
@@ -65,10 +66,16 @@ def quality_report(request, unit_id):
     chosen = form.cleaned_data if form.is_bound and valid else {}
     if chosen.get("format") == "pdf":
         return _pdf_export(request, unit, chosen)
-    matrix = reports.quality_matrix(
-        request.user, unit, domain=chosen.get("domain"), kind=chosen.get("kind")
-    )
+    domain, kind = chosen.get("domain") or None, chosen.get("kind") or None
     export = chosen.get("format")
+    if export not in ("csv", "xlsx"):
+        # The page: its body is cached under the report's version (see the template), so the
+        # matrix is built only when that version has not been shown yet.
+        matrix = SimpleLazyObject(
+            lambda: reports.quality_matrix(request.user, unit, domain=domain, kind=kind)
+        )
+    else:
+        matrix = reports.quality_matrix(request.user, unit, domain=domain, kind=kind)
     if export == "csv":
         return _csv_response(request, matrix)
     if export == "xlsx":
@@ -80,7 +87,8 @@ def quality_report(request, unit_id):
         "form": form,
         "matrix": matrix,
         "filters": filters,
-        "filter_labels": _filter_labels(matrix),
+        "filter_labels": _filter_labels(domain, kind),
+        "report_version": reports.report_version(unit, domain=domain, kind=kind),
         "query": urlencode(filters),
         "variation_rows": reports.VARIATION_ROWS,
         "assurance_columns": reports.ASSURANCE_COLUMNS,
@@ -121,12 +129,12 @@ EXPORT_COLUMNS = (
 COLUMN_WIDTHS = (28, 40, 22, 12, 16, 16, 12, 12, 18, 22, 18, 8, 10, 12, 40)
 
 
-def _filter_labels(matrix) -> list[str]:
+def _filter_labels(domain: str | None, kind: str | None) -> list[str]:
     labels = []
-    if matrix.domain:
-        labels.append(f"domain: {Domain(matrix.domain).label}")
-    if matrix.kind:
-        labels.append(f"kind: {MeasureKind(matrix.kind).label}")
+    if domain:
+        labels.append(f"domain: {Domain(domain).label}")
+    if kind:
+        labels.append(f"kind: {MeasureKind(kind).label}")
     return labels
 
 
@@ -219,7 +227,9 @@ def _xlsx_response(request, matrix) -> HttpResponse:
     summary = workbook.create_sheet("Summary")
     summary.append([heading(f"Integrated quality report: {matrix.unit.name}")])
     summary.append([f"{timezone.localdate():%d %B %Y}; {matrix.count} measures"])
-    summary.append([", ".join(_filter_labels(matrix)) or "All domains and kinds"])
+    summary.append(
+        [", ".join(_filter_labels(matrix.domain, matrix.kind)) or "All domains and kinds"]
+    )
     summary.append([])
     summary.append(
         [heading("Variation \\ assurance")]
@@ -335,12 +345,7 @@ def report_export_download(request, export_id):
 
 
 def _export_filter_labels(export) -> list[str]:
-    labels = []
-    if export.domain:
-        labels.append(f"domain: {export.get_domain_display()}")
-    if export.measure_kind:
-        labels.append(f"kind: {export.get_measure_kind_display()}")
-    return labels
+    return _filter_labels(export.domain or None, export.measure_kind or None)
 
 
 def _report_url(export) -> str:
@@ -410,7 +415,10 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None, progress=None) -
 
     heading("Integrated quality report", 20)
     heading(unit.name, 14)
-    filters = ", ".join(_filter_labels(matrix)) or "all quality domains and kinds of measure"
+    filters = (
+        ", ".join(_filter_labels(matrix.domain, matrix.kind))
+        or "all quality domains and kinds of measure"
+    )
     paragraph(
         f"{made:%d %B %Y, %H:%M}. {matrix.count} active measure"
         f"{'s' if matrix.count != 1 else ''} of {unit.name} and the units below it ({filters}); "
