@@ -80,3 +80,31 @@ def test_the_qms_command_is_this_projects_manage_py(tmp_path):
     assert result.returncode == 0
     assert "demo-data" in result.stdout
     assert "migrate" in result.stdout
+
+
+def _settings_with(tmp_path, **env) -> str:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
+    )
+    env = {**{k: v for k, v in os.environ.items() if k != "QMS_CACHE_URL"}, **env}
+    env.update(DJANGO_SETTINGS_MODULE="qms.config.settings", QMS_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return result.stdout.strip() or result.stderr
+
+
+def test_it_caches_in_each_process_unless_a_shared_cache_is_given(tmp_path):
+    local = _settings_with(tmp_path)
+    assert local == (
+        "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db"
+    )  # sessions stay in the database: a per-process cache would outlive a log-out
+    shared = _settings_with(tmp_path, QMS_CACHE_URL="redis://127.0.0.1:6379/0")
+    assert shared == (
+        "django.core.cache.backends.redis.RedisCache django.contrib.sessions.backends.cached_db"
+    )
+    assert "QMS_CACHE_URL must be empty, 'locmem' or a redis:// URL" in _settings_with(
+        tmp_path, QMS_CACHE_URL="memcached://x"
+    )

@@ -101,6 +101,44 @@ def test_it_answers_the_request_before_the_pdf_is_made(client, org, lead, concer
     assert status["download_url"] == f"/control/exports/{export.pk}/download/"
 
 
+def test_it_makes_the_pdf_in_a_thread_where_there_is_no_worker(
+    org, lead, concern, settings, monkeypatch
+):
+    """The immediate backend (the demo) would make the PDF inside the request: a thread of
+    the web process makes it instead, and the request answers at once."""
+    settings.QMS_EXPORTS_IN_THREAD = True
+    started = []
+
+    class Thread:
+        def __init__(self, target, name, daemon):
+            self.target, self.name, self.daemon = target, name, daemon
+
+        def start(self):
+            started.append(self)
+
+    monkeypatch.setattr(exports.threading, "Thread", Thread)
+    closed = []  # the thread closes its own database connections when done
+
+    class Connections:
+        @staticmethod
+        def close_all():
+            closed.append(1)
+
+    monkeypatch.setattr(exports, "connections", Connections)
+    export = ReportExport.objects.create(
+        unit=org["ward"], requested_by=lead, kind="attention", fingerprint="x"
+    )
+    exports._start(export.pk)
+
+    (thread,) = started
+    assert thread.daemon and thread.name == f"report-export-{export.pk}"
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED  # nothing made in the request
+    thread.target()  # what the thread does
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and len(closed) == 1
+
+
 def test_it_records_progress_chart_by_chart(org, lead, measure, monkeypatch):
     for k in range(3):
         other = services.measure_create(

@@ -255,6 +255,9 @@ if QMS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "TIMEOUT": 3600,
         }
     }
+    # Sessions read from the shared cache (written through to the database). Not with the
+    # per-process cache: a session ended in one process would live on in another's memory.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif QMS_CACHE_URL in ("", "locmem"):
     CACHES = {
         "default": {

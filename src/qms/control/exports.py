@@ -142,12 +142,12 @@ def _start(export_id: int) -> None:
     """Hand the export to the task backend. The immediate backend (the demo, a single
     machine without workers) would make the PDF inside the request that asked for it, so
     there a thread makes it instead and the request answers at once."""
-    from django_tasks import default_task_backend
+    from django_tasks.backends.immediate import ImmediateBackend
 
     from qms.control.tasks import build_report_export
 
     in_thread = getattr(settings, "QMS_EXPORTS_IN_THREAD", True)
-    if not in_thread or type(default_task_backend).__name__ != "ImmediateBackend":
+    if not in_thread or not isinstance(build_report_export.get_backend(), ImmediateBackend):
         build_report_export.enqueue(export_id)
         return
 
