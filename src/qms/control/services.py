@@ -796,9 +796,9 @@ def _centre_from(measure: Measure, run: list[dict]) -> float:
 @transaction.atomic
 def baseline_suggestion_accept(*, by: Person, suggestion: BaselineSuggestion, reason: str) -> Phase:
     """Start new limits where the suggested shift began, with the lead's reason."""
-    from qms.control.permissions import MEASURE_EDITORS, require
-
-    require(by, suggestion.measure.unit, MEASURE_EDITORS)
+    control_permissions.authorise(
+        by, suggestion.measure.unit, control_permissions.MEASURE_EDITORS, "start new limits"
+    )
     _check_open(suggestion)
     phase = phase_start(
         by=by, measure=suggestion.measure, starts_on=suggestion.starts_on, reason=reason
@@ -812,9 +812,9 @@ def baseline_suggestion_dismiss(
     *, by: Person, suggestion: BaselineSuggestion, reason: str = ""
 ) -> BaselineSuggestion:
     """Keep the current limits; the suggestion is not made again for this start."""
-    from qms.control.permissions import MEASURE_EDITORS, require
-
-    require(by, suggestion.measure.unit, MEASURE_EDITORS)
+    control_permissions.authorise(
+        by, suggestion.measure.unit, control_permissions.MEASURE_EDITORS, "keep or change limits"
+    )
     _check_open(suggestion)
     return _decide(suggestion, by, SuggestionStatus.DISMISSED, reason)
 
