@@ -7,11 +7,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const spec = JSON.parse(document.getElementById(element.dataset.specId).textContent);
     spec.width = Math.max(240, element.clientWidth - 8);
     spec.autosize = { type: "fit-x", contains: "padding" };
+    const title = spec.title;
+    if (spec.width < 600) delete spec.title; // the page's heading names the measure already
+    fitToWidth(spec, spec.width);
     element.textContent = "";
     // ast: Vega evaluates expressions with its interpreter instead of compiling them with
     // `new Function`, so the Content-Security-Policy needs no 'unsafe-eval'.
     window.vegaEmbed(element, spec, { actions: false, renderer: "svg", ast: true })
-      .then((result) => offerDownloads(element, result.view, spec.title))
+      .then((result) => offerDownloads(element, result.view, title))
       .catch((error) => { element.textContent = "The chart could not be drawn: " + error.message; });
   });
 });
@@ -37,4 +40,21 @@ function offerDownloads(element, view, title) {
     links.append(link);
   });
   element.after(links);
+}
+
+// The specification names its x-axis ticks (every k-th point's date, for a 760 px chart). Under
+// the Content-Security-Policy Vega cannot evaluate that list (no eval), and draws no dates at
+// all; a tick count does not need it. On a phone, fewer ticks, and the legend in one column.
+function fitToWidth(node, width) {
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) { node.forEach((child) => fitToWidth(child, width)); return; }
+  if (node.axis && Array.isArray(node.axis.values)) {
+    node.axis.tickCount = Math.max(2, Math.min(node.axis.values.length, Math.floor(width / 90)));
+    delete node.axis.values;
+  }
+  if (width < 600 && node.legend && typeof node.legend === "object") {
+    node.legend.columns = 1;
+    node.legend.direction = "vertical";
+  }
+  Object.values(node).forEach((child) => fitToWidth(child, width));
 }
