@@ -50,6 +50,8 @@ def test_it_lists_values_due_where_the_person_records_data(org, lead, member, pa
     _observe(checks, dt.date(2026, 11, 1))
     new = make_measure(org["ward"], "New measure", frequency="week")  # no data at all
     elsewhere = make_measure(org["other_ward"], "Ward 8 falls")  # not the ward's
+    # Days between falls with harm: a value when a fall happens, never "due".
+    make_measure(org["ward"], "Days between falls", chart="g", frequency="day", unit_label="")
     due = selectors.values_due(member, today=today)
     assert [d.measure for d in due] == [new, falls]
     assert due[1].period == dt.date(2026, 11, 1) and due[1].period_text == "Nov 2026"

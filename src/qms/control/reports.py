@@ -260,6 +260,11 @@ class MeasureSummary:
         return format_number(self.last_value) + ("%" if percent else "")
 
     @property
+    def number_label(self) -> str:
+        """The part of the unit that sits on a huddle board's big number: '%' or nothing."""
+        return "%" if self.unit_label.startswith("%") else ""
+
+    @property
     def unit_text(self) -> str:
         """What the big number counts, in smaller print (' per 1,000 bed days')."""
         if self.last_value is None:

@@ -366,6 +366,7 @@ def standards_library(user) -> list:
 
 # Home: what needs this person ------------------------------------------------------------------
 
+EVENT_CHARTS = ("g", "t")  # days or cases between rare events: no value is "due"
 HOME_LIMIT = 8  # rows per list on the home page; each list links to the whole of it
 
 
@@ -440,6 +441,8 @@ def values_due(user, *, today: dt.date) -> list[ValueDue]:
     entry_units = permissions.units_with_role(user, DATA_ENTRY)
     measures = (
         Measure.objects.filter(Q(unit__in=entry_units) | Q(owner=user), is_active=True)
+        # g and t charts record an event when it happens, not a value every period.
+        .exclude(chart__in=EVENT_CHARTS)
         .annotate(last_period=Max("observations__period"))
         .select_related("unit")
     )
