@@ -264,3 +264,92 @@ def test_new_limits_cannot_start_in_the_future(hygiene, lead):
             by=lead, measure=hygiene, starts_on=dt.date(2999, 1, 1), reason="Later"
         )
     assert "has not begun yet" in " ".join(error.value.messages)
+
+
+def test_dismissing_from_the_page_keeps_only_what_was_written(hygiene, lead, client):
+    suggestion = shifted(hygiene)
+    client.force_login(lead)
+    client.post(f"/control/baseline-suggestions/{suggestion.pk}/", {"decision": "dismiss"})
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.decision_note) == (SuggestionStatus.DISMISSED, "")
+
+
+def test_a_reason_naming_a_patient_is_refused(hygiene, lead, client):
+    suggestion = shifted(hygiene)
+    client.force_login(lead)
+    response = client.post(
+        f"/control/baseline-suggestions/{suggestion.pk}/",
+        {"decision": "accept", "reason": "Patient 943 476 5919 improved"},
+    )
+    assert response.status_code in (302, 400)
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.OPEN and not Phase.objects.exists()
+
+
+def test_new_limits_started_by_hand_close_an_older_suggestion(hygiene, lead):
+    suggestion = shifted(hygiene)
+    services.phase_start(
+        by=lead, measure=hygiene, starts_on=dt.date(2025, 6, 1), reason="New audit tool"
+    )
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.DISMISSED
+    assert suggestion.decision_note == "New limits started from Jun 2025"
+    with pytest.raises(ValidationError):
+        services.baseline_suggestion_accept(by=lead, suggestion=suggestion, reason="Too late")
+
+
+def test_a_shift_that_began_inside_the_baseline_is_not_suggested(hygiene):
+    record_counts(hygiene, HYGIENE[:10] + [90, 91, 89, 92, 90, 88, 91, 90, 92, 89] * 3)
+    assert not BaselineSuggestion.objects.exists()
+
+
+def test_the_edit_page_asks_why_the_baseline_changes(hygiene, lead, client):
+    client.force_login(lead)
+    fields = {
+        "name": hygiene.name, "code": hygiene.code, "kind": "process", "domain": "safe",
+        "operational_definition": "Opportunities with hand hygiene done.", "frequency": "month",
+        "chart": "p", "direction": "increase", "multiply": "100", "unit_label": "%",
+        "target": "95", "rules": "mdc", "shift_length": "7", "trend_length": "7",
+        "baseline_points": "6",
+    }  # fmt: skip
+    response = client.post(f"/control/measures/{hygiene.pk}/edit/", fields)
+    assert (
+        response.status_code == 400 and "Say why the baseline changes." in response.content.decode()
+    )
+    hygiene.refresh_from_db()
+    assert hygiene.baseline_points == 20
+    fields["reason"] = "A short baseline while the ward reopens"
+    assert client.post(f"/control/measures/{hygiene.pk}/edit/", fields).status_code == 302
+    hygiene.refresh_from_db()
+    assert hygiene.baseline_points == 6
+
+
+@pytest.mark.parametrize(
+    ("value", "denominator", "words"),
+    [
+        (1e308, 1e308, "beyond ±1,000,000,000,000"),
+        (1, 1e-300, "the denominator must be 0 (no data) or between"),
+    ],
+)
+def test_it_refuses_values_that_are_slips_not_data(hygiene, lead, value, denominator, words):
+    row = services.ObservationInput(
+        measure=hygiene, period=dt.date(2024, 1, 1), value=value, denominator=denominator
+    )
+    with pytest.raises(ValidationError) as error:
+        services.observations_save(by=lead, rows=[row])
+    assert words in " ".join(error.value.messages)
+
+
+@pytest.mark.parametrize("multiply", [0, -100, 1e308])
+def test_it_refuses_a_multiplier_that_cannot_be_analysed(hygiene, lead, multiply):
+    with pytest.raises(ValidationError) as error:
+        services.measure_update(by=lead, measure=hygiene, multiply=multiply)
+    assert "multiply" in error.value.message_dict
+
+
+def test_a_count_chart_takes_whole_numbers_only(measure, lead):
+    services.measure_update(by=lead, measure=measure, chart="c", multiply=1)
+    row = services.ObservationInput(measure=measure, period=dt.date(2024, 1, 1), value=1.5)
+    with pytest.raises(ValidationError) as error:
+        services.observations_save(by=lead, rows=[row])
+    assert "a count must be a whole number, not 1.5" in " ".join(error.value.messages)

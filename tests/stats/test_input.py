@@ -459,3 +459,28 @@ def test_it_does_not_share_its_arrays_with_the_input():
     result = analyse(y, chart="i")[0]
     y[0] = 100.0
     assert result.y[0] == 3.0
+
+
+def test_it_counts_only_points_with_a_value_towards_a_baseline():
+    counts = [5, 0, 6, 0, 5, 7, 0, 6, 5, 6, 30, 31]
+    sizes = [50, 0, 50, 0, 50, 50, 0, 50, 50, 50, 50, 50]
+    result = analyse(counts, n=sizes, chart="p", baseline=6)[0]
+    (phase,) = result.phases
+    assert (phase.baseline, phase.trial) == (6, False)
+    # The limits come from the first six months with a value (positions 1, 3, 5, 6, 8, 9).
+    assert result.cl[0] == pytest.approx(34 / 300)
+    by_position = analyse(counts, n=sizes, chart="p", freeze=6)[0]
+    assert by_position.phases[0].baseline == 4  # freeze counts positions, gaps included
+    short = analyse(counts[:8], n=sizes[:8], chart="p", baseline=6)[0]
+    assert short.phases[0].trial is True and short.phases[0].baseline == 5
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True])
+def test_it_rejects_a_bad_baseline(value):
+    error = rejected([1, 2, 3, 4, 5, 6], baseline=value)
+    assert_names(error, None, "baseline")
+
+
+def test_it_takes_freeze_or_baseline_not_both():
+    error = rejected([1, 2, 3, 4, 5, 6], baseline=3, freeze=3)
+    assert_names(error, None, "baseline")

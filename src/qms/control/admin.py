@@ -58,7 +58,7 @@ class MeasureAdminForm(forms.ModelForm):
             "unit", "name", "code", "kind", "domain", "owner", "operational_definition",
             "numerator_definition", "denominator_definition", "data_source", "frequency",
             "chart", "direction", "multiply", "unit_label", "target", "target_source",
-            "standard", "rules", "shift_length", "trend_length", "is_active",
+            "standard", "rules", "shift_length", "trend_length", "baseline_points", "is_active",
         ]  # fmt: skip
 
     def _post_clean(self):

@@ -222,11 +222,11 @@ class MeasureListForm(forms.Form):
         self.fields["sort"].choices = [(key, label) for key, (label, _) in MEASURE_SORTS.items()]
 
 
-class SuggestionDecisionForm(forms.Form):
+class SuggestionDecisionForm(ScreenedForm, forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", "Start new limits"), ("dismiss", "Keep the current limits")]
     )
-    reason = forms.CharField(max_length=300, required=False)
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
 
     def clean(self):
         data = super().clean()

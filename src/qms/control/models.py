@@ -106,7 +106,11 @@ class Measure(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     chart = models.CharField(max_length=10, choices=[(c, CHART_LABELS[c]) for c in CHARTS])
     direction = models.CharField(max_length=10, choices=[(d, d.title()) for d in DIRECTIONS])
-    multiply = models.FloatField(default=1.0, help_text="E.g. 100 for a percentage.")
+    multiply = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(1e-6), MaxValueValidator(1e6)],
+        help_text="E.g. 100 for a percentage (greater than 0).",
+    )
     unit_label = models.CharField(max_length=60, blank=True, help_text="E.g. %, per 1,000 bed days")
     target = models.FloatField(null=True, blank=True)
     target_source = models.CharField(max_length=200, blank=True)

@@ -230,12 +230,20 @@ class MeasureSummary:
     assurance: Icon
     computed_at: dt.datetime | None
     trial_limits: bool = False
+    chart: str = ""
     open_signals: int = 0
     unit_path: str = ""
 
     @property
     def url(self) -> str:
         return f"/control/measures/{self.id}/"
+
+    @property
+    def limits_text(self) -> str:
+        """How the current limits stand: held, trial, or none (no data, or a run chart)."""
+        if self.last_period is None or self.chart == "run":
+            return ""
+        return "trial" if self.trial_limits else "held"
 
     @property
     def kind_label(self) -> str:
@@ -354,7 +362,7 @@ _SUMMARY_FIELDS = (
     "id", "name", "code", "unit_id", "unit__name", "unit__path", "kind", "domain", "frequency",
     "unit_label", "target", "result__last_period", "result__last_value",
     "result__variation_icon", "result__assurance_icon", "result__computed_at",
-    "result__trial_limits",
+    "result__trial_limits", "chart",
 )  # fmt: skip
 
 
@@ -404,6 +412,7 @@ def _summaries(
             computed_at=row[15],
             unit_path=row[5],
             trial_limits=bool(row[16]),
+            chart=row[17],
         )
         for row in rows
         if viewable(row[5])

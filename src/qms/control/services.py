@@ -89,9 +89,11 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    # Compare with what is stored: a form may already have set the new value on `measure`.
+    stored = Measure.objects.filter(pk=measure.pk).values_list("baseline_points", flat=True)
     if (
         "baseline_points" in fields
-        and fields["baseline_points"] != measure.baseline_points
+        and fields["baseline_points"] != stored.first()
         and not reason.strip()
     ):
         # Changing the baseline reclassifies past points: say why, for the history.
@@ -190,6 +192,13 @@ def _authorise_standard(by: Person | None, unit) -> None:
 # Observations ------------------------------------------------------------------------------
 
 
+# Beyond these a value is a slip (or an attack on the charts' number formatting), not data.
+LARGEST_VALUE = 1e12
+SMALLEST_DENOMINATOR = 1e-6
+# Charts whose values count events or cases: whole numbers only.
+_WHOLE_COUNTS = {"c", "g"}
+
+
 @dataclass(frozen=True)
 class ObservationInput:
     """One value to record. `row` is where it came from (a file row), for messages."""
@@ -243,6 +252,20 @@ def check_observation(
     # math, not numpy: a million scalar checks cost 0.1 s instead of 1 s.
     if not math.isfinite(row.value):
         problems.append("the value must be a number")
+    elif abs(row.value) > LARGEST_VALUE:
+        problems.append(f"the value is beyond ±{LARGEST_VALUE:,.0f}: check it")
+    elif measure.chart in _WHOLE_COUNTS and row.value != int(row.value):
+        problems.append(f"a count must be a whole number, not {row.value:g}")
+    if (
+        row.denominator is not None
+        and math.isfinite(row.denominator)
+        and row.denominator != 0
+        and not SMALLEST_DENOMINATOR <= abs(row.denominator) <= LARGEST_VALUE
+    ):
+        problems.append(
+            f"the denominator must be 0 (no data) or between {SMALLEST_DENOMINATOR:g} and "
+            f"{LARGEST_VALUE:,.0f}"
+        )
     if measure.needs_denominator:
         if row.denominator is None or not math.isfinite(row.denominator):
             problems.append(f"{measure.name} needs a denominator")
@@ -460,6 +483,7 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
     _record_by(phase, by, reason)
     phase.save()
     _data_changed([measure.pk])
+    _supersede_suggestions(measure, starts_on, by)
     transaction.on_commit(lambda: enqueue_refresh([measure.pk]))
     return phase
 
@@ -599,7 +623,7 @@ def _analyse_group(options: dict, values, denominators, periods, series_keys):
         x=[period.isoformat() for period in periods],
         series=series_keys,
         chart=options["chart"],
-        freeze=options["baseline_points"],
+        baseline=options["baseline_points"],
         rules=options["rules"],
         direction=options["direction"],
         multiply=options["multiply"],
@@ -723,9 +747,8 @@ def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
     phase = points[-1]["phase"]
     run: list[dict] = []
     side = 0
-    for point in reversed(points):
-        if point["phase"] != phase:
-            break
+    in_phase = [p for p in points if p["phase"] == phase]
+    for point in reversed(in_phase):
         if point["y"] is None or not point["included"]:
             continue
         if not point["shift"] or point["cl"] is None:
@@ -735,7 +758,12 @@ def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
             break
         side = here
         run.append(point)
-    return run[::-1] if len(run) >= needed else None
+    if len(run) < needed:
+        return None
+    # A shift that began inside the baseline moved the held limits itself: not this case.
+    start = in_phase.index(run[-1])
+    before = sum(1 for p in in_phase[:start] if p["y"] is not None and p["included"])
+    return run[::-1] if before >= needed else None
 
 
 def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSuggestion | None:
@@ -817,6 +845,16 @@ def baseline_suggestion_dismiss(
     )
     _check_open(suggestion)
     return _decide(suggestion, by, SuggestionStatus.DISMISSED, reason)
+
+
+def _supersede_suggestions(measure: Measure, starts_on: dt.date, by) -> None:
+    """New limits change what a suggestion was measured against: close the open ones (except
+    the one being accepted, which starts at this very period)."""
+    label = period_label(starts_on, measure.frequency)
+    for suggestion in BaselineSuggestion.objects.filter(
+        measure=measure, status=SuggestionStatus.OPEN
+    ).exclude(starts_on=starts_on):
+        _decide(suggestion, by, SuggestionStatus.DISMISSED, f"New limits started from {label}")
 
 
 def _check_open(suggestion: BaselineSuggestion) -> None:

@@ -280,26 +280,22 @@ def baseline_suggestion_decide(request, suggestion_id):
     suggestion = _open_suggestion(request, suggestion_id)
     measure = suggestion.measure
     form = SuggestionDecisionForm(request.POST)
-    if form.is_valid():
-        decide = (
-            services.baseline_suggestion_accept
-            if form.cleaned_data["decision"] == "accept"
-            else services.baseline_suggestion_dismiss
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, measure)
+        messages.error(request, f"Nothing was changed: {_first_error(form)}")
+        return redirect(f"/control/measures/{measure.pk}/#baseline-suggestion")
+    accept = form.cleaned_data["decision"] == "accept"
+    decide = services.baseline_suggestion_accept if accept else services.baseline_suggestion_dismiss
+    try:
+        decide(by=request.user, suggestion=suggestion, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+    else:
+        messages.success(
+            request,
+            "New limits start where the shift began." if accept else "The current limits are kept.",
         )
-        try:
-            decide(by=request.user, suggestion=suggestion, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                "New limits start where the shift began."
-                if form.cleaned_data["decision"] == "accept"
-                else "The current limits are kept.",
-            )
-        return redirect("measure-detail", measure_id=measure.pk)
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
     return redirect("measure-detail", measure_id=measure.pk)
 
 

@@ -163,7 +163,7 @@ def _export_rows(request, matrix) -> list[list]:
             m.unit_label.strip(),
             m.variation.words,
             m.assurance.words,
-            "trial" if m.trial_limits else "held",
+            m.limits_text,
             m.target,
             m.open_signals,
             request.build_absolute_uri(m.url),

@@ -35,6 +35,7 @@ def analyse(
     series: Any = None,
     chart: str = "i",
     freeze: int | None = None,
+    baseline: int | None = None,
     part: Iterable[int] | None = None,
     exclude: Iterable[int] | None = None,
     multiply: float = 1.0,
@@ -65,6 +66,9 @@ def analyse(
         Centre and limits from the first `freeze` points of each phase (the baseline, as in
         qicharts2), carried forward unchanged. A phase with fewer points has *trial* limits,
         from all its points (`PhaseSummary.trial`).
+    baseline : int, optional
+        Like `freeze`, but counting only the included points that have a value, so gaps
+        (missing values, zero denominators) do not use up the baseline. Give one or neither.
     part : iterable of int, optional
         1-based positions where a new phase begins (in every series).
     exclude : iterable of int, optional
@@ -106,6 +110,7 @@ def analyse(
     options = _check_options(
         chart, rules, direction, freeze, part, exclude, multiply, shift_length, trend_length
     )
+    options["baseline"] = _check_baseline(baseline, freeze)
     columns = _prepare(y, n, x, series, chart)
     return _analyse_prepared(columns, chart=chart, screen_mr=screen_mr, target=target, **options)
 
@@ -154,6 +159,16 @@ def _check_options(
         "shift_length": int(shift_length),
         "trend_length": int(trend_length),
     }
+
+
+def _check_baseline(baseline, freeze) -> int | None:
+    if baseline is None:
+        return None
+    if freeze is not None:
+        raise problem("baseline", "give freeze (positions) or baseline (points), not both")
+    if not isinstance(baseline, int | np.integer) or isinstance(baseline, bool) or baseline < 1:
+        raise problem("baseline", f"must be a whole number of points, at least 1, not {baseline!r}")
+    return int(baseline)
 
 
 class _Columns:
@@ -261,6 +276,7 @@ def _analyse_prepared(
     rules,
     direction,
     freeze,
+    baseline,
     part,
     exclude,
     multiply,
@@ -284,10 +300,17 @@ def _analyse_prepared(
         segments = Segments.from_boundaries(series_start)
     included = ~np.isin(position + 1, exclude) if exclude.size else np.ones(size, dtype=bool)
     del position
-    # As in qicharts2, the baseline is the first `freeze` positions of the phase.
-    window = included if freeze is None else included & (segments.position() < freeze)
-    baseline = segments.size(window & np.isfinite(columns.y)).astype(np.int64)
-    trial = np.zeros(segments.count, dtype=bool) if freeze is None else segments.lengths() < freeze
+    counted = included & np.isfinite(columns.y)
+    if freeze is not None:  # as in qicharts2: the first `freeze` positions of the phase
+        window = included & (segments.position() < freeze)
+        trial = segments.lengths() < freeze
+    elif baseline is not None:  # the first `baseline` points with a value
+        window = included & (segments.rank(counted) < baseline)
+        trial = segments.size(counted) < baseline
+    else:
+        window = included
+        trial = np.zeros(segments.count, dtype=bool)
+    baseline_points = segments.size(window & counted).astype(np.int64)
 
     value = columns.sd if chart == "s" else columns.y
     if chart == "mr":
@@ -374,7 +397,7 @@ def _analyse_prepared(
             "crossings": runs.crossings,
             "crossings_min": runs.crossings_min,
             "runs_signal": runs.runs_signal,
-            "baseline": baseline,
+            "baseline": baseline_points,
             "trial": trial,
         },
         variation_codes=variation,

@@ -27,6 +27,11 @@ class Segments:
         """0-based position of each point within its segment."""
         return np.arange(len(self.seg), dtype=np.int32) - self.starts.astype(np.int32)[self.seg]
 
+    def rank(self, mask: np.ndarray) -> np.ndarray:
+        """For each point, how many points of `mask` come before it in its segment."""
+        before = np.cumsum(mask, dtype=np.int64) - mask
+        return before - before[self.starts][self.seg]
+
     def lengths(self) -> np.ndarray:
         """Number of points in each segment."""
         return np.diff(self.starts, append=len(self.seg))

@@ -665,10 +665,12 @@ def _x_axis(
 
 def _number_format(values: Iterable[float | None]) -> str:
     """A d3 format showing about three significant figures of the typical value."""
-    magnitudes = [abs(v) for v in values if v is not None and v != 0]
+    magnitudes = [abs(v) for v in values if v is not None and v != 0 and math.isfinite(v)]
     if not magnitudes:
         return ",.2~f"
     typical = float(np.median(magnitudes))
+    if not math.isfinite(typical):  # the middle of two huge values
+        return ",.0f"
     decimals = min(6, max(0, 2 - math.floor(math.log10(typical))))
     return f",.{decimals}~f"
 

@@ -30,10 +30,13 @@ class Command(BaseCommand):
             for start in range(0, len(ids), 2000):
                 services.results_refresh(ids[start : start + 2000])
             count = len(ids)
-        failing = MeasureResult.objects.filter(
-            measure__in=measures, failed_at__isnull=False
-        ).select_related("measure")
-        self.stdout.write(f"Refreshed the results of {count} measure{'s' if count != 1 else ''}.")
+        failing = list(
+            MeasureResult.objects.filter(
+                measure__in=measures, failed_at__isnull=False
+            ).select_related("measure")
+        )
+        done = max(0, count - len(failing))
+        self.stdout.write(f"Refreshed the results of {done} measure{'s' if done != 1 else ''}.")
         for result in failing:
             self.stderr.write(f"{result.measure.code}: refresh failed: {result.failure}")
         if failing:

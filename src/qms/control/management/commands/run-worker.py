@@ -42,4 +42,4 @@ class Command(BaseCommand):
         if settings.TASKS_BACKEND != "database":
             self.stdout.write("Tasks run at once (TASKS_BACKEND is not 'database'): no worker.")
             return
-        call_command("db_worker", batch=batch)
+        call_command("db_worker", batch=batch, reload=False)
