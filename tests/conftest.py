@@ -23,7 +23,10 @@ def _empty_cache():
     but a test database reuses ids)."""
     from django.core.cache import cache
 
+    from qms.control.selectors import _BUILT
+
     cache.clear()
+    _BUILT.clear()
     yield
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
@@ -241,6 +243,9 @@ def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointR
     if result is None or result.computed_at is None:
         return [], ""
     key = _page_cache_key(measure, result, phases, annotations)
+    built = _BUILT.get(key)
+    if built is not None:
+        return built
     cached = cache.get(key)
     if cached is None:
         points = MeasureResult.objects.filter(pk=result.pk).values_list("points", flat=True)[0]
@@ -280,7 +285,38 @@ def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointR
                 trial=trial,
             )
         )
+    _BUILT.put(key, (point_rows, chart))
     return point_rows, chart
+
+
+class _Built:
+    """The rows and charts this process built last, ready to use: the shared cache holds them
+    as data, which costs unpacking 730 rows on every read. PointRow is frozen, so one list
+    serves every request and thread; a few dozen pages are kept, the least recent dropped."""
+
+    def __init__(self, size: int = 64):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_BUILT = _Built()
 
 
 def _page_cache_key(measure, result, phases, annotations) -> str:
