@@ -321,3 +321,35 @@ def test_it_gives_each_form_of_the_measure_page_its_own_ids(client, org, lead):
     assert 'id="annotation-period"' in page and 'id="observation-period"' in page
     # The fields keep their names, so posting works as before.
     assert 'name="period"' in page and 'name="reason"' in page
+
+
+def test_it_lets_the_board_executives_answer_what_reached_the_board(client, org, admin, member):
+    executive = make_person("executive", (Role.EXECUTIVE, org["board"]))
+    falls = store(make_measure(org["division"], "Falls"), "concern_high")
+    signal = open_signal(falls)
+    escalation = services.signal_escalate(by=admin, signal=signal, reason="Board decision")
+    client.force_login(executive)
+
+    page = client.get(f"/control/measures/{falls.pk}/").content.decode()
+    assert f'action="/control/escalations/{escalation.pk}/respond/"' in page
+    response = client.post(
+        f"/control/escalations/{escalation.pk}/respond/",
+        {"decision": "accept", "response": "The board will fund the beds."},
+    )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.status == "accepted" and escalation.responded_by == executive
+
+
+def test_it_does_not_let_an_executive_answer_an_escalation_outside_their_units(org, admin):
+    from django.core.exceptions import PermissionDenied
+
+    elsewhere = make_person("elsewhere", (Role.EXECUTIVE, org["elsewhere"]))
+    falls = store(make_measure(org["division"], "Falls"), "concern_high")
+    escalation = services.signal_escalate(by=admin, signal=open_signal(falls), reason="Beds")
+    with pytest.raises(PermissionDenied):
+        services.escalation_respond(
+            by=elsewhere, escalation=escalation, decision="accept", response="Ours"
+        )
+    escalation.refresh_from_db()
+    assert escalation.status == "open"

@@ -20,6 +20,9 @@ MEASURE_EDITORS = frozenset(
 STANDARD_EDITORS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
 # Acknowledging and escalating signals, and answering escalations from below.
 SIGNAL_HANDLERS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
+# Answering an escalation: the handlers, and the executives of the unit it reached (a board has
+# executives and often no lead: what is escalated to it is theirs to answer).
+ESCALATION_RESPONDERS = SIGNAL_HANDLERS | {Role.EXECUTIVE}
 
 
 def can(user, unit, roles) -> bool:

@@ -1066,7 +1066,9 @@ def escalation_respond(*, by: Person, escalation, decision: str, response: str):
     advice), or resolve it (and close the signal)."""
     from qms.control.models import EscalationStatus
 
-    _require_handler(by, escalation.to_unit)
+    control_permissions.authorise(
+        by, escalation.to_unit, control_permissions.ESCALATION_RESPONDERS, "answer escalations"
+    )
     if decision not in ESCALATION_DECISIONS:
         raise ValidationError({"decision": "Choose accept, return or resolve."})
     if escalation.status in (

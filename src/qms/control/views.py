@@ -31,6 +31,7 @@ from qms.control.forms import (
 from qms.control.models import BaselineSuggestion, Escalation, Observation, Signal
 from qms.control.permissions import (
     DATA_ENTRY,
+    ESCALATION_RESPONDERS,
     MEASURE_EDITORS,
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
@@ -161,7 +162,7 @@ def _measure_context(request, measure, **forms):
         )
         for escalation in signal.escalations.all():
             escalation.can_respond = control_permissions.can(
-                user, escalation.to_unit, SIGNAL_HANDLERS
+                user, escalation.to_unit, ESCALATION_RESPONDERS
             )
     newest_first = page.rows[::-1]
     return {
@@ -417,7 +418,7 @@ def escalation_respond(request, escalation_id):
     ):
         raise Http404("No such escalation")
     # The team that escalated sees the escalation but cannot answer it.
-    if not control_permissions.can(request.user, escalation.to_unit, SIGNAL_HANDLERS):
+    if not control_permissions.can(request.user, escalation.to_unit, ESCALATION_RESPONDERS):
         raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
     form = EscalationResponseForm(request.POST)
     if not form.is_valid():
