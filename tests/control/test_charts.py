@@ -75,9 +75,12 @@ def test_it_sends_each_field_once_by_column_with_only_what_the_chart_reads():
     spec = _spec(_series())
     compact = compact_spec(spec)
     (columns,) = compact["data"]["values"]
-    assert set(columns) == {"y", "cl", "lcl", "ucl", "phase", "date_days", "point_type_code",
-                            "included_01"}  # fmt: skip
+    assert set(columns) == {"y", "phase", "date_days", "point_type_code", "included_01"}
     assert all(len(values) == 120 for values in columns.values())
+    # The centre line and limits, one value a phase, are sent once a phase.
+    lookup = next(step for step in compact["layer"][0]["transform"] if "lookup" in step)
+    assert lookup["from"]["key"] == "phase" and lookup["from"]["fields"] == ["cl", "lcl", "ucl"]
+    assert [row["phase"] for row in lookup["from"]["data"]["values"]] == [1, 2]
     # The target and the annotations keep their own small data.
     assert {layer["name"] for layer in compact["layer"] if "data" in layer} == {
         "target", "target_label", "annotation_rules", "annotations"
@@ -85,12 +88,29 @@ def test_it_sends_each_field_once_by_column_with_only_what_the_chart_reads():
     assert spec["data"]["values"][0]["point_type_label"]  # the original is left as it was
 
 
+def _unpacked(compact) -> dict[str, list]:
+    """The columns as rows would have them, with the per-phase fields looked up."""
+    (columns,) = compact["data"]["values"]
+    columns = dict(columns)
+    for step in compact["layer"][0]["transform"]:
+        if "lookup" in step:
+            table = {row["phase"]: row for row in step["from"]["data"]["values"]}
+            for name in step["from"]["fields"]:
+                columns[name] = [table[phase].get(name) for phase in columns["phase"]]
+    return columns
+
+
 def test_it_keeps_trial_marks_of_the_points():
     spec = _spec(_series())
-    for k, row in enumerate(spec["data"]["values"]):
-        row["trial"] = k >= 60
+    for row in spec["data"]["values"]:
+        row["trial"] = row["phase"] == 2  # the second phase has trial limits
+    columns = _unpacked(compact_spec(spec))
+    assert columns["trial"] == [row["trial"] for row in spec["data"]["values"]]
+    assert any(columns["trial"]) and not all(columns["trial"])
+    for row in spec["data"]["values"][:5]:
+        row["trial"] = not row["trial"]  # not one value a phase: sent with every point
     (columns,) = compact_spec(spec)["data"]["values"]
-    assert columns["trial_01"] == [0] * 60 + [1] * 60
+    assert columns["trial_01"] == [int(row["trial"]) for row in spec["data"]["values"]]
 
 
 def test_it_rounds_values_to_what_the_tooltip_shows():
@@ -102,7 +122,7 @@ def test_it_rounds_values_to_what_the_tooltip_shows():
         if item["field"] == "y"
     }
     decimals = int(re.search(r"\.(\d+)", tooltip_format).group(1))
-    (columns,) = compact_spec(spec)["data"]["values"]
+    columns = _unpacked(compact_spec(spec))
     for name in ("y", "cl", "lcl", "ucl"):
         for before, after in zip(
             (row[name] for row in spec["data"]["values"]), columns[name], strict=True

@@ -8,6 +8,8 @@ chart with
 * only the fields something in the specification reads (an encoding, a tooltip, a filter),
   plus `trial`, which marks trial limits;
 * each field once, as a column: a `flatten` transform turns the columns back into rows;
+  a field with one value a phase (the centre line and limits of most charts) once a phase,
+  brought back by a `lookup` on the phase;
 * fields that follow from others (the ISO label from the date, the words of a point type, the
   point's position) worked out in the browser by `calculate` and `window` transforms;
 * repeated words (point types) as small numbers with their dictionary, yes/no as 1/0, dates as
@@ -75,6 +77,7 @@ def compact_spec(spec: dict[str, Any], *, rounded: bool = True) -> dict[str, Any
             calculated.append(
                 {"calculate": _lookup("datum.point_type", words), "as": "point_type_label"}
             )
+    by_phase = _per_phase(columns)
     for name in list(columns):
         values = columns[name]
         if all(isinstance(value, bool) for value in values):
@@ -90,7 +93,14 @@ def compact_spec(spec: dict[str, Any], *, rounded: bool = True) -> dict[str, Any
 
     compact = dict(spec)
     compact["data"] = {"values": [columns]}
-    unpack = [{"flatten": list(columns)}, *_ordered(calculated)]
+    unpack = [{"flatten": list(columns)}]
+    if by_phase:
+        fields = [name for name in by_phase[0] if name != "phase"]
+        unpack.append(
+            {"lookup": "phase", "from": {"data": {"values": by_phase}, "key": "phase",
+                                         "fields": fields}}
+        )  # fmt: skip
+    unpack += _ordered(calculated)
     compact["layer"] = [
         layer if "data" in layer else {**layer, "transform": unpack + layer.get("transform", [])}
         for layer in spec.get("layer", [])
@@ -109,6 +119,24 @@ _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"
 
 
 # Helpers -------------------------------------------------------------------------------------
+
+
+def _per_phase(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Columns that hold one value a phase (the centre line and limits of most charts, trial
+    or held), taken out of `columns` and returned as one row a phase, for a lookup by phase."""
+    phases = columns.get("phase")
+    if not phases or len(set(phases)) * 4 > len(phases):
+        return []
+    order = list(dict.fromkeys(phases))
+    table: dict[Any, dict[str, Any]] = {phase: {"phase": phase} for phase in order}
+    for name in [name for name in columns if name != "phase"]:
+        values: dict[Any, Any] = {}
+        if all(values.setdefault(p, v) == v for p, v in zip(phases, columns[name], strict=True)):
+            for phase, value in values.items():
+                table[phase][name] = value
+            del columns[name]
+    rows = list(table.values())
+    return rows if len(rows[0]) > 1 else []
 
 
 def _fields_read(node: Any) -> set[str]:

@@ -232,7 +232,7 @@ def measure_page(measure: Measure, *, recent: int | None = None) -> MeasurePage:
 
 # Bump when what `_points_and_chart` caches changes shape, so a shared cache (Redis) that
 # outlives a deployment never serves the old shape.
-_PAGE_CACHE_VERSION = 2
+_PAGE_CACHE_VERSION = 3
 
 
 def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointRow], str]:
