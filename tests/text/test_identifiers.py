@@ -4,10 +4,17 @@ import datetime as dt
 import random
 import subprocess
 import sys
+import time
 
 import pytest
 
-from qms.text import Action, find_control_characters, find_identifiers, nhs_check_digit
+from qms.text import (
+    Action,
+    find_control_characters,
+    find_format_characters,
+    find_identifiers,
+    nhs_check_digit,
+)
 from qms.text.spreadsheet import spreadsheet_safe, spreadsheet_unescaped
 
 PUBLISHED_NHS_NUMBER = "943 476 5919"  # the NHS's own example of a valid number
@@ -99,8 +106,43 @@ def test_it_does_not_read_a_valid_number_inside_a_longer_one_or_a_decimal():
     assert find_identifiers(number + "3") == []
     assert find_identifiers(number + ".5") == []
     assert find_identifiers("0." + number) == []
-    # Mixed separators are not the 3-3-4 way of writing one.
-    assert find_identifiers("943 476-5919") == []
+    assert find_identifiers("3,943 476 5919") == []  # 3,943 and 476 5919: seven digits
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "943  476  5919",  # two spaces
+        "943 4765919",
+        "9434 765 919",
+        "943 476-5919",  # mixed separators
+        "943 - 476 - 5919",
+        "943\u2009476\u20095919",  # thin spaces
+        "9 4 3 4 7 6 5 9 1 9",
+        "94-34-76-59-19",
+        "Bed 7 943 476 5919",  # a number before it, written as a separate group
+        "943 476 5919 12",
+    ],
+)
+def test_it_finds_the_nhs_number_however_its_digits_are_spaced(written):
+    (finding,) = find_identifiers(f"Patient {written} fell")
+    assert finding.kind == "nhs_number"
+    assert "".join(filter(str.isdigit, finding.text)) == "9434765919"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "943   476 5919",  # three spaces: not one number
+        "943 476 59190",  # eleven digits: the last group is longer
+        "1943 476 5919",
+        "943 476 5919.5",
+        "0123 456 7890",
+        "020 7946 0958",
+    ],
+)
+def test_it_does_not_take_ten_digits_out_of_a_longer_or_broken_run(text):
+    assert find_identifiers(text) == []
 
 
 def test_it_lets_ordinary_numbers_in_notes_through():
@@ -136,7 +178,21 @@ def test_it_prompts_for_a_date_of_birth(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Mr Smith", "Mrs Patel", "Ms O'Neill", "Miss Jones", "Dr. Okafor"]
+    "text",
+    [
+        "Mr Smith",
+        "Mrs Patel",
+        "Ms O'Neill",
+        "Miss Jones",
+        "Dr. Okafor",
+        "MR SMITH",
+        "Mr. smith",
+        "MRS patel",
+        "mrs smith",
+        "Dr.Okafor",
+        "Mr McDonald-Smith",
+        "Mrs Müller",
+    ],
 )
 def test_it_prompts_for_a_title_and_a_surname(text):
     assert kinds(f"Seen by {text} on the ward") == ["title_and_name"]
@@ -152,6 +208,14 @@ def test_it_prompts_for_a_title_and_a_surname(text):
         "mr",
         "ask the dr on call",
         "we miss Fridays' data",
+        "Miss the 9am huddle and you miss the data",
+        "Dr on call reviewed",
+        "the dr reviewed it",
+        "MS Teams meeting",
+        "Data from MS Excel",
+        "MR scanner down",
+        "response in 500 ms today",
+        "Mrs",
     ],
 )
 def test_it_lets_text_about_the_process_through(text):
@@ -196,6 +260,18 @@ def test_it_finds_no_control_characters_in_ordinary_text():
     assert find_control_characters("Ward 7 – falls “per 1,000” bed days, £5 café") == []
 
 
+def test_it_names_invisible_format_characters_once_each():
+    text = "NHS 943\u200b476\u200b5919 \u202eevil\u202c \ufeff"
+    assert find_format_characters(text) == [
+        "U+200B zero width space",
+        "U+202E right-to-left override",
+        "U+202C pop directional formatting",
+        "U+FEFF zero width no-break space",
+    ]
+    assert find_format_characters("Ward 7 – falls “per 1,000” bed days, £5 café") == []
+    assert find_format_characters("plain ASCII\x00") == []  # controls are found separately
+
+
 # Spreadsheets ---------------------------------------------------------------------------------
 
 
@@ -230,3 +306,32 @@ def test_it_imports_without_django(tmp_path):
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
+
+
+# Time: every pattern is linear in the text's length ---------------------------------------------
+
+ADVERSARIAL = [
+    "DOB" + " " * 100_000 + "x",  # took 12 s at 8,000 spaces: quadratic backtracking
+    "born" + " " * 100_000 + "x",
+    "date of birth" + " " * 100_000 + ":",
+    "born on" + "\t" * 100_000 + "12",
+    "DOB: 12 " + " " * 100_000 + "March",
+    "Mr" + " " * 100_000 + "x",
+    "Mrs " + "a" * 100_000 + "1",
+    "MR " * 33_000,
+    "DOB " * 25_000,
+    "1 " * 50_000,
+    "9" * 100_000,
+    "943 " * 25_000,
+    "1-" * 50_000,
+    "12/03/" * 16_000,
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda text: repr(text[:12]))
+def test_it_screens_100_kb_of_adversarial_text_in_linear_time(text):
+    started = time.perf_counter()
+    find_identifiers(text)
+    # Linear patterns take a few milliseconds here; the bound is generous so a busy machine
+    # cannot make it flaky, and far below the seconds that backtracking took.
+    assert time.perf_counter() - started < 1

@@ -27,6 +27,8 @@ from qms.web import screening
 
 # A request is checked and saved in one go; larger loads belong in several requests or a file.
 MAX_OBSERVATIONS = 10_000
+# The reason kept in history, as long as the upload page allows.
+REASON_MAX_LENGTH = 500
 
 
 def _errors(problems, status=400) -> JsonResponse:
@@ -73,6 +75,10 @@ def observations(request):
         problems.append(imports.Problem(0, "replace", "must be true or false"))
     if not isinstance(reason, str):
         problems.append(imports.Problem(0, "reason", "must be a string"))
+    elif len(reason) > REASON_MAX_LENGTH:  # before it is screened
+        problems.append(
+            imports.Problem(0, "reason", f"is longer than {REASON_MAX_LENGTH} characters")
+        )
     if isinstance(items, list) and len(items) > MAX_OBSERVATIONS:
         problems.append(
             imports.Problem(
@@ -270,6 +276,7 @@ OPENAPI = {
                                     },
                                     "reason": {
                                         "type": "string",
+                                        "maxLength": REASON_MAX_LENGTH,
                                         "description": "Why values are replaced (history).",
                                     },
                                 },

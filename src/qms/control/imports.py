@@ -38,6 +38,8 @@ from qms.text.spreadsheet import spreadsheet_unescaped
 from qms.web import screening
 
 COLUMNS = ("measure", "period", "value", "denominator", "note")
+# The longest note an observation holds (its column), checked before a note is screened.
+NOTE_MAX_LENGTH = Observation._meta.get_field("note").max_length
 REQUIRED_COLUMNS = ("measure", "period", "value")
 # Rows saved per call of observations_save: small enough to show progress, large enough that
 # the per-call overhead does not matter. All calls share one transaction.
@@ -509,7 +511,10 @@ def preview(
             add_problem(Problem(number, "denominator", denominator))
             trouble = True
         note = "" if not note_raw else str(note_raw).strip()
-        if note:
+        if len(note) > NOTE_MAX_LENGTH:  # measured first: screening a megabyte costs time
+            add_problem(Problem(number, "note", _NOTE_TOO_LONG))
+            trouble = True
+        elif note:
             found = notes.get(note)
             if found is None:  # notes repeat in a file: screen each text once
                 found = notes[note] = screening.problems_without_prompt(note, label="the note")
@@ -536,6 +541,9 @@ def preview(
     _compare_with_recorded(result)
     result.problems.sort(key=lambda problem: problem.row)
     return result
+
+
+_NOTE_TOO_LONG = f"the note is longer than {NOTE_MAX_LENGTH} characters"
 
 
 def _code(raw) -> str:

@@ -6,7 +6,14 @@ patient identifiers that must not be stored in a quality system.
 ['title_and_name', 'nhs_number']
 """
 
-from qms.text.characters import find_control_characters
+from qms.text.characters import find_control_characters, find_format_characters
 from qms.text.identifiers import Action, Finding, find_identifiers, nhs_check_digit
 
-__all__ = ["Action", "Finding", "find_control_characters", "find_identifiers", "nhs_check_digit"]
+__all__ = [
+    "Action",
+    "Finding",
+    "find_control_characters",
+    "find_format_characters",
+    "find_identifiers",
+    "nhs_check_digit",
+]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -64,30 +66,68 @@ _DESCRIPTIONS = {
 # NHS Data Dictionary, "NHS Number": weights 10 down to 2 on the first nine digits.
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
-# Ten digits, written together or as 3-3-4 with spaces (also non-breaking) or hyphens, and not
-# part of a longer number or a decimal.
-_TEN_DIGITS = re.compile(r"(?<![\d.,])(?<!\d[.,])(\d{3})([ \u00a0-]?)(\d{3})\2(\d{4})(?!\d|[.,]\d)")
+# Every pattern here is linear in the length of the text: repeats are bounded ({0,3}, never a
+# bare * or + over whitespace) and no two quantifiers can share the same characters, so the
+# engine never backtracks over a long run of spaces (an unbounded `\s*[:]?\s*` took 12 s on
+# "DOB" and 8,000 spaces).
+
+# Between the digits of a number people write spaces (one or two, also non-breaking or thin)
+# or a hyphen or dash, perhaps with a space either side: 943 476 5919, 943-476-5919,
+# 943  476  5919, 9434 765 919.
+_GAP = r"(?:[ \u00a0\u2000-\u200a\u202f]{1,2}|[ \u00a0]?[-\u2010-\u2013][ \u00a0]?)"
+# A run of digit groups joined by such gaps; each group is a maximal run of digits.
+_DIGIT_RUN = re.compile(rf"\d+(?:{_GAP}\d+)*")
+_DIGITS = re.compile(r"\d+")
+_GAPS = re.compile(r"\D+")
+_NUMBER_LENGTH = 10
 
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_SPACE = r"\s{1,3}"
 _DATE = (
     r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"  # 12/03/1954, 12.3.54, 12-03-1954
     r"|\d{4}-\d{1,2}-\d{1,2}"  # 1954-03-12
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{2,4}}"  # 12 March 1954
-    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}})"  # March 12, 1954
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?{_SPACE}(?:of{_SPACE})?(?:{_MONTHS})\.?,?{_SPACE}\d{{2,4}}"
+    rf"|(?:{_MONTHS})\.?{_SPACE}\d{{1,2}}(?:st|nd|rd|th)?,?{_SPACE}\d{{2,4}})"  # March 12, 1954
 )
 # A date of birth: the words that introduce one, followed by a date.
 _DATE_OF_BIRTH = re.compile(
-    r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?)"
-    rf"\s*[:\-–]?\s*{_DATE}",
+    rf"\b(?:d\.?\s?o\.?\s?b\.?|date{_SPACE}of{_SPACE}birth|birth\s?date|born(?:{_SPACE}on)?)"
+    rf"\s{{0,3}}[:\-–]?\s{{0,3}}{_DATE}",
     re.IGNORECASE,
 )
-# A title and a capitalised surname: "Mrs Patel", "Dr. O'Neill", "Mr McDonald-Smith". The title
-# must be capitalised too, so "dr" in running text and "miss" the verb do not count.
+# A title and a name-like word: "Mrs Patel", "Dr. O'Neill", "MR SMITH", "Mr. smith",
+# "Mr McDonald-Smith". Titles are matched in any case; which casings count, and which words are
+# too ordinary to be a name ("miss the", "dr on call"), is decided in _is_title_and_name.
+_LETTER = r"[^\W\d_]"
 _TITLE_AND_NAME = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+(?:[A-Z][a-z]?['’]?[A-Z]?[a-z]+)(?:-[A-Z][a-z]+)?\b"
+    rf"\b(?P<title>mrs|mr|ms|miss|mx|dr)(?:\.\s{{0,3}}|\s{{1,3}})"
+    rf"(?P<name>{_LETTER}(?:{_LETTER}|['’](?={_LETTER})){{1,40}}(?:-{_LETTER}{{2,40}})?)"
+    rf"(?![\w'’-])",
+    re.IGNORECASE,
+)
+# Written in lower case these are mostly something else: the verb "miss", milliseconds.
+_LOWER_CASE_NOT_TITLES = {"miss", "ms"}
+# In lower case text, "dr" is often any doctor ("the dr reviewed"): only these titles are taken
+# before a lower case word.
+_LOWER_CASE_TITLES = {"mr", "mrs", "mx"}
+# Words that follow a title-like word in everyday text and are not surnames.
+_NOT_NAMES = frozenset(
+    """
+    a about after all also am an and any are as at be been before but by call called can
+    could day days did do does doing done each every for from further had has have he her him
+    his how i if in into is it its me more most my next night no not now of off on once one
+    only or other our out over own said same say says see seen she should so some such than
+    that the their them then there these they this those through to today tomorrow too two
+    under until up us very was we were what when where which while who whom why will with
+    would yesterday you your
+    access appointment appointments clinic clinics data deadline dose doses edge excel forms
+    imaging meds medication nurse nurses office outlook patient patients powerpoint project
+    review reviewed rota scan scanner scans service services sharepoint shift shifts society
+    team teams visit visits ward word
+    """.split()
 )
 
 
@@ -107,10 +147,13 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return check
 
 
+# Cached: a text that repeats one candidate thousands of times ("1 1 1 1 ...") checks it once.
+@functools.lru_cache(maxsize=4096)
 def _passes_modulus_11(digits: str) -> bool:
     return nhs_check_digit(digits[:9]) == int(digits[9])
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_ddmmyy(digits: str) -> bool:
     """Whether the first six digits are a date as ddmmyy, in either century."""
     day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
@@ -135,15 +178,69 @@ def find_identifiers(text: str) -> list[Finding]:
     """
     if not text:
         return []
-    findings: list[Finding] = []
-    for match in _TEN_DIGITS.finditer(text):
-        digits = match.group(1) + match.group(3) + match.group(4)
-        if _passes_modulus_11(digits):
-            # Both schemes use the same check; one that starts with a date reads as CHI.
-            kind = "chi_number" if _is_ddmmyy(digits) else "nhs_number"
-            findings.append(Finding(kind, match.group(), match.start(), match.end()))
-    for pattern, kind in ((_DATE_OF_BIRTH, "date_of_birth"), (_TITLE_AND_NAME, "title_and_name")):
-        for match in pattern.finditer(text):
-            findings.append(Finding(kind, match.group(), match.start(), match.end()))
+    findings = _numbers(text)
+    for match in _DATE_OF_BIRTH.finditer(text):
+        findings.append(Finding("date_of_birth", match.group(), match.start(), match.end()))
+    for match in _TITLE_AND_NAME.finditer(text):
+        if _is_title_and_name(match.group("title"), match.group("name")):
+            findings.append(Finding("title_and_name", match.group(), match.start(), match.end()))
     findings.sort(key=lambda finding: finding.start)
     return findings
+
+
+def _numbers(text: str) -> list[Finding]:
+    """NHS and CHI numbers: ten digits, written together or in groups, with a valid check digit.
+
+    Within a run of digit groups ("Bed 7 943 476 5919"), every sequence of whole groups that
+    holds exactly ten digits is a candidate; a group is never split, so ten digits inside a
+    longer number are not read as one. A group that is the decimal part of a number (after
+    "0.") cannot start a candidate, nor one followed by a decimal part end it."""
+    findings: list[Finding] = []
+    for run in _DIGIT_RUN.finditer(text):
+        groups = [(group.start(), group.end()) for group in _DIGITS.finditer(run.group())]
+        offset = run.start()
+        first = 1 if _after_decimal_point(text, offset) else 0
+        last = len(groups) - 1
+        if _before_decimal_part(text, run.end()):
+            last -= 1
+        # The run's digits without gaps, and where each group's digits begin in them.
+        digits = _GAPS.sub("", run.group())
+        begins = list(itertools.accumulate((end - start for start, end in groups), initial=0))
+        # Groups have at least one digit each: two pointers find every window of ten digits.
+        low = first
+        for high in range(first, last + 1):
+            while begins[high + 1] - begins[low] > _NUMBER_LENGTH:
+                low += 1
+            if begins[high + 1] - begins[low] != _NUMBER_LENGTH:
+                continue
+            candidate = digits[begins[low] : begins[high + 1]]
+            if not _passes_modulus_11(candidate):
+                continue
+            # Both schemes use the same check; one that starts with a date reads as CHI.
+            kind = "chi_number" if _is_ddmmyy(candidate) else "nhs_number"
+            start, end = offset + groups[low][0], offset + groups[high][1]
+            findings.append(Finding(kind, text[start:end], start, end))
+    return findings
+
+
+def _after_decimal_point(text: str, start: int) -> bool:
+    """Whether the digits at `start` follow "3." or "1,": the decimal part of a number."""
+    return start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit()
+
+
+def _before_decimal_part(text: str, end: int) -> bool:
+    """Whether the digits ending at `end` are followed by ".5" or ",5"."""
+    return end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit()
+
+
+def _is_title_and_name(title: str, name: str) -> bool:
+    """Whether a title-like word and the word after it read as a person's title and name.
+
+    The title as written (Mr, MR, mr; but "miss" and "ms" in lower case are the verb and
+    milliseconds) and a name as written (Smith, SMITH, smith, O'Neill, McDonald), and not a
+    word of everyday text ("Miss the", "Dr on call", "MS Teams", "dr reviewed")."""
+    if title.islower() and (
+        title in _LOWER_CASE_NOT_TITLES or (name.islower() and title not in _LOWER_CASE_TITLES)
+    ):
+        return False
+    return name.lower() not in _NOT_NAMES

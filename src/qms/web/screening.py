@@ -3,27 +3,37 @@ into messages, for forms, file uploads, the API and the import command alike.
 
 Two kinds of finding:
 
-- Refused everywhere: control characters (a NUL cannot even be stored by PostgreSQL) and NHS or
-  CHI numbers (ten digits with a valid modulus 11 check digit).
+- Refused everywhere: control characters (a NUL cannot even be stored by PostgreSQL), invisible
+  format characters (zero-width spaces, bidirectional controls: text that is not what it shows)
+  and NHS or CHI numbers (ten digits with a valid modulus 11 check digit).
 - Prompts: a date of birth, or a title with a surname, may identify a patient but often does
   not (a consultant named in a note). On a page the form is shown again with the finding and a
   box, "I have checked: this does not identify a patient", that lets it through. A file, an API
   call or the import command cannot ask anyone, so there a prompt is refused with a message
   saying what was found: the sender removes it, or enters that text on the page instead. Safer
   to make someone look than to store patient-identifiable data in a quality system unseen.
+
+Length comes first: a form field's max_length (TEXT_MAX_LENGTH where a field has none), the
+note's 500 characters in files and the API, are checked before any text is screened, so no one
+can make the server screen megabytes.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
-from qms.text import Action, find_control_characters, find_identifiers
+from qms.text import Action, find_control_characters, find_format_characters, find_identifiers
 
 CONFIRM_FIELD = "identifiers_checked"
 CONFIRM_LABEL = "I have checked: this does not identify a patient"
 IDENTIFIER_REFUSAL = "looks like an NHS or CHI number; remove patient identifiers"
+# The longest free text a form takes where its field sets no limit (a description, a definition):
+# pages of prose, far beyond any note, and bounded.
+TEXT_MAX_LENGTH = 5_000
+# Findings quoted in one message; the rest are counted.
+_QUOTED_AT_MOST = 5
 
 
 def _quoted(text: str) -> str:
@@ -41,6 +51,12 @@ def refusals(text: str, *, label: str, multiline: bool = True) -> list[str]:
             f"{label} contains control characters that cannot be stored ({', '.join(names)}); "
             "remove them"
         )
+    invisible = find_format_characters(text)
+    if invisible:
+        messages.append(
+            f"{label} contains invisible formatting characters ({', '.join(invisible)}); "
+            "remove them"
+        )
     if any(f.action is Action.REFUSE for f in find_identifiers(text)):
         messages.append(f"{label} {IDENTIFIER_REFUSAL}")
     return messages
@@ -51,11 +67,14 @@ def prompts(text: str) -> list[str]:
     with names), as descriptions: "a date of birth (“DOB 12/03/1954”)"."""
     if not text:
         return []
-    return [
+    found = [
         f"{finding.description} ({_quoted(finding.text)})"
         for finding in find_identifiers(text)
         if finding.action is Action.PROMPT
     ]
+    if len(found) > _QUOTED_AT_MOST:
+        found[_QUOTED_AT_MOST:] = [f"and {len(found) - _QUOTED_AT_MOST:,} more"]
+    return found
 
 
 def problems_without_prompt(text: str, *, label: str, multiline: bool = True) -> list[str]:
@@ -99,6 +118,8 @@ class ScreenedForm:
                 for validator in field.validators
                 if not isinstance(validator, ProhibitNullCharactersValidator)
             ]
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                _limit(field, TEXT_MAX_LENGTH)
         if self.is_bound and self.add_prefix(CONFIRM_FIELD) in self.data:
             self._add_confirm_field()
 
@@ -127,6 +148,8 @@ class ScreenedForm:
             value = data.get(name)
             if name == CONFIRM_FIELD or not isinstance(value, str) or not value:
                 continue
+            if isinstance(field.widget, forms.PasswordInput):  # never stored as text
+                continue
             label = str(field.label or name.replace("_", " ").capitalize())
             multiline = isinstance(field.widget, forms.Textarea)
             messages = refusals(value, label=label, multiline=multiline)
@@ -141,3 +164,11 @@ class ScreenedForm:
             if messages:
                 self.add_error(name, messages)
         return data
+
+
+def _limit(field: forms.CharField, max_length: int) -> None:
+    """Give a text field without one a maximum length, checked (before the screening, which
+    runs on cleaned values only) and told to the browser."""
+    field.max_length = max_length
+    field.validators.append(MaxLengthValidator(max_length))
+    field.widget.attrs.update(field.widget_attrs(field.widget))

@@ -1,0 +1,169 @@
+"""Input crafted to hurt, found by a tester after the first hardening: text that made the
+screening's patterns backtrack for minutes, workbooks whose rows hold millions of cells, API
+bodies that broke the JSON parser or the request, invisible characters and spacing that slipped
+past the screening, and forms that were not screened at all.
+
+Users are those of tests/conftest.py: lead and member in Ward 7, admin a system administrator.
+"""
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from django import forms
+from django.test import TestCase
+from helpers import record
+
+from qms.control.models import Issue, Observation
+from qms.control.tokens import token_create
+from qms.web import screening
+from qms.web.screening import CONFIRM_FIELD, IDENTIFIER_REFUSAL, ScreenedForm
+
+API = "/control/api/v1/observations"
+SLOW_NOTE = "DOB" + " " * 12_000 + "x"  # 67 s in the API before the 400 "too long"
+
+
+@pytest.fixture
+def key(org, lead):
+    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
+    return key
+
+
+def post_api(client, body, key, content_type="application/json"):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            API,
+            body if isinstance(body, (str, bytes)) else json.dumps(body),
+            content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+
+
+def falls(period="2025-03", value=3, denominator=812, **fields):
+    return {"measure": "ward-7-falls", "period": period, "value": value,
+            "denominator": denominator, **fields}  # fmt: skip
+
+
+@pytest.fixture
+def screened_texts(monkeypatch):
+    """The texts the screening is asked about, in order."""
+    seen = []
+    screen = screening.problems_without_prompt
+
+    def spy(text, **options):
+        seen.append(text)
+        return screen(text, **options)
+
+    monkeypatch.setattr(screening, "problems_without_prompt", spy)
+    return seen
+
+
+# Lengths before screening ----------------------------------------------------------------------
+
+
+def test_the_api_refuses_a_12_kb_note_at_once_and_never_screens_it(
+    client, measure, key, screened_texts
+):
+    started = time.perf_counter()
+    response = post_api(client, {"observations": [falls(note=SLOW_NOTE)]}, key)
+    assert time.perf_counter() - started < 1
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 1, "field": "note", "message": "the note is longer than 500 characters"}
+    ]
+    assert SLOW_NOTE not in screened_texts
+    assert not Observation.objects.exists()
+
+
+def test_the_api_refuses_a_reason_over_500_characters_before_screening_it(
+    client, measure, key, screened_texts
+):
+    response = post_api(client, {"observations": [falls()], "reason": SLOW_NOTE}, key)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": None, "field": "reason", "message": "is longer than 500 characters"}
+    ]
+    assert SLOW_NOTE not in screened_texts
+    assert not Observation.objects.exists()
+
+
+class DescriptionForm(ScreenedForm, forms.Form):
+    description = forms.CharField(widget=forms.Textarea, required=False)
+
+
+def test_a_screened_form_bounds_a_text_field_that_sets_no_limit():
+    form = DescriptionForm({"description": "x" * (screening.TEXT_MAX_LENGTH + 1)})
+    assert not form.is_valid()
+    assert "at most 5000 characters" in form.errors["description"][0]
+    assert f'maxlength="{screening.TEXT_MAX_LENGTH}"' in str(form["description"])
+    assert DescriptionForm({"description": "x" * screening.TEXT_MAX_LENGTH}).is_valid()
+
+
+def test_an_issue_description_beyond_the_limit_is_refused_at_once(client, as_user, measure):
+    record(measure, [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6])
+    record(measure, [25], start=dt.date(2025, 9, 1))
+    signal = measure.signals.get()
+    as_user("lead")
+    started = time.perf_counter()
+    response = client.post(
+        f"/control/signals/{signal.pk}/issue/",
+        {"title": "Falls", "description": "DOB" + " " * 100_000 + "x"},
+        follow=True,
+    )
+    assert time.perf_counter() - started < 2
+    assert "at most 5000 characters" in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+# Invisible characters and spacing -------------------------------------------------------------
+
+
+class NoteForm(ScreenedForm, forms.Form):
+    note = forms.CharField(label="Note", required=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS 943\u200b476\u200b5919",  # zero-width spaces hid the number from the pattern
+        "Bed 7 \u202e9195 674 349",  # a right-to-left override shows it reversed
+        "soft\u00adhyphen",
+        "joined\u2060word",
+    ],
+)
+def test_a_form_refuses_invisible_format_characters_naming_the_field(text):
+    form = NoteForm({"note": text})
+    assert not form.is_valid()
+    (message,) = [m for m in form.errors["note"] if "invisible" in m]
+    assert message.startswith("Note contains invisible formatting characters (U+")
+
+
+def test_the_api_refuses_invisible_format_characters_naming_the_row(client, measure, key):
+    response = post_api(client, {"observations": [falls(note="NHS 943\u200b476\u200b5919")]}, key)
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["field"]) == (1, "note")
+    assert "invisible formatting characters (U+200B zero width space)" in error["message"]
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["943  476  5919", "943 4765919", "9434 765 919"])
+def test_a_form_refuses_an_nhs_number_however_it_is_spaced(number):
+    form = NoteForm({"note": f"Patient {number}"})
+    assert not form.is_valid()
+    assert f"Note {IDENTIFIER_REFUSAL}" in form.errors["note"]
+
+
+@pytest.mark.parametrize("text", ["Seen by MR SMITH", "Seen by Mr. smith"])
+def test_a_form_asks_about_a_title_and_name_in_any_case(text):
+    form = NoteForm({"note": text})
+    assert not form.is_valid()
+    assert form.screening_prompted
+    assert NoteForm({"note": text, CONFIRM_FIELD: "on"}).is_valid()
+
+
+def test_a_text_full_of_names_gets_a_message_of_reasonable_length():
+    (message,) = screening.problems_without_prompt("Mr Smith " * 5_000, label="the note")
+    assert "and 4,995 more" in message
+    assert len(message) < 1_000
