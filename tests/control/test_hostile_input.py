@@ -167,3 +167,52 @@ def test_a_text_full_of_names_gets_a_message_of_reasonable_length():
     (message,) = screening.problems_without_prompt("Mr Smith " * 5_000, label="the note")
     assert "and 4,995 more" in message
     assert len(message) < 1_000
+
+
+# API bodies that are not what they say ---------------------------------------------------------
+
+
+def test_the_api_answers_deeply_nested_json_with_a_400_naming_the_body(client, measure, key):
+    response = post_api(client, "[" * 100_000 + "]" * 100_000, key)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": None, "field": "body", "message": "the body is nested too deeply to read"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data; boundary=xyz",
+        "multipart/form-data",  # no boundary: the form parser's error was an HTML page
+        "application/x-www-form-urlencoded",
+        "text/plain",
+    ],
+)
+def test_the_api_refuses_a_body_that_is_not_sent_as_json_with_a_json_415(
+    client, measure, key, content_type
+):
+    body = json.dumps({"observations": [falls()]})
+    response = post_api(client, body, key, content_type=content_type)
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/json"
+    assert "Content-Type: application/json" in response.json()["error"]
+    assert not Observation.objects.exists()
+
+
+def test_the_api_takes_json_with_a_charset(client, measure, key):
+    body = json.dumps({"observations": [falls()]})
+    response = post_api(client, body, key, content_type="application/json; charset=utf-8")
+    assert response.status_code == 201
+
+
+def test_a_page_answers_a_form_without_a_boundary_with_a_clear_page(client, as_user, measure):
+    as_user("lead")
+    response = client.post(
+        f"/control/measures/{measure.pk}/observations/",
+        b"period=2025-01",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The form could not be read" in response.content.decode()
+    assert not Observation.objects.exists()

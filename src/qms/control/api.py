@@ -4,11 +4,12 @@ The same checks as the upload page and the import command (qms.control.imports),
 JSON: 201 saved, 400 with every problem by row and field, 409 when periods already hold other
 values and replacing was not asked for (also when another request saved the same period at the
 same moment), 401 without a live key, 413 for a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE
-(qms.web.request_size). Notes and the reason are screened by qms.web.screening: control
-characters and NHS or CHI numbers are refused, and so is what a page would ask a person to
-confirm (a date of birth, a title and name), since no one can confirm it here. A measure code
-that does not exist and one of a unit the key may not write to get the same answer. Described by
-OPENAPI below, served at /control/api/v1/openapi.json.
+(qms.web.request_size), 415 for a body not sent as JSON (Content-Type: application/json). Notes
+and the reason are screened by qms.web.screening: control characters and NHS or CHI numbers are
+refused, and so is what a page would ask a person to confirm (a date of birth, a title and
+name), since no one can confirm it here. A measure code that does not exist and one of a unit the
+key may not write to get the same answer. Described by OPENAPI below, served at
+/control/api/v1/openapi.json.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def _errors(problems, status=400) -> JsonResponse:
     )
 
 
+def _is_json(content_type: str) -> bool:
+    """application/json, or a type of JSON such as application/merge-patch+json."""
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
 def _unauthorised() -> JsonResponse:
     response = JsonResponse(
         {"error": "Send a live integration key: Authorization: Bearer <key>."}, status=401
@@ -57,6 +65,10 @@ def observations(request):
     token = authenticate_token(request.headers.get("Authorization"))
     if token is None:
         return _unauthorised()
+    if not _is_json(request.content_type):
+        return JsonResponse(
+            {"error": "Send the body as JSON, with Content-Type: application/json."}, status=415
+        )
     try:
         body = json.loads(request.body)
     except RequestDataTooBig:
@@ -65,6 +77,8 @@ def observations(request):
         )
     except (ValueError, UnicodeDecodeError):
         return _errors([imports.Problem(0, "body", "the body is not valid JSON")])
+    except RecursionError:  # "[[[[..." a hundred thousand deep: no observations look so
+        return _errors([imports.Problem(0, "body", "the body is nested too deeply to read")])
     if not isinstance(body, dict):
         return _errors([imports.Problem(0, "body", 'send an object: {"observations": [...]}')])
     items = body.get("observations")
@@ -330,6 +344,17 @@ OPENAPI = {
                         },
                     },
                     "401": {"description": "No key, or a key that is unknown or revoked."},
+                    "415": {
+                        "description": "The body was not sent as application/json.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"error": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
                     "409": {
                         "description": (
                             "Nothing saved: periods already hold other values and replace was "

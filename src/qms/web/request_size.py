@@ -6,6 +6,11 @@ page; and it reads an uploaded file of any size to a temporary file before a vie
 it. Here the declared length is compared with the limits first: 413 with what the limit is, as
 a page or, for the API, as JSON. Django's request stream never reads beyond the declared length,
 so a body cannot be longer than it says.
+
+Forms posted to pages are parsed here too, so that a form with too many fields, or a multipart
+body that cannot be parsed (no boundary), gets a clear page. Never the API's: it reads its body
+as JSON, which it cannot once the form parser has read the stream, and it answers a body not
+sent as JSON itself (415, in JSON).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
@@ -34,15 +40,18 @@ class RequestSizeMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if request.content_type == "multipart/form-data":
+        api = _is_api(request)
+        file = request.content_type == "multipart/form-data" and not api
+        if file:
             limit = max_upload_bytes() + _FORM_ALLOWANCE
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            return _too_large(request, limit, file=request.content_type == "multipart/form-data")
-        if request.method == "POST" and request.content_type in (
-            "multipart/form-data",
-            "application/x-www-form-urlencoded",
+            return _too_large(request, limit, file=file)
+        if (
+            request.method == "POST"
+            and not api
+            and request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded")
         ):
             try:
                 request.POST  # noqa: B018 - parsed here, where a refusal can be explained
@@ -54,6 +63,13 @@ class RequestSizeMiddleware:
                     400,
                     "The form sent more fields or files than any page of QMS has. Nothing was "
                     "saved.",
+                )
+            except MultiPartParserError:  # e.g. no boundary: not a form a browser sent
+                return _refused(
+                    request,
+                    400,
+                    "The form could not be read: it was not sent the way a browser sends a "
+                    "form. Nothing was saved.",
                 )
         return self.get_response(request)
 
@@ -74,8 +90,12 @@ def _too_large(request, limit: int, *, file: bool):
     return _refused(request, 413, message)
 
 
+def _is_api(request) -> bool:
+    return "/api/" in request.path
+
+
 def _wants_json(request) -> bool:
-    return "/api/" in request.path or request.content_type == "application/json"
+    return _is_api(request) or request.content_type == "application/json"
 
 
 def _refused(request, status: int, message: str):
