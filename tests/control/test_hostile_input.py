@@ -7,14 +7,21 @@ Users are those of tests/conftest.py: lead and member in Ward 7, admin a system 
 """
 
 import datetime as dt
+import io
 import json
 import time
+import zipfile
 
+import openpyxl
 import pytest
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import TestCase
 from helpers import record
 
+from qms.control import imports
 from qms.control.models import Issue, Observation
 from qms.control.tokens import token_create
 from qms.web import screening
@@ -216,3 +223,131 @@ def test_a_page_answers_a_form_without_a_boundary_with_a_clear_page(client, as_u
     assert response.status_code == 400
     assert "The form could not be read" in response.content.decode()
     assert not Observation.objects.exists()
+
+
+# Workbooks that pack millions of cells -----------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_START = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+    b'org/spreadsheetml/2006/main"><dimension ref="A1:C2"/><sheetData>'
+)
+SHEET_END = b"</sheetData></worksheet>"
+HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>measure</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>period</t></is></c>'
+    b'<c r="C1" t="inlineStr"><is><t>value</t></is></c></row>'
+)
+
+
+def workbook_with_sheets(*sheets: bytes) -> bytes:
+    """A workbook made by openpyxl with one sheet per XML given, in order."""
+    workbook = openpyxl.Workbook()
+    for index in range(1, len(sheets)):
+        workbook.create_sheet(f"Sheet{index + 1}")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    parts = {f"xl/worksheets/sheet{index + 1}.xml": xml for index, xml in enumerate(sheets)}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member, parts.get(member.filename, source.read(member)))
+    return out.getvalue()
+
+
+def wide_row(cells: int) -> bytes:
+    """Row 2 with this many cells of different numbers: it compresses like real data (the
+    tester's file: 0.87 MB, 80 MB unpacked, ratio 92, 3.5 million cells in row 2)."""
+    values = (str(k * 7919 % 1_000_003).encode() for k in range(cells))
+    return (
+        b'<row r="2">' + b"".join(b"<c><v>" + value + b"</v></c>" for value in values) + b"</row>"
+    )
+
+
+@pytest.fixture(scope="module")
+def wide_workbook():
+    return workbook_with_sheets(SHEET_START + HEADER_ROW + wide_row(400_000) + SHEET_END)
+
+
+def test_the_wide_workbook_passes_the_zip_checks(wide_workbook):
+    (sheet,) = [
+        info
+        for info in zipfile.ZipFile(io.BytesIO(wide_workbook)).infolist()
+        if info.filename == "xl/worksheets/sheet1.xml"
+    ]
+    assert sheet.file_size < imports.XLSX_MAX_UNCOMPRESSED
+    assert sheet.file_size < imports.XLSX_MAX_RATIO * sheet.compress_size
+    imports.check_xlsx(io.BytesIO(wide_workbook))  # refuses nothing: the cells give it away
+
+
+def test_it_refuses_a_row_of_400_000_cells_before_openpyxl_builds_it(wide_workbook):
+    started = time.process_time()
+    with pytest.raises(imports.ReadError, match="Row 2 of the sheet has more than 50 cells"):
+        imports.read_file(io.BytesIO(wide_workbook), "wide.xlsx", max_rows=100_000)
+    assert time.process_time() - started < 1  # openpyxl: about 9 µs a cell, 4 s here
+
+
+def test_the_import_command_refuses_the_wide_row_too(measure, wide_workbook, tmp_path):
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(wide_workbook)
+    with pytest.raises(CommandError, match="more than 50 cells"):
+        call_command("import-observations", str(path), "--no-progress", stdout=io.StringIO())
+
+
+def test_the_upload_page_refuses_the_wide_row_in_under_a_second(
+    client, as_user, measure, wide_workbook, settings, tmp_path
+):
+    settings.QMS_UPLOAD_DIR = tmp_path / "uploads"
+    as_user("lead")
+    started = time.perf_counter()
+    response = client.post(
+        "/control/upload/", {"file": SimpleUploadedFile("wide.xlsx", wide_workbook, XLSX)}
+    )
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert "Row 2 of the sheet has more than 50 cells" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_it_refuses_a_sheet_with_more_rows_than_the_cap_before_parsing():
+    rows = b"".join(b'<row r="%d"><c><v>1</v></c></row>' % k for k in range(2, 400))
+    content = workbook_with_sheets(SHEET_START + HEADER_ROW + rows + SHEET_END)
+    with pytest.raises(imports.ReadError, match="beyond row 201"):
+        imports.check_xlsx_cells(io.BytesIO(content), max_rows=202, max_cells=None)
+
+
+def test_it_counts_the_cells_of_every_sheet_against_what_a_request_may_send():
+    # openpyxl reads every sheet that does not state its size; these cells cost time too.
+    data = HEADER_ROW + b'<row r="2"><c t="inlineStr"><is><t>ward-7-falls</t></is></c></row>'
+    other = b"".join(b"<row>" + b"<c><v>1</v></c>" * 40 + b"</row>" for _ in range(100))
+    content = workbook_with_sheets(SHEET_START + data + SHEET_END, SHEET_START + other + SHEET_END)
+    with pytest.raises(imports.ReadError, match="more cells than the rows a page takes"):
+        imports.read_file(io.BytesIO(content), "two.xlsx", max_rows=100)
+    # The import command has no such budget: the rows of the first sheet are read.
+    assert imports.read_file(io.BytesIO(content), "two.xlsx") == [
+        (2, "ward-7-falls", None, None, None, None)
+    ]
+
+
+def test_a_wide_second_sheet_is_not_the_data_and_is_not_refused():
+    data = HEADER_ROW + b'<row r="2"><c t="inlineStr"><is><t>ward-7-falls</t></is></c></row>'
+    notes = b"<row>" + b"<c><v>1</v></c>" * 80 + b"</row>"
+    content = workbook_with_sheets(SHEET_START + data + SHEET_END, SHEET_START + notes + SHEET_END)
+    assert imports.read_file(io.BytesIO(content), "notes.xlsx", max_rows=100) == [
+        (2, "ward-7-falls", None, None, None, None)
+    ]
+
+
+def test_cells_with_a_namespace_prefix_are_counted_too():
+    prefixed = (
+        SHEET_START.replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+        .replace(b"<dimension", b"<x:dimension")
+        .replace(b"<sheetData>", b"<x:sheetData>")
+        + b'<x:row r="1">'
+        + b"<x:c><x:v>1</x:v></x:c>" * 60
+        + b"</x:row></x:sheetData></x:worksheet>"
+    )
+    content = workbook_with_sheets(prefixed)
+    with pytest.raises(imports.ReadError, match="Row 1 of the sheet has more than 50 cells"):
+        imports.read_file(io.BytesIO(content), "prefixed.xlsx", max_rows=100)

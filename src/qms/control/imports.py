@@ -17,6 +17,7 @@ import hashlib
 import io
 import itertools
 import multiprocessing
+import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,7 +54,9 @@ _IN_CHUNK = 500
 # openpyxl parses anything, so a small file that unpacks to gigabytes (a "zip bomb") is refused
 # in milliseconds instead of costing minutes of CPU and gigabytes of memory. Python's zipfile
 # stops at the sizes the directory declares, so a lying directory cannot get round them.
-XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a sheet of 100,000 rows unpacks to about 22 MB
+# Uploads through a page: 100,000 rows of the template (six columns) unpack to 22 MB as Excel
+# writes them, 32 MB as openpyxl (and so pandas) writes them. The import command allows more.
+XLSX_MAX_UNCOMPRESSED = 40 * 1024 * 1024
 XLSX_MAX_RATIO = 100  # real sheets compress 5 to 20 times; bombs 1,000 times and more
 _XLSX_RATIO_FROM = 1024 * 1024  # small parts (styles, themes) may compress well: they are cheap
 XLSX_MAX_MEMBERS = 1_000
@@ -63,6 +66,10 @@ XLSX_MAX_COLUMNS = 50
 # Rows of the sheet read at most (Excel's own limit). A row numbered beyond the data makes the
 # parser yield every blank row in between; a web request gives a lower cap (see read_file).
 XLSX_MAX_SHEET_ROWS = 1_048_576
+# Cells in the workbook's sheets per data row a request may send: openpyxl spends about 9 µs on
+# each cell it reads (and builds a whole row before cutting it to XLSX_MAX_COLUMNS), so a file
+# within the size limits that packs millions of cells would cost a minute. The template has six.
+XLSX_CELLS_PER_ROW = 10
 
 # (row number as the user sees it, measure, period, value, denominator, note) as read.
 RawRecord = tuple[int, object, object, object, object, object]
@@ -337,22 +344,27 @@ def read_xlsx(
     progress: Progress = no_progress,
 ) -> list[RawRecord]:
     """Records from the first sheet of an Excel workbook (cached values, not formulas), read
-    only after `check_xlsx` and in openpyxl's streaming read-only mode, at most
-    XLSX_MAX_COLUMNS columns and a bounded number of rows."""
+    only after `check_xlsx` and `check_xlsx_cells` and in openpyxl's streaming read-only mode, at
+    most XLSX_MAX_COLUMNS columns and a bounded number of rows."""
     import openpyxl
 
     check_xlsx(stream, max_uncompressed=max_uncompressed)
+    # Blank rows between data rows are allowed, but not without end: twice the data rows a
+    # request may send (and never more than Excel's own limit).
+    sheet_rows = (
+        XLSX_MAX_SHEET_ROWS if max_rows is None else min(2 * max_rows + 1, XLSX_MAX_SHEET_ROWS)
+    )
+    check_xlsx_cells(
+        stream,
+        max_rows=sheet_rows + 1,
+        max_cells=None if max_rows is None else (max_rows + 1) * XLSX_CELLS_PER_ROW,
+    )
     # A workbook is a zip of XML written by any program: whatever fails inside openpyxl on a
     # damaged or foreign file is a file the user must fix, not a server error.
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:
         raise ReadError(_NOT_XLSX) from None
-    # Blank rows between data rows are allowed, but not without end: twice the data rows a
-    # request may send (and never more than Excel's own limit).
-    sheet_rows = (
-        XLSX_MAX_SHEET_ROWS if max_rows is None else min(2 * max_rows + 1, XLSX_MAX_SHEET_ROWS)
-    )
     try:
         rows = _bounded(
             workbook.worksheets[0].iter_rows(
@@ -370,6 +382,94 @@ def read_xlsx(
         raise ReadError(f"The workbook could not be read to the end ({error}).") from None
     finally:
         workbook.close()
+
+
+# A row or a cell element of sheet XML, with any namespace prefix: <row r="2">, <c r="A2"/>,
+# <x:c>. In sheet XML a "<" in text is always escaped, so each is markup.
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,63}:)?(row|c)[\s/>]")
+_SCAN_CHUNK = 1024 * 1024
+
+
+def check_xlsx_cells(stream, *, max_rows: int, max_cells: int | None) -> None:
+    """Refuse a workbook whose sheets hold more than a sheet of data should, by reading their
+    XML as bytes before openpyxl parses any of it: a row of the first sheet with more than
+    XLSX_MAX_COLUMNS cells (openpyxl builds the whole row first: 3.5 million cells in one row
+    of an 80 MB sheet cost 45 s and 2.8 GB), more than `max_rows` rows in it, or more than
+    `max_cells` cells in all the sheets (openpyxl reads other sheets too when they do not
+    state their size). The stream is left where it was."""
+    start = stream.tell()
+    try:
+        parts = _worksheet_parts(stream)
+        with zipfile.ZipFile(stream) as archive:
+            budget = [max_cells]
+            for index, part in enumerate(parts):
+                with archive.open(part) as source:
+                    _scan_sheet(source, first=index == 0, max_rows=max_rows, budget=budget)
+    except ReadError:  # a ValueError too: what the scan found, said as it was
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+        raise ReadError(_NOT_XLSX) from None
+    finally:
+        stream.seek(start)
+
+
+def _worksheet_parts(stream) -> list[str]:
+    """The parts holding the workbook's worksheets, the first sheet first, as openpyxl finds
+    them (the workbook part lists the sheets in order; its relationships name their parts)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    try:
+        reader = ExcelReader(stream, read_only=True)
+    except Exception:
+        raise ReadError(_NOT_XLSX) from None
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        return [
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if "chartsheet" not in rel.Type and rel.target in reader.valid_files
+        ]
+    except Exception:  # as in read_xlsx: a damaged or foreign file, not a server error
+        raise ReadError(_NOT_XLSX) from None
+    finally:
+        reader.archive.close()
+
+
+def _scan_sheet(source, *, first: bool, max_rows: int, budget: list[int | None]) -> None:
+    rows = cells_in_row = 0
+    tail = b""
+    while chunk := source.read(_SCAN_CHUNK):
+        data = tail + chunk
+        # A tag cut by the chunk's end is read with the next chunk.
+        cut = data.rfind(b"<", max(0, len(data) - 80))
+        data, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
+        cells = 0
+        for match in _SHEET_TAG.finditer(data):
+            if match.group(1) == b"row":
+                rows += 1
+                cells_in_row = 0
+                if first and rows > max_rows:
+                    raise ReadError(
+                        f"The sheet goes on beyond row {max_rows - 1:,}. Remove the blank rows, "
+                        "or split the data into smaller files."
+                    )
+                continue
+            cells += 1
+            cells_in_row += 1
+            if first and cells_in_row > XLSX_MAX_COLUMNS:
+                raise ReadError(
+                    f"Row {rows:,} of the sheet has more than {XLSX_MAX_COLUMNS} cells. Keep "
+                    "the columns measure, period, value, denominator and note (and a few of "
+                    "your own), and remove the others."
+                )
+        if budget[0] is not None:
+            budget[0] -= cells
+            if budget[0] < 0:
+                raise ReadError(
+                    "The workbook holds more cells than the rows a page takes. Save the data "
+                    "alone as a CSV file, or split it into smaller workbooks."
+                )
 
 
 def _bounded(rows: Iterable[Sequence], sheet_rows: int) -> Iterator[Sequence]:
