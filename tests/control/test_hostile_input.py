@@ -351,3 +351,143 @@ def test_cells_with_a_namespace_prefix_are_counted_too():
     content = workbook_with_sheets(prefixed)
     with pytest.raises(imports.ReadError, match="Row 1 of the sheet has more than 50 cells"):
         imports.read_file(io.BytesIO(content), "prefixed.xlsx", max_rows=100)
+
+
+# Paths that were not screened ------------------------------------------------------------------
+
+NHS_NUMBER = "943 476 5919"
+
+
+def remove_url(unit, membership):
+    return f"/units/{unit.pk}/members/{membership.pk}/remove/"
+
+
+@pytest.mark.parametrize(
+    "reason, message",
+    [
+        ("Left\x00", "Reason contains control characters that cannot be stored (NUL); remove them"),
+        (f"See {NHS_NUMBER}", f"Reason {IDENTIFIER_REFUSAL}"),
+        ("x" * 201, "The reason is too long: 200 characters at most"),
+    ],
+)
+def test_the_membership_removal_reason_is_screened_naming_the_field(
+    client, org, lead, member, reason, message
+):
+    membership = member.memberships.get()
+    client.force_login(lead)
+    response = client.post(remove_url(org["ward"], membership), {"reason": reason}, follow=True)
+    assert f"{message}. Nothing was removed." in response.content.decode()
+    assert member.memberships.filter(pk=membership.pk).exists()
+
+
+def test_a_removal_reason_naming_someone_asks_first_and_is_kept_when_checked(
+    client, org, lead, member
+):
+    membership = member.memberships.get()
+    client.force_login(lead)
+    url = remove_url(org["ward"], membership)
+    response = client.post(url, {"reason": "Mrs Patel complained"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Reason may identify a patient: a person&#x27;s title and name" in html
+    assert f'name="{CONFIRM_FIELD}"' in html and f'action="{url}"' in html
+    assert member.memberships.filter(pk=membership.pk).exists()
+
+    response = client.post(url, {"reason": "Mrs Patel complained", CONFIRM_FIELD: "on"})
+    assert response.status_code == 302
+    assert not member.memberships.filter(pk=membership.pk).exists()
+
+
+def admin_measure_form(measure, **changes):
+    from django.forms.models import model_to_dict
+
+    data = model_to_dict(measure, exclude=["id", "unit"])
+    data = {key: "" if value is None else value for key, value in data.items()}
+    data["is_active"] = "on" if data["is_active"] else ""
+    return {**data, "reason": "", **changes, "_save": "Save"}
+
+
+@pytest.mark.parametrize(
+    "field, text, message",
+    [
+        ("name", "Falls\x00", "Name contains control characters that cannot be stored (NUL)"),
+        ("name", "Falls\u200b", "Name contains invisible formatting characters (U+200B"),
+        ("operational_definition", f"Falls of {NHS_NUMBER}",
+         f"Operational definition {IDENTIFIER_REFUSAL}"),
+        ("reason", f"For {NHS_NUMBER}", f"Reason {IDENTIFIER_REFUSAL}"),
+    ],
+)  # fmt: skip
+def test_the_measure_admin_screens_its_text_naming_the_field(
+    client, admin, measure, field, text, message
+):
+    client.force_login(admin)
+    url = f"/admin/control/measure/{measure.pk}/change/"
+    response = client.post(url, admin_measure_form(measure, **{field: text}))
+    assert response.status_code == 200  # the form again
+    html = response.content.decode()
+    assert message in html
+    assert "Null characters are not allowed" not in html
+    measure.refresh_from_db()
+    assert measure.name == "Falls per 1,000 bed days"
+    assert "943" not in measure.operational_definition
+
+
+def test_the_measure_admin_asks_about_a_name_and_saves_it_when_checked(client, admin, measure):
+    client.force_login(admin)
+    url = f"/admin/control/measure/{measure.pk}/change/"
+    form = admin_measure_form(measure, data_source="Audit by Mrs Patel")
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "Data source may identify a patient" in response.content.decode()
+    assert f'name="{CONFIRM_FIELD}"' in response.content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(url, {**form, CONFIRM_FIELD: "on"}).status_code == 302
+    measure.refresh_from_db()
+    assert measure.data_source == "Audit by Mrs Patel"
+
+
+def test_the_standard_admin_screens_its_text(client, admin):
+    from qms.control.models import Standard
+
+    client.force_login(admin)
+    form = {"code": "nat", "title": "National", "statement": f"For {NHS_NUMBER}", "source": "x"}
+    response = client.post("/admin/control/standard/add/", form)
+    assert response.status_code == 200
+    assert f"Statement {IDENTIFIER_REFUSAL}" in response.content.decode()
+    assert not Standard.objects.exists()
+
+
+def test_the_unit_admin_screens_its_text(client, org, admin):
+    client.force_login(admin)
+    ward = org["ward"]
+    form = {"name": ward.name, "code": ward.code, "kind": ward.kind, "description": "Bay\x00 4"}
+    response = client.post(f"/admin/people/unit/{ward.pk}/change/", form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Description contains control characters that cannot be stored (NUL)" in html
+    assert "Null characters are not allowed" not in html
+    ward.refresh_from_db()
+    assert "Bay" not in ward.description
+
+
+def test_the_person_admin_screens_text_but_not_passwords(client, admin, member):
+    client.force_login(admin)
+    form = {
+        "username": "member", "first_name": "", "last_name": "", "email": "m@example.org",
+        "display_name": "Member", "job_title": f"Nurse {NHS_NUMBER}", "professional_group": "",
+        "is_active": "on", "_save": "Save",
+    }  # fmt: skip
+    response = client.post(f"/admin/people/person/{member.pk}/change/", form)
+    assert response.status_code == 200
+    assert f"Job title {IDENTIFIER_REFUSAL}" in response.content.decode()
+    # A password is never screened (nor stored as text): this one looks like an NHS number.
+    response = client.post(
+        "/admin/people/person/add/",
+        {
+            "username": "newcomer", "usable_password": "true",
+            "password1": "Mr Smith 943 476 5919", "password2": "Mr Smith 943 476 5919",
+            "display_name": "New Comer", "email": "new@example.org", "job_title": "",
+            "professional_group": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302

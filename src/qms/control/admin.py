@@ -2,7 +2,8 @@
 
 Measures and standards changed here go through qms.control.services like those changed on their
 pages: a measure is checked against the data already recorded, saved with a reason in history,
-and its results refreshed.
+and its results refreshed. Their text is screened as on the pages (qms.web.screening), with the
+box to confirm a prompt always on the form.
 """
 
 from django import forms
@@ -12,15 +13,25 @@ from django.core.exceptions import ValidationError
 from qms.control import services
 from qms.control.models import Measure, Standard
 from qms.people.admin import HistoryAdmin
+from qms.web.screening import CONFIRM_FIELD, ScreenedForm, confirm_field
+
+
+class StandardAdminForm(ScreenedForm, forms.ModelForm):
+    identifiers_checked = confirm_field()
+
+    class Meta:
+        model = Standard
+        fields = ["code", "title", "statement", "source", "unit"]
 
 
 @admin.register(Standard)
 class StandardAdmin(HistoryAdmin):
+    form = StandardAdminForm
     list_display = ["title", "scope", "source", "unit"]
     list_filter = ["scope"]
     search_fields = ["title", "statement", "code"]
     # A standard is national (no unit) or agreed by a unit: the unit says which.
-    fields = ["code", "title", "statement", "source", "unit"]
+    fields = ["code", "title", "statement", "source", "unit", CONFIRM_FIELD]
 
     def get_readonly_fields(self, request, obj=None):
         # Who agreed a standard does not change; a new one is written instead.
@@ -45,12 +56,13 @@ class StandardAdmin(HistoryAdmin):
         obj._state.adding = False
 
 
-class MeasureAdminForm(forms.ModelForm):
+class MeasureAdminForm(ScreenedForm, forms.ModelForm):
     reason = forms.CharField(
         required=False,
         max_length=500,
         help_text="Why the definition changes; kept in the measure's history.",
     )
+    identifiers_checked = confirm_field()
 
     class Meta:
         model = Measure

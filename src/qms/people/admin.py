@@ -1,16 +1,39 @@
 """The Django admin, for system administrators only (see qms.web.admin_site).
 
 Every change made here goes through qms.people.services, as it would on the product's pages: the
-same checks, the same history, and admin access that follows the system administrator role.
+same checks, the same history, and admin access that follows the system administrator role. Text
+is screened as on the pages (qms.web.screening), with the box to confirm a prompt always on the
+form.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from qms.people import services
 from qms.people.models import Membership, Person, Unit
+from qms.web.screening import CONFIRM_FIELD, ScreenedForm, confirm_field
+
+_CONFIRM_FIELDSET = ("Patient identifiers", {"fields": [CONFIRM_FIELD]})
+
+
+class PersonChangeForm(ScreenedForm, UserChangeForm):
+    identifiers_checked = confirm_field()
+
+
+class PersonCreationForm(ScreenedForm, AdminUserCreationForm):
+    identifiers_checked = confirm_field()
+
+
+class UnitAdminForm(ScreenedForm, forms.ModelForm):
+    identifiers_checked = confirm_field()
+
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "code", "parent", "description"]
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -34,6 +57,8 @@ def _saved_as(obj, saved) -> None:
 
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
     list_display = ["username", "display_name", "job_title", "professional_group", "is_active"]
     list_filter = ["is_active", "is_superuser", "professional_group"]
     search_fields = ["username", "display_name", "email", "job_title"]
@@ -47,10 +72,12 @@ class PersonAdmin(UserAdmin):
             {"fields": ["display_name", "job_title", "professional_group"]},
         ),
         ("Access", {"fields": ["is_active", "is_superuser", "last_login", "date_joined"]}),
+        _CONFIRM_FIELDSET,
     )
     readonly_fields = ["is_superuser", "last_login", "date_joined"]
     add_fieldsets = UserAdmin.add_fieldsets + (
         (None, {"fields": ["display_name", "email", "job_title", "professional_group"]}),
+        _CONFIRM_FIELDSET,
     )
 
     def save_model(self, request, obj, form, change):
@@ -76,6 +103,7 @@ class PersonAdmin(UserAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(HistoryAdmin):
+    form = UnitAdminForm
     list_display = ["name", "kind", "code", "parent"]
     search_fields = ["name", "code"]
     list_filter = ["kind"]

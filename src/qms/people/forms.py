@@ -3,6 +3,7 @@ from django import forms
 from qms.people import permissions, selectors
 from qms.people.models import AlertEmail, Person, Unit
 from qms.people.roles import Role
+from qms.web.screening import ScreenedForm
 
 
 class MembershipAddForm(forms.Form):
@@ -26,12 +27,15 @@ def _person_choice_label(person: Person) -> str:
     return f"{person.display_name} ({person.job_title})" if person.job_title else str(person)
 
 
-class MembershipRemoveForm(forms.Form):
+class MembershipRemoveForm(ScreenedForm, forms.Form):
     reason = forms.CharField(
         label="Reason",
         max_length=200,
         required=False,
         help_text="Optional; kept in the unit's history.",
+        error_messages={
+            "max_length": "The reason is too long: %(limit_value)d characters at most."
+        },
     )
 
 

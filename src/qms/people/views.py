@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -103,9 +104,14 @@ def membership_remove(request, unit_id, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id, unit=unit)
     form = MembershipRemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "The reason is too long: 200 characters at most. Nothing was removed."
-        )
+        if form.screening_prompted:  # the box to confirm it, on a page of its own
+            context = {
+                "form": form,
+                "action": request.path,
+                "back": reverse("unit-members", kwargs={"unit_id": unit.pk}),
+            }
+            return render(request, "control/check_text.html", context, status=400)
+        messages.error(request, f"{_first_error(form).rstrip('.')}. Nothing was removed.")
         return redirect("unit-members", unit_id=unit.pk)
     try:
         services.membership_remove(
@@ -118,6 +124,14 @@ def membership_remove(request, unit_id, membership_id):
             request, f"Removed {membership.person} as {membership.get_role_display()}."
         )
     return redirect("unit-members", unit_id=unit.pk)
+
+
+def _first_error(form) -> str:
+    """The first problem of a form, as a sentence naming its field."""
+    name, errors = next(iter(form.errors.items()))
+    message = errors[0]
+    label = str(form.fields[name].label) if name in form.fields else ""
+    return message if label.lower() in message.lower() else f"{label}: {message}"
 
 
 @login_required

@@ -148,7 +148,8 @@ class ScreenedForm:
             value = data.get(name)
             if name == CONFIRM_FIELD or not isinstance(value, str) or not value:
                 continue
-            if isinstance(field.widget, forms.PasswordInput):  # never stored as text
+            # Passwords are never stored as text; a disabled field is not what the person sent.
+            if isinstance(field.widget, forms.PasswordInput) or field.disabled:
                 continue
             label = str(field.label or name.replace("_", " ").capitalize())
             multiline = isinstance(field.widget, forms.Textarea)
@@ -172,3 +173,13 @@ def _limit(field: forms.CharField, max_length: int) -> None:
     field.max_length = max_length
     field.validators.append(MaxLengthValidator(max_length))
     field.widget.attrs.update(field.widget_attrs(field.widget))
+
+
+def confirm_field() -> forms.BooleanField:
+    """The box, declared on a form that always shows it (the Django admin's change forms, whose
+    fieldsets are fixed before a prompt is raised): add CONFIRM_FIELD to their fields."""
+    return forms.BooleanField(
+        label=CONFIRM_LABEL,
+        required=False,
+        help_text="Tick only when asked: text that may identify a patient is refused otherwise.",
+    )
