@@ -289,9 +289,11 @@ def _analyse_prepared(
     codes = columns.codes
     series_start = _starts(codes)
     series_first = np.flatnonzero(series_start)
-    series_of_point = np.cumsum(series_start, dtype=np.int32) - 1
-    position = np.arange(size, dtype=np.int32) - series_first[series_of_point].astype(np.int32)
-    del series_of_point
+    # Series are long runs of rows: repeating each first row is cheaper than a cumulative sum.
+    series_lengths = np.diff(series_first, append=size)
+    position = np.arange(size, dtype=np.int32) - np.repeat(
+        series_first.astype(np.int32), series_lengths
+    )
     if part.size:
         phase = np.searchsorted(part[part > 1], position + 1, side="right").astype(np.int32)
         segments = Segments.from_boundaries(series_start | _starts(phase))

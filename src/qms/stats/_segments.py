@@ -20,7 +20,9 @@ class Segments:
     @classmethod
     def from_boundaries(cls, new_segment: np.ndarray) -> Segments:
         starts = np.flatnonzero(new_segment)
-        seg = np.cumsum(new_segment, dtype=np.int32) - 1
+        # Segments (phases) are long: repeating their numbers beats a cumulative sum.
+        lengths = np.diff(starts, append=len(new_segment))
+        seg = np.repeat(np.arange(len(starts), dtype=np.int32), lengths)
         return cls(seg=seg, starts=starts, count=len(starts))
 
     def position(self) -> np.ndarray:
