@@ -89,15 +89,12 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
-    # Compare with what is stored: a form may already have set the new value on `measure`.
-    stored = Measure.objects.filter(pk=measure.pk).values_list("baseline_points", flat=True)
-    if (
-        "baseline_points" in fields
-        and fields["baseline_points"] != stored.first()
-        and not reason.strip()
-    ):
-        # Changing the baseline reclassifies past points: say why, for the history.
-        raise ValidationError({"reason": "Say why the baseline changes."})
+    if "baseline_points" in fields and not reason.strip():
+        # Compare with what is stored: a form may already have set the new value on `measure`.
+        stored = Measure.objects.filter(pk=measure.pk).values_list("baseline_points", flat=True)
+        if fields["baseline_points"] != stored.first():
+            # Changing the baseline reclassifies past points: say why, for the history.
+            raise ValidationError({"reason": "Say why the baseline changes."})
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.full_clean()
@@ -542,7 +539,13 @@ def results_refresh_stale(*, measures=None, batch: int = 2000) -> int:
     stale = stale_measures()
     if measures is not None:
         stale = stale.filter(pk__in=measures.values("pk"))
-    ids = list(stale.order_by("pk").values_list("pk", flat=True))
+    return results_refresh_in_batches(stale, batch=batch)
+
+
+def results_refresh_in_batches(measures, *, batch: int = 2000) -> int:
+    """Refresh the measures of a queryset, `batch` at a time (memory stays bounded however
+    many there are); returns how many."""
+    ids = list(measures.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         results_refresh(ids[start : start + batch])
     return len(ids)
@@ -585,7 +588,7 @@ def _record_failure(measure: Measure, error: Exception) -> None:
         str(error) if isinstance(error, SpcInputError | ValidationError) else type(error).__name__
     )
     with transaction.atomic():
-        result, created = MeasureResult.objects.get_or_create(
+        result, _ = MeasureResult.objects.get_or_create(
             measure=measure, defaults={"computed_at": None}
         )
         already_failing = result.failed_at is not None
@@ -745,10 +748,11 @@ def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
     if not points or points[-1]["trial"]:
         return None
     phase = points[-1]["phase"]
-    run: list[dict] = []
-    side = 0
     in_phase = [p for p in points if p["phase"] == phase]
-    for point in reversed(in_phase):
+    run: list[dict] = []
+    side, start = 0, len(in_phase)
+    for index in range(len(in_phase) - 1, -1, -1):
+        point = in_phase[index]
         if point["y"] is None or not point["included"]:
             continue
         if not point["shift"] or point["cl"] is None:
@@ -756,12 +760,11 @@ def _sustained_shift(points: list[dict], needed: int) -> list[dict] | None:
         here = 1 if point["y"] > point["cl"] else -1
         if side and here != side:
             break
-        side = here
+        side, start = here, index
         run.append(point)
     if len(run) < needed:
         return None
     # A shift that began inside the baseline moved the held limits itself: not this case.
-    start = in_phase.index(run[-1])
     before = sum(1 for p in in_phase[:start] if p["y"] is not None and p["included"])
     return run[::-1] if before >= needed else None
 
@@ -801,10 +804,9 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
     _record_by(suggestion, None, "Suggested by the SPC refresh")
     suggestion.save()
     link = f"/control/measures/{measure.pk}/#baseline-suggestion"
-    people = set(nearest_handlers(measure.unit)) | ({measure.owner} if measure.owner else set())
     text = f"{measure.name} ({measure.unit.name}): new limits from {label} are suggested"
     Notification.objects.bulk_create(
-        [Notification(person=p, text=text[:300], link=link) for p in people if p.is_active]
+        [Notification(person=p, text=text[:300], link=link) for p in _owner_and_leads(measure)]
     )
     return suggestion
 
@@ -935,19 +937,24 @@ def _raise(measure, kind, first, last, explanation) -> Signal:
     return signal
 
 
+def _owner_and_leads(measure: Measure) -> set[Person]:
+    """Who hears news of a measure: its owner and the nearest leads of its unit, if active."""
+    people = set(nearest_handlers(measure.unit))
+    if measure.owner is not None:
+        people.add(measure.owner)
+    return {person for person in people if person.is_active}
+
+
 def _notify_about(signal: Signal) -> None:
     """Tell the measure's owner and the unit's team leads, in the inbox (and by e-mail,
     now or in the daily digest, as each person prefers)."""
     measure = signal.measure
-    people = {measure.owner} if measure.owner else set()
-    people |= set(nearest_handlers(measure.unit))
     text = f"{measure.name} ({measure.unit.name}): {signal.explanation}"
     link = f"/control/measures/{measure.pk}/#signal-{signal.pk}"
     Notification.objects.bulk_create(
         [
             Notification(person=person, text=text[:300], link=link, signal=signal)
-            for person in people
-            if person is not None and person.is_active
+            for person in _owner_and_leads(measure)
         ]
     )
     transaction.on_commit(lambda: _enqueue_immediate_emails(signal.pk))

@@ -26,10 +26,7 @@ class Command(BaseCommand):
         if stale:
             count = services.results_refresh_stale(measures=measures)
         else:
-            ids = list(measures.order_by("pk").values_list("pk", flat=True))
-            for start in range(0, len(ids), 2000):
-                services.results_refresh(ids[start : start + 2000])
-            count = len(ids)
+            count = services.results_refresh_in_batches(measures)
         failing = list(
             MeasureResult.objects.filter(
                 measure__in=measures, failed_at__isnull=False
