@@ -353,3 +353,14 @@ def test_a_count_chart_takes_whole_numbers_only(measure, lead):
     with pytest.raises(ValidationError) as error:
         services.observations_save(by=lead, rows=[row])
     assert "a count must be a whole number, not 1.5" in " ".join(error.value.messages)
+
+
+def test_the_suggested_centre_is_the_one_the_new_limits_get(hygiene, lead):
+    # A shift of 25 months whose last 5 are higher still: the new phase's limits come from its
+    # first 20 points, and the suggestion must quote that centre line, not the mean of all 25.
+    record_counts(hygiene, HYGIENE[:20] + [90, 91, 89, 92, 90, 88, 91, 90, 92, 89] * 2 + [97] * 5)
+    suggestion = BaselineSuggestion.objects.get(measure=hygiene)
+    assert suggestion.points == 25
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.baseline_suggestion_accept(by=lead, suggestion=suggestion, reason="New gel")
+    assert points_of(hygiene)[-1]["cl"] == pytest.approx(suggestion.new_centre)

@@ -819,7 +819,10 @@ def _centre_from(measure: Measure, run: list[dict]) -> float:
     if measure.needs_denominator:
         sizes = [point["n"] for point in run]
         values = [value * size for value, size in zip(values, sizes, strict=True)]
-    chart = analyse(values, n=sizes, chart=measure.chart, multiply=scale)[0]
+    # Held from the same baseline as the phase accepting it would be.
+    chart = analyse(
+        values, n=sizes, chart=measure.chart, multiply=scale, baseline=measure.baseline_points
+    )[0]
     return float(chart.cl[0])
 
 
