@@ -452,6 +452,11 @@ def quality_matrix(user, unit: Unit, *, domain: str | None = None, kind: str | N
     _check_choice("quality domain", domain, Domain)
     _check_choice("kind of measure", kind, MeasureKind)
     measures = _summaries(user, unit, domain=domain or None, kind=kind or None)
+    return _matrix_of(unit, measures, domain=domain or None, kind=kind or None)
+
+
+def _matrix_of(unit: Unit, measures: list[MeasureSummary], *, domain=None, kind=None):
+    """The measures placed in the matrix's cells by their icons."""
     rows = [
         MatrixRow(heading, [MatrixCell(heading, column) for column in ASSURANCE_COLUMNS])
         for heading in VARIATION_ROWS
@@ -461,7 +466,7 @@ def quality_matrix(user, unit: Unit, *, domain: str | None = None, kind: str | N
     for measure in measures:
         row = row_index[measure.row]
         row.cells[column_index.get(measure.column, column_index["none"])].measures.append(measure)
-    return QualityMatrix(unit, domain or None, kind or None, rows, ASSURANCE_COLUMNS, measures)
+    return QualityMatrix(unit, domain, kind, rows, ASSURANCE_COLUMNS, measures)
 
 
 def report_version(unit: Unit, *, domain: str | None = None, kind: str | None = None) -> str:
@@ -741,9 +746,10 @@ def huddle_is_summary(unit: Unit) -> bool:
 
 def huddle_summary(user, unit: Unit) -> HuddleSummary:
     """The summary board of a unit with units below it (a few queries, however many
-    measures: the matrix's two, the board's three, and one for the units below)."""
+    measures: the board's three, and one for the units below)."""
     board = huddle_board(user, unit)
-    matrix = quality_matrix(user, unit)
+    # The board's measures, with their open signals counted, are the matrix's too.
+    matrix = _matrix_of(unit, board.measures)
     viewable = _viewable(user)
     children = [
         SubUnitSummary(child) for child in unit.children.order_by("name") if viewable(child.path)
