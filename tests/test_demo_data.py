@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from qms.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
-from qms.people import permissions
+from qms.people import access
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 
@@ -57,9 +57,9 @@ def test_every_demo_login_works_and_holds_its_role():
         person = Person.objects.get(username=login.username)
         assert person.check_password(DEMO_PASSWORD), login.username
         unit = Unit.objects.get(code=login.unit_code)
-        assert login.role in permissions.roles_in(person, unit)
-    assert permissions.is_system_administrator(Person.objects.get(username="admin"))
-    assert not permissions.is_system_administrator(Person.objects.get(username="board"))
+        assert login.role in access.roles_in(person, unit)
+    assert access.is_system_administrator(Person.objects.get(username="admin"))
+    assert not access.is_system_administrator(Person.objects.get(username="board"))
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from helpers import make_person
 
-from qms.people import permissions, selectors, services
+from qms.people import access, selectors, services
 from qms.people.forms import MembershipRemoveForm
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
@@ -40,7 +40,7 @@ def test_it_puts_a_unit_made_later_into_the_subtree_of_its_parent(org, lead):
     assert "bay-a" in codes(Unit.objects.filter(path__startswith=org["service"].path))
     assert "bay-a" not in codes(Unit.objects.filter(path__startswith=org["other_ward"].path))
     # and a role in the ward reaches it
-    assert permissions.roles_in(lead, bay) == {Role.TEAM_LEAD}
+    assert access.roles_in(lead, bay) == {Role.TEAM_LEAD}
 
 
 def test_it_records_who_created_a_unit(org, lead):
@@ -136,7 +136,7 @@ def test_it_adds_a_membership_and_records_who_added_it(org, lead, newcomer):
     record = membership.history.get()
     assert (record.history_type, record.history_user) == ("+", lead)
     # the new member sees the unit at once, through the same object
-    assert permissions.roles_in(newcomer, org["ward"]) == {Role.TEAM_MEMBER}
+    assert access.roles_in(newcomer, org["ward"]) == {Role.TEAM_MEMBER}
 
 
 def test_it_lets_a_lead_above_add_someone_in_a_unit_below(org, quality_lead, newcomer):
@@ -217,9 +217,9 @@ def test_it_removes_a_membership_and_keeps_its_history(org, lead, member):
 
 
 def test_it_takes_the_roles_away_at_once(org, lead, member):
-    assert permissions.can_see_unit(member, org["ward"])
+    assert access.can_see_unit(member, org["ward"])
     services.membership_remove(by=lead, membership=member.memberships.get())
-    assert not permissions.can_see_unit(Person.objects.get(pk=member.pk), org["ward"])
+    assert not access.can_see_unit(Person.objects.get(pk=member.pk), org["ward"])
 
 
 @pytest.mark.parametrize("who", ["member", "partner", "outsider"])
@@ -290,7 +290,7 @@ def test_it_refuses_a_current_unit_the_person_cannot_see(org, lead):
 
 def test_the_system_administrator_role_opens_the_admin_and_removing_it_closes_it(org, admin):
     colleague = make_person("colleague", (Role.TEAM_MEMBER, org["ward"]))
-    assert not permissions.is_system_administrator(colleague)
+    assert not access.is_system_administrator(colleague)
     granted = services.membership_add(
         by=admin, person=colleague, unit=org["board"], role=Role.SYSTEM_ADMINISTRATOR
     )

@@ -32,8 +32,8 @@ from qms.control.models import Frequency, Measure, Observation
 from qms.control.periods import PeriodError, parse_period, period_label, period_start
 from qms.control.permissions import DATA_ENTRY, VIEWERS, can
 from qms.control.services import ObservationInput, SaveSummary
+from qms.people.access import is_system_administrator
 from qms.people.models import Person, Unit
-from qms.people.permissions import is_system_administrator
 from qms.text import find_control_characters
 from qms.text.spreadsheet import spreadsheet_unescaped
 from qms.web import screening

@@ -4,6 +4,7 @@ escalations and the inbox that tells people about them."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qms.people.models import Unit
@@ -78,6 +79,9 @@ class Standard(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("control:standards") + f"#standard-{self.pk}"
 
 
 RULE_LENGTH_MIN, RULE_LENGTH_MAX = 3, 20
@@ -164,6 +168,9 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("control:measure-detail", args=[self.pk])
+
     @property
     def needs_denominator(self) -> bool:
         return self.chart in {"p", "pp", "u", "up"}
@@ -189,6 +196,9 @@ class Observation(models.Model):
     def __str__(self) -> str:
         return f"{self.measure}, {self.period}: {self.value:g}"
 
+    def get_absolute_url(self) -> str:
+        return self.measure.get_absolute_url() + "#data-heading"
+
 
 class Phase(models.Model):
     """A recalculation point: limits start afresh from this period, for a stated reason."""
@@ -211,6 +221,9 @@ class Phase(models.Model):
     def __str__(self) -> str:
         return f"{self.measure}: new limits from {self.starts_on}"
 
+    def get_absolute_url(self) -> str:
+        return self.measure.get_absolute_url()
+
 
 class Annotation(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
@@ -226,6 +239,9 @@ class Annotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure}, {self.period}: {self.text}"
+
+    def get_absolute_url(self) -> str:
+        return self.measure.get_absolute_url()
 
 
 class MeasureResult(models.Model):
@@ -248,6 +264,9 @@ class MeasureResult(models.Model):
 
     def __str__(self) -> str:
         return f"Results of {self.measure}"
+
+    def get_absolute_url(self) -> str:
+        return self.measure.get_absolute_url()
 
 
 class SuggestionStatus(models.TextChoices):
@@ -291,6 +310,9 @@ class BaselineSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure}: new limits from {self.starts_on}?"
+
+    def get_absolute_url(self) -> str:
+        return self.measure.get_absolute_url() + "#baseline-suggestion"
 
 
 class SignalKind(models.TextChoices):
@@ -336,6 +358,9 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.measure}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("control:measure-detail", args=[self.measure_id]) + f"#signal-{self.pk}"
 
 
 class IssueStatus(models.TextChoices):
@@ -397,6 +422,9 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signal} escalated from {self.from_unit} to {self.to_unit}"
+
+    def get_absolute_url(self) -> str:
+        return self.signal.get_absolute_url()
 
 
 class Notification(models.Model):
@@ -496,6 +524,9 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.unit} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("control:report-export", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:

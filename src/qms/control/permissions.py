@@ -1,9 +1,9 @@
-"""Who may do what in quality control. Built on qms.people.permissions: a role in a unit reaches
+"""Who may do what in quality control. Built on qms.people.access: a role in a unit reaches
 its sub-units; an invisible unit is a 404, a missing role a 403."""
 
 from django.core.exceptions import PermissionDenied
 
-from qms.people import permissions
+from qms.people import access
 from qms.people.roles import STAFF_ROLES, Role
 
 # Seeing measures, charts, reports and signals: every member of staff in the unit.
@@ -26,11 +26,11 @@ ESCALATION_RESPONDERS = SIGNAL_HANDLERS | {Role.EXECUTIVE}
 
 
 def can(user, unit, roles) -> bool:
-    return bool(permissions.roles_in(user, unit) & roles)
+    return bool(access.roles_in(user, unit) & roles)
 
 
 def require(user, unit, roles) -> None:
-    permissions.require_role(user, unit, roles)
+    access.require_role(user, unit, roles)
 
 
 def authorise(by, unit, roles, action: str) -> None:
@@ -77,6 +77,6 @@ def visible_export_or_404(user, export_id):
         export = ReportExport.objects.select_related("unit").get(pk=export_id)
     except (ReportExport.DoesNotExist, ValueError, TypeError):
         raise Http404("No such export") from None
-    permissions.visible_unit_or_404(user, export.unit_id)
+    access.visible_unit_or_404(user, export.unit_id)
     require(user, export.unit, VIEWERS)
     return export

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Count, Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from qms.control.explain import explain_point
@@ -236,7 +237,7 @@ class MeasureSummary:
 
     @property
     def url(self) -> str:
-        return f"/control/measures/{self.id}/"
+        return reverse("control:measure-detail", args=[self.id])
 
     @property
     def limits_text(self) -> str:
@@ -658,7 +659,7 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
     for signal in signals:
         counts[signal.measure_id] += 1
         signal.period_text = _signal_periods(signal)
-        signal.url = f"/control/measures/{signal.measure_id}/#signal-{signal.pk}"
+        signal.url = signal.get_absolute_url()
     actions = [
         Action(
             what="Acknowledge the signal",
@@ -671,9 +672,7 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
         if signal.status == SignalStatus.OPEN
     ]
     for escalation in escalations:
-        escalation.url = (
-            f"/control/measures/{escalation.signal.measure_id}/#signal-{escalation.signal_id}"
-        )
+        escalation.url = escalation.signal.get_absolute_url()
         if escalation.status == EscalationStatus.OPEN and escalation.to_unit.path.startswith(
             unit.path
         ):
@@ -716,7 +715,7 @@ class SubUnitSummary:
 
     @property
     def url(self) -> str:
-        return f"/control/units/{self.unit.pk}/huddle/"
+        return reverse("control:huddle-board", args=[self.unit.pk])
 
 
 @dataclass

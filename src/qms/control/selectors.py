@@ -33,7 +33,7 @@ from qms.control.models import (
 from qms.control.periods import last_completed_period, period_label
 from qms.control.permissions import DATA_ENTRY, VIEWERS
 from qms.control.reports import VARIATION_CODES, series_from_points
-from qms.people import permissions
+from qms.people import access
 from qms.stats.vega import chart_spec
 
 # How long a built page part stays cached; entries are keyed on the results' version, so this
@@ -78,7 +78,7 @@ def measures_in(user, unit, filters: MeasureFilters | None = None) -> QuerySet[M
     stored results and counts of open signals, narrowed and sorted by `filters`: one query
     (and one more to count them when the list is paged)."""
     filters = filters or MeasureFilters()
-    subtree = permissions.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
+    subtree = access.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
     if filters.unit:
         chosen = subtree.filter(pk=filters.unit).first()
         subtree = subtree.filter(path__startswith=chosen.path) if chosen else subtree.none()
@@ -111,9 +111,7 @@ def units_below(user, unit) -> list:
     """The unit and the units below it where the user sees measures, in tree order, each
     with an `indent` for a select list."""
     units = list(
-        permissions.units_with_role(user, VIEWERS)
-        .filter(path__startswith=unit.path)
-        .order_by("path")
+        access.units_with_role(user, VIEWERS).filter(path__startswith=unit.path).order_by("path")
     )
     for each in units:
         each.indent = "\u2003" * (each.depth - unit.depth)
@@ -124,7 +122,7 @@ def measure_owners(user, unit) -> list:
     """People who own an active measure of the unit or below, for the owner filter."""
     from qms.people.models import Person
 
-    subtree = permissions.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
+    subtree = access.units_with_role(user, VIEWERS).filter(path__startswith=unit.path)
     return list(
         Person.objects.filter(owned_measures__unit__in=subtree, owned_measures__is_active=True)
         .distinct()
@@ -372,7 +370,7 @@ def inbox(person, *, limit: int = 100) -> list[Notification]:
 
 def escalations_into(user, unit) -> list[Escalation]:
     """Escalations that reached this unit or units below it, newest first."""
-    subtree = permissions.units_visible_to(user).filter(path__startswith=unit.path)
+    subtree = access.units_visible_to(user).filter(path__startswith=unit.path)
     return list(
         Escalation.objects.filter(to_unit__in=subtree)
         .select_related("signal__measure", "from_unit", "to_unit", "created_by")
@@ -387,7 +385,7 @@ def standards_library(user) -> list:
     from qms.control.models import Standard, StandardScope
     from qms.people.models import Unit
 
-    visible = permissions.units_visible_to(user)
+    visible = access.units_visible_to(user)
     own_paths = Unit.objects.filter(memberships__person=user).values_list("path", flat=True)
     above = {int(part) for path in own_paths for part in path.strip("/").split("/")}
     measures = Measure.objects.filter(unit__in=visible, is_active=True).select_related("unit")
@@ -443,7 +441,7 @@ def home_work(user, *, today: dt.date | None = None) -> HomeWork:
     """Open signals and escalations in the units where the person sees measures, values due
     where they record data (or of measures they own), and their unread inbox."""
     today = today or timezone.localdate()
-    viewable = permissions.units_with_role(user, VIEWERS)
+    viewable = access.units_with_role(user, VIEWERS)
     signals = (
         open_signals()
         .filter(measure__unit__in=viewable)
@@ -474,7 +472,7 @@ def values_due(user, *, today: dt.date) -> list[ValueDue]:
     """Active measures the person records data for (or owns) whose last completed period
     (yesterday, last week, last month or last quarter, by the measure's frequency) has no
     value yet, the longest overdue first."""
-    entry_units = permissions.units_with_role(user, DATA_ENTRY)
+    entry_units = access.units_with_role(user, DATA_ENTRY)
     measures = (
         Measure.objects.filter(Q(unit__in=entry_units) | Q(owner=user), is_active=True)
         # g and t charts record an event when it happens, not a value every period.

@@ -43,8 +43,8 @@ from qms.control.periods import (
     period_label,
     period_problem,
 )
+from qms.people.access import is_system_administrator
 from qms.people.models import Membership, Person
-from qms.people.permissions import is_system_administrator
 from qms.people.roles import Role
 from qms.stats import SpcInputError, analyse, assurance_icon
 
@@ -614,7 +614,7 @@ def _notify_administrators(measure: Measure, reason: str) -> None:
             Notification(
                 person=person,
                 text=(text + reason)[:300],
-                link=f"/control/measures/{measure.pk}/#results-failure",
+                link=measure.get_absolute_url() + "#results-failure",
             )
             for person in admins
         ]
@@ -805,7 +805,7 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
     )
     _record_by(suggestion, None, "Suggested by the SPC refresh")
     suggestion.save()
-    link = f"/control/measures/{measure.pk}/#baseline-suggestion"
+    link = measure.get_absolute_url() + "#baseline-suggestion"
     text = f"{measure.name} ({measure.unit.name}): new limits from {label} are suggested"
     Notification.objects.bulk_create(
         [Notification(person=p, text=text[:300], link=link) for p in _owner_and_leads(measure)]
@@ -955,7 +955,7 @@ def _notify_about(signal: Signal) -> None:
     now or in the daily digest, as each person prefers)."""
     measure = signal.measure
     text = f"{measure.name} ({measure.unit.name}): {signal.explanation}"
-    link = f"/control/measures/{measure.pk}/#signal-{signal.pk}"
+    link = signal.get_absolute_url()
     Notification.objects.bulk_create(
         [
             Notification(person=person, text=text[:300], link=link, signal=signal)
@@ -1145,7 +1145,7 @@ def escalation_recipients(unit) -> list[Person]:
 
 
 def _notify_leads(unit, text: str, signal: Signal, *, people=None) -> None:
-    link = f"/control/measures/{signal.measure_id}/#signal-{signal.pk}"
+    link = signal.get_absolute_url()
     Notification.objects.bulk_create(
         [
             Notification(person=person, text=text[:300], link=link, signal=signal)

@@ -2,8 +2,10 @@ from django.urls import include, path
 
 from qms.control import views
 
+app_name = "control"
+
 urlpatterns = [
-    path("", views.control_home, name="control-home"),
+    path("", views.control_home, name="home"),
     path("units/<int:unit_id>/measures/", views.measure_list, name="measure-list"),
     path("units/<int:unit_id>/measures/new/", views.measure_create, name="measure-create"),
     path("measures/<int:measure_id>/", views.measure_detail, name="measure-detail"),

@@ -37,7 +37,7 @@ from qms.control.permissions import (
     STANDARD_EDITORS,
     VIEWERS,
 )
-from qms.people import permissions
+from qms.people import access
 from qms.people.models import Person
 from qms.web.context_processors import current_unit_for
 
@@ -45,11 +45,11 @@ from qms.web.context_processors import current_unit_for
 @login_required
 def control_home(request):
     """The Control area opens on the measures of the unit the person works in."""
-    units = list(permissions.units_visible_to(request.user).order_by("path"))
+    units = list(access.units_visible_to(request.user).order_by("path"))
     unit = current_unit_for(request.user, units)
     if unit is None:
         return render(request, "control/no_units.html")
-    return redirect("measure-list", unit_id=unit.pk)
+    return redirect("control:measure-list", unit_id=unit.pk)
 
 
 MEASURES_PER_PAGE = 50
@@ -57,7 +57,7 @@ MEASURES_PER_PAGE = 50
 
 @login_required
 def measure_list(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, VIEWERS)
     units = selectors.units_below(request.user, unit)
     form = MeasureListForm(
@@ -103,7 +103,7 @@ def _owners(unit):
 
 @login_required
 def measure_create(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, MEASURE_EDITORS)
     form = MeasureForm(request.POST or None, owners=_owners(unit), unit=unit)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +114,7 @@ def measure_create(request, unit_id):
             form.add_error(None, error)
         else:
             messages.success(request, f"Measure “{measure.name}” defined. Now record its data.")
-            return redirect("measure-detail", measure_id=measure.pk)
+            return redirect("control:measure-detail", measure_id=measure.pk)
     return render(
         request,
         "control/measure_form.html",
@@ -140,7 +140,7 @@ def measure_edit(request, measure_id):
             form.add_error(None, error)
         else:
             messages.success(request, "Measure updated.")
-            return redirect("measure-detail", measure_id=measure.pk)
+            return redirect("control:measure-detail", measure_id=measure.pk)
     return render(
         request,
         "control/measure_form.html",
@@ -223,7 +223,7 @@ def observation_record(request, measure_id):
         else:
             word = "updated" if summary.updated else "saved" if summary.created else "unchanged"
             messages.success(request, f"Value for {form.data['period']} {word}.")
-            return redirect("measure-detail", measure_id=measure.pk)
+            return redirect("control:measure-detail", measure_id=measure.pk)
     return _form_error_page(request, measure, observation_form=form)
 
 
@@ -245,7 +245,7 @@ def observation_delete(request, observation_id):
             by=request.user, observation=observation, reason=form.cleaned_data["reason"]
         )
         messages.success(request, "Value removed. It stays in the measure's history.")
-    return redirect("measure-detail", measure_id=measure.pk)
+    return redirect("control:measure-detail", measure_id=measure.pk)
 
 
 @login_required
@@ -261,7 +261,7 @@ def phase_start(request, measure_id):
             form.add_error(None, error)
         else:
             messages.success(request, "New limits start from that period.")
-            return redirect("measure-detail", measure_id=measure.pk)
+            return redirect("control:measure-detail", measure_id=measure.pk)
     return _form_error_page(request, measure, phase_form=form)
 
 
@@ -285,7 +285,7 @@ def baseline_suggestion_decide(request, suggestion_id):
         if form.screening_prompted:
             return _check_text_page(request, form, measure)
         messages.error(request, f"Nothing was changed: {_first_error(form)}")
-        return redirect(f"/control/measures/{measure.pk}/#baseline-suggestion")
+        return redirect(suggestion.get_absolute_url())
     accept = form.cleaned_data["decision"] == "accept"
     decide = services.baseline_suggestion_accept if accept else services.baseline_suggestion_dismiss
     try:
@@ -297,7 +297,7 @@ def baseline_suggestion_decide(request, suggestion_id):
             request,
             "New limits start where the shift began." if accept else "The current limits are kept.",
         )
-    return redirect("measure-detail", measure_id=measure.pk)
+    return redirect("control:measure-detail", measure_id=measure.pk)
 
 
 @login_required
@@ -309,7 +309,7 @@ def annotation_add(request, measure_id):
     if form.is_valid():
         services.annotation_add(by=request.user, measure=measure, **form.cleaned_data)
         messages.success(request, "Annotation added to the chart.")
-        return redirect("measure-detail", measure_id=measure.pk)
+        return redirect("control:measure-detail", measure_id=measure.pk)
     return _form_error_page(request, measure, annotation_form=form)
 
 
@@ -331,7 +331,7 @@ def _first_error(form) -> str:
 def _check_text_page(request, form, measure):
     """The form again on a page of its own, when its text may identify a patient: the forms
     on the measure page are too many and too small to show the prompt in place."""
-    context = {"form": form, "action": request.path, "back": f"/control/measures/{measure.pk}/"}
+    context = {"form": form, "action": request.path, "back": measure.get_absolute_url()}
     return render(request, "control/check_text.html", context, status=400)
 
 
@@ -349,7 +349,7 @@ def _signal_action(request, signal_id, form_class, act, done: str):
             messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
         else:
             messages.success(request, done)
-    return redirect(f"/control/measures/{signal.measure_id}/#signal-{signal.pk}")
+    return redirect(signal.get_absolute_url())
 
 
 @login_required
@@ -413,8 +413,8 @@ def escalation_respond(request, escalation_id):
         Escalation.objects.select_related("signal__measure", "to_unit", "from_unit"),
         pk=escalation_id,
     )
-    if not permissions.can_see_unit(request.user, escalation.to_unit) and not (
-        permissions.can_see_unit(request.user, escalation.from_unit)
+    if not access.can_see_unit(request.user, escalation.to_unit) and not (
+        access.can_see_unit(request.user, escalation.from_unit)
     ):
         raise Http404("No such escalation")
     # The team that escalated sees the escalation but cannot answer it.
@@ -433,14 +433,14 @@ def escalation_respond(request, escalation_id):
         else:
             messages.success(request, "Response recorded; the team has been told.")
     signal = escalation.signal
-    return redirect(f"/control/measures/{signal.measure_id}/#signal-{signal.pk}")
+    return redirect(signal.get_absolute_url())
 
 
 @login_required
 def standards(request):
     """The library of agreed standards, and which measures show whether they are met."""
     library = selectors.standards_library(request.user)
-    units = list(permissions.units_visible_to(request.user).order_by("path"))
+    units = list(access.units_visible_to(request.user).order_by("path"))
     unit = current_unit_for(request.user, units)
     can_add = unit is not None and control_permissions.can(request.user, unit, STANDARD_EDITORS)
     return render(
@@ -452,7 +452,7 @@ def standards(request):
 
 @login_required
 def standard_create(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, STANDARD_EDITORS)
     form = StandardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -462,7 +462,7 @@ def standard_create(request, unit_id):
             form.add_error(None, error)
         else:
             messages.success(request, f"“{standard.title}” is in the standards library.")
-            return redirect("standards")
+            return redirect("control:standards")
     return render(
         request,
         "control/standard_form.html",
@@ -476,7 +476,7 @@ def inbox(request):
     if request.method == "POST":
         services.notifications_mark_read(person=request.user)
         messages.success(request, "All marked as read.")
-        return redirect("inbox")
+        return redirect("control:inbox")
     return render(request, "control/inbox.html", {"notifications": selectors.inbox(request.user)})
 
 

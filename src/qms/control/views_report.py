@@ -23,7 +23,7 @@ from qms.control import exports, reports
 from qms.control import permissions as control_permissions
 from qms.control.models import Domain, ExportKind, ExportStatus, MeasureKind
 from qms.control.permissions import VIEWERS
-from qms.people import permissions
+from qms.people import access
 from qms.people.selectors import visible_ancestors
 from qms.text.spreadsheet import spreadsheet_safe
 
@@ -59,7 +59,7 @@ class ReportForm(forms.Form):
 
 @login_required
 def quality_report(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, VIEWERS)
     form = ReportForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
@@ -101,7 +101,7 @@ def quality_report(request, unit_id):
 def huddle_board(request, unit_id):
     """A team's board lists everything; above team level the board is a summary (a board
     of every ward's measures would be tens of thousands of pixels long)."""
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     control_permissions.require(request.user, unit, VIEWERS)
     context = {
         "unit": unit,
@@ -290,7 +290,7 @@ def _pdf_export(request, unit, chosen) -> HttpResponse:
         domain=chosen.get("domain") or None,
         measure_kind=chosen.get("kind") or None,
     )
-    return redirect("report-export", export_id=export.pk)
+    return redirect("control:report-export", export_id=export.pk)
 
 
 @login_required
@@ -319,7 +319,7 @@ def report_export_status(request, export_id):
             "progress": export.progress,
             "stage": export.stage,
             "error": export.error,
-            "download_url": reverse("report-export-download", args=[export.pk])
+            "download_url": reverse("control:report-export-download", args=[export.pk])
             if export.status == ExportStatus.DONE
             else None,
         }
@@ -353,7 +353,7 @@ def _report_url(export) -> str:
         {key: value for key, value in (("domain", export.domain),
                                        ("kind", export.measure_kind)) if value}
     )  # fmt: skip
-    url = reverse("quality-report", args=[export.unit_id])
+    url = reverse("control:quality-report", args=[export.unit_id])
     return f"{url}?{query}" if query else url
 
 

@@ -28,7 +28,7 @@ from qms.control.models import IntegrationToken
 from qms.control.permissions import MEASURE_EDITORS
 from qms.control.permissions import require as require_role
 from qms.control.services import ObservationConflict
-from qms.people import permissions, selectors
+from qms.people import access, selectors
 from qms.text.spreadsheet import spreadsheet_safe
 from qms.web.request_size import max_upload_bytes
 from qms.web.screening import ScreenedForm
@@ -151,7 +151,7 @@ def upload_commit(request):
             "That upload is no longer waiting to be saved (it was saved, replaced by another "
             "upload or expired). Upload the file again.",
         )
-        return redirect("control-upload")
+        return redirect("control:upload")
     return _check(request, pending, committing=True)
 
 
@@ -222,7 +222,7 @@ def _check(request, pending, *, committing=False):
         f"{pending['name']}: {', '.join(parts)}, for {summary.measures:,} "
         f"measure{'s' if summary.measures != 1 else ''}. The charts are being updated.",
     )
-    return redirect("control-upload")
+    return redirect("control:upload")
 
 
 def _preview_page(request, pending, checked, form, *, notice=None, status=200):
@@ -341,7 +341,7 @@ def _xlsx_template(rows) -> HttpResponse:
 
 @login_required
 def integrations(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     require_role(request.user, unit, MEASURE_EDITORS)
     form = TokenForm(request.POST or None)
     token = key = None
@@ -374,9 +374,9 @@ def integrations(request, unit_id):
 @login_required
 @require_POST
 def integration_revoke(request, unit_id, token_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
+    unit = access.visible_unit_or_404(request.user, unit_id)
     require_role(request.user, unit, MEASURE_EDITORS)
     token = get_object_or_404(IntegrationToken, pk=token_id, unit=unit)
     tokens.token_revoke(by=request.user, token=token)
     messages.success(request, f"Revoked the key “{token.name}”: it no longer works.")
-    return redirect("control-integrations", unit_id=unit.pk)
+    return redirect("control:integrations", unit_id=unit.pk)

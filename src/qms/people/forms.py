@@ -1,6 +1,6 @@
 from django import forms
 
-from qms.people import permissions, selectors
+from qms.people import access, selectors
 from qms.people.models import AlertEmail, Person, Unit
 from qms.people.roles import Role
 from qms.web.screening import ScreenedForm
@@ -19,7 +19,7 @@ class MembershipAddForm(forms.Form):
         self.fields["role"].choices = [
             (value, label)
             for value, label in Role.choices
-            if permissions.can_grant(manager, unit, value)
+            if access.can_grant(manager, unit, value)
         ]
 
 

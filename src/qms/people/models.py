@@ -1,7 +1,10 @@
 """Organisation: units in a tree, the people in them, and the roles they hold there."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qms.people.roles import Role
@@ -35,6 +38,9 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:unit-detail", args=[self.pk])
 
     @property
     def depth(self) -> int:
@@ -95,6 +101,9 @@ class Person(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_absolute_url(self) -> str:
+        return reverse("people:person-detail", args=[self.pk])
+
 
 class Membership(models.Model):
     """A person holds a role in a unit; the role reaches every unit below it."""
@@ -113,3 +122,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()}, {self.unit}"
+
+
+class ObjectGrant(models.Model):
+    """A role on one record (a project, a priority, a network, an issue) without a role in its
+    unit: how a patient partner or a visiting coach joins one piece of work. The role reaches the
+    record and whatever declares it as its `access_parent` (a project's PDSA cycles), never the
+    unit around it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="grants")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "person__display_name"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "content_type", "object_id", "role"],
+                name="one_grant_per_role_and_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        role = self.get_role_display()
+        return f"{self.person} — {role} on {self.content_type.name} {self.object_id}"

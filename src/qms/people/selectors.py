@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from qms.people import permissions
+from qms.people import access
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import LISTING_ORDER, MEMBERSHIP_MANAGERS, Role
 
@@ -15,7 +15,7 @@ class TreeNode:
 
 def unit_tree(user) -> list[TreeNode]:
     """The units the user can see, as a forest: each root is a unit whose parent is hidden."""
-    units = list(permissions.units_visible_to(user).order_by("path"))
+    units = list(access.units_visible_to(user).order_by("path"))
     nodes = {unit.pk: TreeNode(unit) for unit in units}
     roots = []
     for unit in units:
@@ -29,7 +29,7 @@ def unit_tree(user) -> list[TreeNode]:
 def visible_ancestors(user, unit: Unit) -> list[Unit]:
     """The units above this one that the user may see, from the top down (for breadcrumbs)."""
     above = Unit.objects.filter(pk__in=unit.ancestor_ids[:-1]).order_by("path")
-    return [ancestor for ancestor in above if permissions.can_see_unit(user, ancestor)]
+    return [ancestor for ancestor in above if access.can_see_unit(user, ancestor)]
 
 
 def _listing_key(membership: Membership):
@@ -41,7 +41,7 @@ def unit_members(unit: Unit) -> list[Membership]:
     memberships = (
         Membership.objects.filter(unit=unit)
         .select_related("person")
-        .prefetch_related("person__memberships__unit")  # for permissions.can_see_person
+        .prefetch_related("person__memberships__unit")  # for access.can_see_person
     )
     return sorted(memberships, key=_listing_key)
 
@@ -56,14 +56,14 @@ def unit_contacts(unit: Unit, *, include_unit: bool) -> list[Membership]:
         )
         .exclude(role=Role.SYSTEM_ADMINISTRATOR)
         .select_related("person", "unit")
-        .prefetch_related("person__memberships__unit")  # for permissions.can_see_person
+        .prefetch_related("person__memberships__unit")  # for access.can_see_person
     )
     return sorted(memberships, key=lambda m: (-len(m.unit.path), *_listing_key(m)))
 
 
 def sub_units(user, unit: Unit) -> list[Unit]:
     children = unit.children.order_by("name")
-    return [child for child in children if permissions.can_see_unit(user, child)]
+    return [child for child in children if access.can_see_unit(user, child)]
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,12 @@ def people_a_manager_can_add(manager: Person):
     """Active accounts the manager can see, and new accounts not yet in any unit (someone has to
     place them). Other units' partners and staff of other boards stay out of the list."""
     candidates = Person.objects.filter(is_active=True).order_by("display_name")
-    if permissions.is_system_administrator(manager):
+    if access.is_system_administrator(manager):
         return candidates
     visible = [
         person.pk
         for person in candidates.prefetch_related("memberships__unit")
-        if not person.memberships.all() or permissions.can_see_person(manager, person)
+        if not person.memberships.all() or access.can_see_person(manager, person)
     ]
     return candidates.filter(pk__in=visible)
 
@@ -142,4 +142,4 @@ def people_a_manager_can_add(manager: Person):
 def person_memberships_visible_to(viewer, person: Person) -> list[Membership]:
     """The person's memberships in units the viewer can see."""
     memberships = person.memberships.select_related("unit").order_by("unit__path")
-    return [m for m in memberships if permissions.can_see_unit(viewer, m.unit)]
+    return [m for m in memberships if access.can_see_unit(viewer, m.unit)]

@@ -1,7 +1,7 @@
 """Every write to the organisation goes through these functions: atomic, validated, and
 recorded in history with the person who made the change.
 
-Each service checks that `by` may do what it does (qms.people.permissions) and raises
+Each service checks that `by` may do what it does (qms.people.access) and raises
 PermissionDenied when not, so views, the admin and commands are covered alike. `by=None` means
 the system itself (the demo loader, a command run by the operator, a migration): no person to
 check, and history records no one. See DEVELOPERS.md.
@@ -10,7 +10,7 @@ check, and history records no one. See DEVELOPERS.md.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from qms.people import permissions
+from qms.people import access
 from qms.people.models import AlertEmail, Membership, Person, ProfessionalGroup, Unit, UnitKind
 from qms.people.roles import Role
 
@@ -33,7 +33,7 @@ def unit_create(
     description: str = "",
 ) -> Unit:
     """Create a unit under `parent` (or a new root) and give it its place in the tree."""
-    if by is not None and not permissions.can_create_unit(by, parent):
+    if by is not None and not access.can_create_unit(by, parent):
         raise PermissionDenied("You may not add a unit here.")
     if kind not in UnitKind.values:
         raise ValidationError({"kind": f"Unknown unit type {kind!r}."})
@@ -50,7 +50,7 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, by: Person | None, unit: Unit, reason: str = "", **changes) -> Unit:
     """Change a unit's name, code, type or description (moving it is a separate decision)."""
-    if by is not None and not permissions.can_change_unit(by, unit):
+    if by is not None and not access.can_change_unit(by, unit):
         raise PermissionDenied("You may not change this unit.")
     allowed = {"name", "code", "kind", "description"}
     unknown = set(changes) - allowed
@@ -76,7 +76,7 @@ def person_create(
     password: str | None = None,
 ) -> Person:
     """Create an account. Without a password the person sets one through password reset."""
-    if by is not None and not permissions.can_manage_accounts(by):
+    if by is not None and not access.can_manage_accounts(by):
         raise PermissionDenied("Only system administrators create accounts.")
     if professional_group and professional_group not in ProfessionalGroup.values:
         raise ValidationError({"professional_group": "Unknown professional group."})
@@ -106,7 +106,7 @@ PERSON_FIELDS = {
 def person_update(*, by: Person | None, person: Person, **changes) -> Person:
     """Change an account's details or close it (is_active). Admin access is not among them: it
     follows the system administrator role (membership_add and membership_remove)."""
-    if by is not None and not permissions.can_manage_accounts(by):
+    if by is not None and not access.can_manage_accounts(by):
         raise PermissionDenied("Only system administrators change accounts.")
     unknown = set(changes) - PERSON_FIELDS
     if unknown:
@@ -124,7 +124,7 @@ def person_update(*, by: Person | None, person: Person, **changes) -> Person:
 
 def person_set_current_unit(*, person: Person, unit: Unit) -> None:
     """Remember the unit the person works in now; pages open on it next time too."""
-    if not permissions.can_see_unit(person, unit):
+    if not access.can_see_unit(person, unit):
         raise PermissionDenied("You have no role in that unit.")
     Person.objects.filter(pk=person.pk).update(current_unit=unit)
     person.current_unit = unit
@@ -143,7 +143,7 @@ def membership_add(*, by: Person | None, person: Person, unit: Unit, role: str) 
     """Give `person` the role `role` in `unit`. `by` must be allowed to grant it there."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if by is not None and not permissions.can_grant(by, unit, role):
+    if by is not None and not access.can_grant(by, unit, role):
         raise PermissionDenied("You may not grant this role in this unit.")
     if Membership.objects.filter(person=person, unit=unit, role=role).exists():
         raise ValidationError(
@@ -154,20 +154,20 @@ def membership_add(*, by: Person | None, person: Person, unit: Unit, role: str) 
     membership.save()
     if role == Role.SYSTEM_ADMINISTRATOR:
         _sync_system_administrator_flags(person)
-    permissions.forget_memberships(person)
+    access.forget_memberships(person)
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, by: Person | None, membership: Membership, reason: str = "") -> None:
     """End a membership. The history keeps who held it, until when, and who ended it."""
-    if by is not None and not permissions.can_grant(by, membership.unit, membership.role):
+    if by is not None and not access.can_grant(by, membership.unit, membership.role):
         raise PermissionDenied("You may not remove this role in this unit.")
     _record_by(membership, by, reason)
     membership.delete()
     if membership.role == Role.SYSTEM_ADMINISTRATOR:
         _sync_system_administrator_flags(membership.person)
-    permissions.forget_memberships(membership.person)
+    access.forget_memberships(membership.person)
 
 
 @transaction.atomic
@@ -190,8 +190,8 @@ def membership_change(
     if after_role not in Role.values:
         raise ValidationError({"role": f"Unknown role {after_role!r}."})
     if by is not None and not (
-        permissions.can_grant(by, before.unit, before.role)
-        and permissions.can_grant(by, after_unit, after_role)
+        access.can_grant(by, before.unit, before.role)
+        and access.can_grant(by, after_unit, after_role)
     ):
         raise PermissionDenied("You may not change this membership.")
     clash = Membership.objects.filter(person=after_person, unit=after_unit, role=after_role)
@@ -205,7 +205,7 @@ def membership_change(
     membership.save()
     for affected in {before.person, after_person}:
         _sync_system_administrator_flags(affected)
-        permissions.forget_memberships(affected)
+        access.forget_memberships(affected)
     return membership
 
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from qms.people import views
 
+app_name = "people"
+
 urlpatterns = [
     path("units/", views.unit_tree, name="unit-tree"),
     path("units/switch/", views.unit_switch, name="unit-switch"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from qms.control import permissions as control_permissions
 from qms.control.permissions import VIEWERS
-from qms.people import permissions, selectors, services
+from qms.people import access, selectors, services
 from qms.people.forms import AlertPreferenceForm, MembershipAddForm, MembershipRemoveForm
 from qms.people.models import Membership, Person
 from qms.people.roles import MEMBERSHIP_MANAGERS, Role
@@ -24,25 +24,25 @@ def unit_tree(request):
 
 @login_required
 def unit_detail(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
-    can_see_people = permissions.can_see_people_of(request.user, unit)
+    unit = access.visible_unit_or_404(request.user, unit_id)
+    can_see_people = access.can_see_people_of(request.user, unit)
     members = selectors.unit_members(unit) if can_see_people else []
     contacts = selectors.unit_contacts(unit, include_unit=not can_see_people)
     context = {
         "unit": unit,
         "ancestors": selectors.visible_ancestors(request.user, unit),
         "sub_units": selectors.sub_units(request.user, unit),
-        "my_roles": [Role(role).label for role in sorted(permissions.roles_in(request.user, unit))],
+        "my_roles": [Role(role).label for role in sorted(access.roles_in(request.user, unit))],
         "can_see_people": can_see_people,
-        "can_manage": permissions.can_manage_memberships(request.user, unit),
+        "can_manage": access.can_manage_memberships(request.user, unit),
         "members": members,
         "contacts": contacts,
         # A name links only to a page this viewer may open (partners' pages are not a
-        # directory: permissions.can_see_person).
+        # directory: access.can_see_person).
         "linked_people": {
             m.person_id
             for m in [*members, *contacts]
-            if permissions.can_see_person(request.user, m.person)
+            if access.can_see_person(request.user, m.person)
         },
         "shows_measures": control_permissions.can(request.user, unit, VIEWERS),
         "is_current": request.user.current_unit_id == unit.pk,
@@ -55,21 +55,21 @@ def unit_detail(request, unit_id):
 def unit_switch(request):
     """Make a unit the current one (remembered for the person) and go back where they were."""
     if request.method != "POST":
-        return redirect("unit-tree")
-    unit = permissions.visible_unit_or_404(request.user, request.POST.get("unit"))
+        return redirect("people:unit-tree")
+    unit = access.visible_unit_or_404(request.user, request.POST.get("unit"))
     services.person_set_current_unit(person=request.user, unit=unit)
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, {request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
-    return redirect("unit-detail", unit_id=unit.pk)
+    return redirect("people:unit-detail", unit_id=unit.pk)
 
 
 @login_required
 def unit_members(request, unit_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
-    permissions.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    unit = access.visible_unit_or_404(request.user, unit_id)
+    access.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
     form = MembershipAddForm(request.POST or None, manager=request.user, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,7 +85,7 @@ def unit_members(request, unit_id):
             messages.success(
                 request, f"Added {membership.person} as {membership.get_role_display()}."
             )
-            return redirect("unit-members", unit_id=unit.pk)
+            return redirect("people:unit-members", unit_id=unit.pk)
     context = {
         "unit": unit,
         "ancestors": selectors.visible_ancestors(request.user, unit),
@@ -99,8 +99,8 @@ def unit_members(request, unit_id):
 @login_required
 @require_POST
 def membership_remove(request, unit_id, membership_id):
-    unit = permissions.visible_unit_or_404(request.user, unit_id)
-    permissions.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    unit = access.visible_unit_or_404(request.user, unit_id)
+    access.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
     membership = get_object_or_404(Membership, pk=membership_id, unit=unit)
     form = MembershipRemoveForm(request.POST)
     if not form.is_valid():
@@ -108,11 +108,11 @@ def membership_remove(request, unit_id, membership_id):
             context = {
                 "form": form,
                 "action": request.path,
-                "back": reverse("unit-members", kwargs={"unit_id": unit.pk}),
+                "back": reverse("people:unit-members", kwargs={"unit_id": unit.pk}),
             }
             return render(request, "control/check_text.html", context, status=400)
         messages.error(request, f"{_first_error(form).rstrip('.')}. Nothing was removed.")
-        return redirect("unit-members", unit_id=unit.pk)
+        return redirect("people:unit-members", unit_id=unit.pk)
     try:
         services.membership_remove(
             by=request.user, membership=membership, reason=form.cleaned_data["reason"]
@@ -123,7 +123,7 @@ def membership_remove(request, unit_id, membership_id):
         messages.success(
             request, f"Removed {membership.person} as {membership.get_role_display()}."
         )
-    return redirect("unit-members", unit_id=unit.pk)
+    return redirect("people:unit-members", unit_id=unit.pk)
 
 
 def _first_error(form) -> str:
@@ -137,7 +137,7 @@ def _first_error(form) -> str:
 @login_required
 def person_detail(request, person_id):
     person = get_object_or_404(Person, pk=person_id)
-    if not permissions.can_see_person(request.user, person):
+    if not access.can_see_person(request.user, person):
         raise Http404("No such person")
     own_page = person.pk == request.user.pk
     alert_form = AlertPreferenceForm(
@@ -148,7 +148,7 @@ def person_detail(request, person_id):
             person=person, choice=alert_form.cleaned_data["alert_email"]
         )
         messages.success(request, "Saved how alerts reach you.")
-        return redirect("person-detail", person_id=person.pk)
+        return redirect("people:person-detail", person_id=person.pk)
     context = {
         "person": person,
         "memberships": selectors.person_memberships_visible_to(request.user, person),

@@ -10,7 +10,7 @@ class QmsAdminSite(AdminSite):
 
     def has_permission(self, request):
         # Imported here: this module is loaded with the app registry, before models exist.
-        from qms.people.permissions import is_system_administrator
+        from qms.people.access import is_system_administrator
 
         return is_system_administrator(request.user)
 

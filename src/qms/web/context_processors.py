@@ -1,4 +1,4 @@
-from qms.people import permissions
+from qms.people import access
 from qms.people.roles import STAFF_ROLES
 
 
@@ -15,7 +15,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    units = list(permissions.units_visible_to(user).order_by("path"))
+    units = list(access.units_visible_to(user).order_by("path"))
     top_depth = min((unit.depth for unit in units), default=0)
     for unit in units:
         unit.indent = "\u2003" * (unit.depth - top_depth)
@@ -25,8 +25,8 @@ def navigation(request):
         "switch_units": units,
         "current_unit": current_unit_for(user, units),
         "active_area": active_area,
-        "is_system_administrator": permissions.is_system_administrator(user),
+        "is_system_administrator": access.is_system_administrator(user),
         # Partners have nothing in Control (measures are for staff): no link to a 403.
-        "uses_control": permissions.unit_paths_with_role(user, STAFF_ROLES) != [],
+        "uses_control": access.unit_paths_with_role(user, STAFF_ROLES) != [],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

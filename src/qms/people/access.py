@@ -1,19 +1,27 @@
-"""Who may see and do what, in one place. Every view, API call and command asks here.
+"""Who may see and do what, in one place. Every view, API call, service and command asks here.
 
-A role held in a unit applies to that unit and everything below it. A unit the user cannot see
-answers 404 (its existence is not disclosed); a visible unit where the role is lacking answers 403.
+A role held in a unit applies to that unit and everything below it. A grant (`ObjectGrant`) gives
+a role on one record only (and on the records that name it as their `access_parent`). A unit or
+record the user cannot see answers 404 (its existence is not disclosed); one they can see without
+the role needed answers 403.
+
+Any record works with the generic helpers (`roles_on`, `object_or_404`, `authorise`, `visible`)
+when it says where it lives: a `unit` foreign key, or an `access_unit` property; and, optionally,
+an `access_parent` property naming the record whose grants it shares.
 """
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qms.people.models import Membership, Person, Unit
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import ALL_ROLES, MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
 
 _CACHE_ATTR = "_qms_memberships"
+_GRANTS_ATTR = "_qms_grants"
 
 
 def is_system_administrator(user) -> bool:
@@ -32,10 +40,26 @@ def _memberships(user) -> list[tuple[str, str]]:
     return cached
 
 
+def _grants(user) -> list[tuple[int, int, str]]:
+    """(content type id, object id, role) for each grant, read once per request."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, _GRANTS_ATTR, None)
+    if cached is None:
+        cached = list(
+            ObjectGrant.objects.filter(person=user).values_list(
+                "content_type_id", "object_id", "role"
+            )
+        )
+        setattr(user, _GRANTS_ATTR, cached)
+    return cached
+
+
 def forget_memberships(user) -> None:
-    """Drop the per-request cache after the user's own memberships change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the per-request cache after the user's own memberships or grants change."""
+    for attr in (_CACHE_ATTR, _GRANTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
@@ -170,3 +194,90 @@ def units_with_role(user, roles: Iterable[str]) -> QuerySet[Unit]:
     for path in paths:
         condition |= Q(path__startswith=path)
     return Unit.objects.filter(condition)
+
+
+# Any record ------------------------------------------------------------------------------------
+
+
+def unit_of(record) -> Unit:
+    """The unit a record lives in: the record itself if it is a unit, its `access_unit` when it
+    declares one, otherwise its `unit`."""
+    if isinstance(record, Unit):
+        return record
+    declared = getattr(type(record), "access_unit", None)
+    return record.access_unit if declared is not None else record.unit
+
+
+def granted_roles(user, record) -> frozenset[str]:
+    """The roles granted to the user on this record or on a record above it (`access_parent`)."""
+    grants = _grants(user)
+    roles: set[str] = set()
+    seen = 0
+    while grants and record is not None and seen < 10:  # a parent chain is short; never a loop
+        content_type = ContentType.objects.get_for_model(record, for_concrete_model=True)
+        roles |= {r for ct, oid, r in grants if ct == content_type.pk and oid == record.pk}
+        record, seen = getattr(record, "access_parent", None), seen + 1
+    return frozenset(roles)
+
+
+def roles_on(user, record) -> frozenset[str]:
+    """The roles the user holds on a record: through its unit (or a unit above) and through
+    grants on the record or its parents."""
+    if isinstance(record, Unit):
+        return roles_in(user, record)
+    return roles_in(user, unit_of(record)) | granted_roles(user, record)
+
+
+def require(user, record, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
+    """The user's roles on the record, if one of them is among `roles`: Http404 when the user
+    holds no role there at all, PermissionDenied when they lack the ones asked for."""
+    held = roles_on(user, record)
+    if not held:
+        raise Http404("Not found")
+    if not held & frozenset(roles):
+        raise PermissionDenied("Your role here does not allow this.")
+    return held
+
+
+def object_or_404(user, source, pk, roles: Iterable[str] = ALL_ROLES):
+    """The record with this primary key from a model or queryset, if the user may see it with
+    one of `roles`: 404 when it does not exist or the user holds no role on it (the two look the
+    same), 403 when they see it without the role needed."""
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    try:
+        record = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found") from None
+    require(user, record, roles)
+    return record
+
+
+def authorise(by, record, roles: Iterable[str], action: str) -> None:
+    """For services: `by` must hold one of `roles` on the record (or unit), or PermissionDenied
+    naming the action. `by=None` is the system itself (see DEVELOPERS.md) and is not checked."""
+    if by is not None and not roles_on(by, record) & frozenset(roles):
+        raise PermissionDenied(f"Your role does not allow you to {action} in {unit_of(record)}.")
+
+
+def _path_condition(paths: Iterable[str], unit_field: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{unit_field}__path__startswith": path})
+    return condition
+
+
+def visible(user, queryset: QuerySet, roles: Iterable[str] = ALL_ROLES, *, unit_field="unit"):
+    """The rows of `queryset` the user holds one of `roles` on: those in units where they hold
+    it (or below), and those granted to them with it."""
+    roles = frozenset(roles)
+    paths = unit_paths_with_role(user, roles)
+    if paths is None:
+        return queryset
+    content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
+    granted = [oid for ct, oid, r in _grants(user) if ct == content_type.pk and r in roles]
+    return queryset.filter(_path_condition(paths, unit_field) | Q(pk__in=granted))
+
+
+def in_subtree(queryset: QuerySet, unit: Unit, *, unit_field="unit") -> QuerySet:
+    """The rows of `queryset` in `unit` or any unit below it."""
+    return queryset.filter(**{f"{unit_field}__path__startswith": unit.path})
