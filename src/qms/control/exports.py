@@ -20,10 +20,10 @@ from django.db import connections, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from qms.control import permissions as control_permissions
 from qms.control import reports
 from qms.control.models import Annotation, ExportKind, ExportStatus, ReportExport
-from qms.control.permissions import VIEWERS
+from qms.control.roles import VIEWERS
+from qms.people import access
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def report_export_request(
     """The export of this report: a finished one with the same fingerprint (its file still
     there), one already on its way, or a new one queued. `by` must be able to see the unit's
     report."""
-    control_permissions.authorise(by, unit, VIEWERS, "export the report")
+    access.authorise(by, unit, VIEWERS, "export the report")
     if kind not in ExportKind.values:
         raise ValueError(f"{kind!r} is not a kind of export: {', '.join(ExportKind.values)}")
     matrix = reports.quality_matrix(by, unit, domain=domain, kind=measure_kind)

@@ -25,14 +25,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from qms.control import services
 from qms.control.models import Frequency, Measure, Observation
 from qms.control.periods import PeriodError, parse_period, period_label, period_start
-from qms.control.permissions import DATA_ENTRY, VIEWERS, can
+from qms.control.roles import DATA_ENTRY, VIEWERS
 from qms.control.services import ObservationInput, SaveSummary
-from qms.people.access import is_system_administrator
+from qms.people import access
 from qms.people.models import Person, Unit
 from qms.text import find_control_characters
 from qms.text.spreadsheet import spreadsheet_unescaped
@@ -180,11 +179,11 @@ class PersonScope(EntryScope):
         self.person = person
 
     def allows(self, unit: Unit) -> bool:
-        return can(self.person, unit, DATA_ENTRY)
+        return access.can(self.person, unit, DATA_ENTRY)
 
     def refusal(self, code: str, measure: Measure) -> str:
         # A unit the person cannot see is not disclosed: the same words as an unknown code.
-        if not can(self.person, measure.unit, VIEWERS):
+        if not access.can(self.person, measure.unit, VIEWERS):
             return _unknown(code)
         return f"you may not record data for the measures of {measure.unit.name}"
 
@@ -214,33 +213,18 @@ def _unknown(code: str) -> str:
     return f"no measure has the code {_quoted(code)} in the units where you may record data"
 
 
-def _entry_paths(person: Person) -> list[str] | None:
-    """Paths of the units where the person holds a data entry role (their roles reach the
-    units below); None for a system administrator, who may record data everywhere."""
-    if is_system_administrator(person):
-        return None
-    units = Unit.objects.filter(memberships__person=person).distinct()
-    return [unit.path for unit in units if can(person, unit, DATA_ENTRY)]
-
-
 def entry_measures(person: Person) -> list[Measure]:
-    """The active measures the person may record data for, in unit order."""
-    paths = _entry_paths(person)
-    if paths == []:
-        return []
-    condition = Q()
-    for path in paths or ():
-        condition |= Q(unit__path__startswith=path)
+    """The active measures the person may record data for, in unit order: those of the units
+    where they hold a data entry role (uploads are checked unit by unit, see PersonScope)."""
+    measures = Measure.objects.filter(is_active=True).select_related("unit")
     return list(
-        Measure.objects.filter(condition, is_active=True)
-        .select_related("unit")
-        .order_by("unit__path", "name")
+        access.in_units_with_role(person, measures, DATA_ENTRY).order_by("unit__path", "name")
     )
 
 
 def may_upload(person: Person) -> bool:
     """Anyone with a data entry role somewhere may upload; rows are checked unit by unit."""
-    return _entry_paths(person) != []
+    return access.unit_paths_with_role(person, DATA_ENTRY) != []
 
 
 # Reading sources ---------------------------------------------------------------------------

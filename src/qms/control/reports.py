@@ -33,7 +33,8 @@ from qms.control.models import (
     SignalStatus,
 )
 from qms.control.periods import period_label
-from qms.control.permissions import VIEWERS, can
+from qms.control.roles import VIEWERS
+from qms.people import access
 from qms.people.models import Unit
 from qms.stats import POINT_TYPES, PhaseSummary, SeriesResult
 
@@ -375,7 +376,7 @@ def _viewable(user):
     def test(path: str) -> bool:
         if path not in answers:
             # Roles are decided on the unit's path alone, so an unsaved Unit carrying it will do.
-            answers[path] = can(user, Unit(path=path), VIEWERS)
+            answers[path] = access.can(user, Unit(path=path), VIEWERS)
         return answers[path]
 
     return test

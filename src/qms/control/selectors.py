@@ -31,8 +31,8 @@ from qms.control.models import (
     SuggestionStatus,
 )
 from qms.control.periods import last_completed_period, period_label
-from qms.control.permissions import DATA_ENTRY, VIEWERS
 from qms.control.reports import VARIATION_CODES, series_from_points
+from qms.control.roles import DATA_ENTRY, VIEWERS
 from qms.people import access
 from qms.stats.vega import chart_spec
 

@@ -1,7 +1,8 @@
 """Every write in quality control: atomic, validated, recorded in history with who did it.
 
-Each service authorises `by` first (qms.control.permissions) and raises PermissionDenied when
-the person's role does not allow it, whoever calls: a view, the API, the admin or a command.
+Each service authorises `by` first (qms.people.access, with the groups of qms.control.roles) and
+raises PermissionDenied when the person's role does not allow it, whoever calls: a view, the API,
+the admin or a command.
 `by=None` is the system itself and is not checked (see DEVELOPERS.md, "Who may write").
 """
 
@@ -20,7 +21,6 @@ from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from qms.control import permissions as control_permissions
 from qms.control.explain import explain_point
 from qms.control.models import (
     Annotation,
@@ -43,6 +43,14 @@ from qms.control.periods import (
     period_label,
     period_problem,
 )
+from qms.control.roles import (
+    DATA_ENTRY,
+    ESCALATION_RESPONDERS,
+    MEASURE_EDITORS,
+    SIGNAL_HANDLERS,
+    STANDARD_EDITORS,
+)
+from qms.people import access
 from qms.people.access import is_system_administrator
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
@@ -69,7 +77,7 @@ def _record_by(instance, by: Person | None, reason: str = "") -> None:
 @transaction.atomic
 def measure_create(*, by: Person | None, unit, **fields) -> Measure:
     """Define a measure in a unit."""
-    control_permissions.authorise(by, unit, control_permissions.MEASURE_EDITORS, "define measures")
+    access.authorise(by, unit, MEASURE_EDITORS, "define measures")
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
@@ -83,9 +91,7 @@ def measure_create(*, by: Person | None, unit, **fields) -> Measure:
 @transaction.atomic
 def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **fields) -> Measure:
     """Change a measure's definition; its results are refreshed because the chart may differ."""
-    control_permissions.authorise(
-        by, measure.unit, control_permissions.MEASURE_EDITORS, "change measures"
-    )
+    access.authorise(by, measure, MEASURE_EDITORS, "change measures")
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
@@ -179,9 +185,7 @@ def standard_update(*, by: Person | None, standard: Standard, reason: str = "", 
 
 def _authorise_standard(by: Person | None, unit) -> None:
     if unit is not None:
-        control_permissions.authorise(
-            by, unit, control_permissions.STANDARD_EDITORS, "agree local standards"
-        )
+        access.authorise(by, unit, STANDARD_EDITORS, "agree local standards")
     elif by is not None and not is_system_administrator(by):
         raise PermissionDenied("Only system administrators add or change national standards.")
 
@@ -293,9 +297,10 @@ def observations_save(
     """Record values, all or none. A period that already holds a different value is replaced
     only with `replace` (the old value stays in history, with `reason`); otherwise the whole
     batch is refused with an ObservationConflict naming every such period."""
-    control_permissions.authorise_units(
-        by, {row.measure.unit_id for row in rows}, control_permissions.DATA_ENTRY, "record data"
-    )
+    # Per measure, not per unit, so a grant on a measure counts as it does on its page.
+    if by is not None:
+        for measure in {row.measure.pk: row.measure for row in rows}.values():
+            access.authorise(by, measure, DATA_ENTRY, "record data")
     current: dict[str, dt.date] = {}
     problems = [
         f"{_where(row)}{problem}"
@@ -451,9 +456,7 @@ def _insert_new(
 @transaction.atomic
 def observation_delete(*, by: Person | None, observation: Observation, reason: str) -> None:
     """Remove a value; the history keeps it, who removed it and why."""
-    control_permissions.authorise(
-        by, observation.measure.unit, control_permissions.DATA_ENTRY, "remove values"
-    )
+    access.authorise(by, observation.measure, DATA_ENTRY, "remove values")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the value is being removed."})
     _record_by(observation, by, reason)
@@ -469,9 +472,7 @@ def observation_delete(*, by: Person | None, observation: Observation, reason: s
 @transaction.atomic
 def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reason: str) -> Phase:
     """Start new limits from a period, for a reason that shows on the chart."""
-    control_permissions.authorise(
-        by, measure.unit, control_permissions.MEASURE_EDITORS, "start new limits"
-    )
+    access.authorise(by, measure, MEASURE_EDITORS, "start new limits")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the limits are recalculated from here."})
     if problem := period_problem(starts_on, measure.frequency):
@@ -489,9 +490,7 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
 
 def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text: str):
     """Note on the chart what happened at a period (a change tested, a new team)."""
-    control_permissions.authorise(
-        by, measure.unit, control_permissions.DATA_ENTRY, "annotate charts"
-    )
+    access.authorise(by, measure, DATA_ENTRY, "annotate charts")
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the annotation."})
@@ -831,9 +830,7 @@ def _centre_from(measure: Measure, run: list[dict]) -> float:
 @transaction.atomic
 def baseline_suggestion_accept(*, by: Person, suggestion: BaselineSuggestion, reason: str) -> Phase:
     """Start new limits where the suggested shift began, with the lead's reason."""
-    control_permissions.authorise(
-        by, suggestion.measure.unit, control_permissions.MEASURE_EDITORS, "start new limits"
-    )
+    access.authorise(by, suggestion.measure, MEASURE_EDITORS, "start new limits")
     _check_open(suggestion)
     phase = phase_start(
         by=by, measure=suggestion.measure, starts_on=suggestion.starts_on, reason=reason
@@ -847,9 +844,7 @@ def baseline_suggestion_dismiss(
     *, by: Person, suggestion: BaselineSuggestion, reason: str = ""
 ) -> BaselineSuggestion:
     """Keep the current limits; the suggestion is not made again for this start."""
-    control_permissions.authorise(
-        by, suggestion.measure.unit, control_permissions.MEASURE_EDITORS, "keep or change limits"
-    )
+    access.authorise(by, suggestion.measure, MEASURE_EDITORS, "keep or change limits")
     _check_open(suggestion)
     return _decide(suggestion, by, SuggestionStatus.DISMISSED, reason)
 
@@ -975,9 +970,7 @@ def _enqueue_immediate_emails(signal_id: int) -> None:
 
 
 def _require_handler(by: Person, unit) -> None:
-    control_permissions.authorise(
-        by, unit, control_permissions.SIGNAL_HANDLERS, "handle signals and escalations"
-    )
+    access.authorise(by, unit, SIGNAL_HANDLERS, "handle signals and escalations")
 
 
 def signal_unit(signal: Signal):
@@ -1078,9 +1071,7 @@ def escalation_respond(*, by: Person, escalation, decision: str, response: str):
     advice), or resolve it (and close the signal)."""
     from qms.control.models import EscalationStatus
 
-    control_permissions.authorise(
-        by, escalation.to_unit, control_permissions.ESCALATION_RESPONDERS, "answer escalations"
-    )
+    access.authorise(by, escalation.to_unit, ESCALATION_RESPONDERS, "answer escalations")
     if decision not in ESCALATION_DECISIONS:
         raise ValidationError({"decision": "Choose accept, return or resolve."})
     if escalation.status in (

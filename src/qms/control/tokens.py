@@ -21,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qms.control.models import IntegrationToken
-from qms.control.permissions import MEASURE_EDITORS, can
+from qms.control.roles import MEASURE_EDITORS
+from qms.people import access
 from qms.people.models import Person, Unit
 
 SCHEME = "qms"
@@ -34,7 +35,7 @@ def _hash(key: str) -> str:
 
 
 def _check_editor(by: Person | None, unit: Unit) -> None:
-    if by is not None and not can(by, unit, MEASURE_EDITORS):
+    if by is not None and not access.can(by, unit, MEASURE_EDITORS):
         raise PermissionDenied("Your role in this unit does not allow managing integration keys.")
 
 

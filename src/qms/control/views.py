@@ -13,7 +13,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from qms.control import imports, selectors, services
-from qms.control import permissions as control_permissions
 from qms.control.forms import (
     AnnotationForm,
     DeleteObservationForm,
@@ -28,8 +27,8 @@ from qms.control.forms import (
     StandardForm,
     SuggestionDecisionForm,
 )
-from qms.control.models import BaselineSuggestion, Escalation, Observation, Signal
-from qms.control.permissions import (
+from qms.control.models import BaselineSuggestion, Escalation, Measure, Observation, Signal
+from qms.control.roles import (
     DATA_ENTRY,
     ESCALATION_RESPONDERS,
     MEASURE_EDITORS,
@@ -38,7 +37,7 @@ from qms.control.permissions import (
     VIEWERS,
 )
 from qms.people import access
-from qms.people.models import Person
+from qms.people.models import Person, Unit
 from qms.web.context_processors import current_unit_for
 
 
@@ -55,10 +54,16 @@ def control_home(request):
 MEASURES_PER_PAGE = 50
 
 
+def _measure_or_404(request, measure_id, roles) -> Measure:
+    """The measure, with what its pages show of it, if the user holds one of `roles` on it:
+    404 when they hold no role in its unit (or it does not exist), 403 for a role without."""
+    measures = Measure.objects.select_related("unit", "owner", "standard")
+    return access.object_or_404(request.user, measures, measure_id, roles)
+
+
 @login_required
 def measure_list(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    control_permissions.require(request.user, unit, VIEWERS)
+    unit = access.object_or_404(request.user, Unit, unit_id, VIEWERS)
     units = selectors.units_below(request.user, unit)
     form = MeasureListForm(
         request.GET, units=units, owners=selectors.measure_owners(request.user, unit)
@@ -85,7 +90,7 @@ def measure_list(request, unit_id):
         "measures": page.object_list,
         "filtered": any(value for key, value in chosen.items() if key != "sort"),
         "query": kept.urlencode(),
-        "can_define": control_permissions.can(request.user, unit, MEASURE_EDITORS),
+        "can_define": access.can(request.user, unit, MEASURE_EDITORS),
         "can_upload": imports.may_upload(request.user),
         "escalations": selectors.escalations_into(request.user, unit)[:20],
     }
@@ -103,8 +108,7 @@ def _owners(unit):
 
 @login_required
 def measure_create(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    control_permissions.require(request.user, unit, MEASURE_EDITORS)
+    unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
     form = MeasureForm(request.POST or None, owners=_owners(unit), unit=unit)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
@@ -125,8 +129,7 @@ def measure_create(request, unit_id):
 
 @login_required
 def measure_edit(request, measure_id):
-    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
-    control_permissions.require(request.user, measure.unit, MEASURE_EDITORS)
+    measure = _measure_or_404(request, measure_id, MEASURE_EDITORS)
     form = MeasureForm(
         request.POST or None, instance=measure, owners=_owners(measure.unit), unit=measure.unit
     )
@@ -157,13 +160,9 @@ def _measure_context(request, measure, **forms):
     page = selectors.measure_page(measure, recent=None if show_all else RECENT_ROWS)
     user = request.user
     for signal in page.signals:  # what this person may do with each signal and escalation
-        signal.can_handle = control_permissions.can(
-            user, services.signal_unit(signal), SIGNAL_HANDLERS
-        )
+        signal.can_handle = access.can(user, services.signal_unit(signal), SIGNAL_HANDLERS)
         for escalation in signal.escalations.all():
-            escalation.can_respond = control_permissions.can(
-                user, escalation.to_unit, ESCALATION_RESPONDERS
-            )
+            escalation.can_respond = access.can(user, escalation.to_unit, ESCALATION_RESPONDERS)
     newest_first = page.rows[::-1]
     return {
         "page": page,
@@ -172,8 +171,8 @@ def _measure_context(request, measure, **forms):
         "earlier_count": 0 if show_all else max(0, len(newest_first) - RECENT_ROWS),
         # Escaped for a <script> element by charts.spec_json.
         "chart_json": mark_safe(page.chart),  # noqa: S308
-        "can_enter": control_permissions.can(user, measure.unit, DATA_ENTRY),
-        "can_edit": control_permissions.can(user, measure.unit, MEASURE_EDITORS),
+        "can_enter": access.can(user, measure.unit, DATA_ENTRY),
+        "can_edit": access.can(user, measure.unit, MEASURE_EDITORS),
         "observation_form": forms.get("observation_form") or ObservationForm(measure=measure),
         "phase_form": forms.get("phase_form") or PhaseForm(measure=measure),
         "annotation_form": forms.get("annotation_form") or AnnotationForm(measure=measure),
@@ -188,7 +187,7 @@ def _measure_context(request, measure, **forms):
 
 @login_required
 def measure_detail(request, measure_id):
-    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
+    measure = _measure_or_404(request, measure_id, VIEWERS)
     return render(request, "control/measure_detail.html", _measure_context(request, measure))
 
 
@@ -200,8 +199,7 @@ def _form_error_page(request, measure, **forms):
 @login_required
 @require_POST
 def observation_record(request, measure_id):
-    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
-    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    measure = _measure_or_404(request, measure_id, DATA_ENTRY)
     form = ObservationForm(request.POST, measure=measure)
     if form.is_valid():
         data = form.cleaned_data
@@ -230,11 +228,9 @@ def observation_record(request, measure_id):
 @login_required
 @require_POST
 def observation_delete(request, observation_id):
-    observation = get_object_or_404(
-        Observation.objects.select_related("measure"), pk=observation_id
-    )
-    measure = control_permissions.visible_measure_or_404(request.user, observation.measure_id)
-    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    observation = get_object_or_404(Observation, pk=observation_id)
+    measure = _measure_or_404(request, observation.measure_id, DATA_ENTRY)
+    observation.measure = measure
     form = DeleteObservationForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
@@ -251,8 +247,7 @@ def observation_delete(request, observation_id):
 @login_required
 @require_POST
 def phase_start(request, measure_id):
-    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
-    control_permissions.require(request.user, measure.unit, MEASURE_EDITORS)
+    measure = _measure_or_404(request, measure_id, MEASURE_EDITORS)
     form = PhaseForm(request.POST, measure=measure)
     if form.is_valid():
         try:
@@ -266,11 +261,8 @@ def phase_start(request, measure_id):
 
 
 def _open_suggestion(request, suggestion_id) -> BaselineSuggestion:
-    suggestion = get_object_or_404(
-        BaselineSuggestion.objects.select_related("measure__unit"), pk=suggestion_id
-    )
-    control_permissions.visible_measure_or_404(request.user, suggestion.measure_id)
-    control_permissions.require(request.user, suggestion.measure.unit, MEASURE_EDITORS)
+    suggestion = get_object_or_404(BaselineSuggestion, pk=suggestion_id)
+    suggestion.measure = _measure_or_404(request, suggestion.measure_id, MEASURE_EDITORS)
     return suggestion
 
 
@@ -303,8 +295,7 @@ def baseline_suggestion_decide(request, suggestion_id):
 @login_required
 @require_POST
 def annotation_add(request, measure_id):
-    measure = control_permissions.visible_measure_or_404(request.user, measure_id)
-    control_permissions.require(request.user, measure.unit, DATA_ENTRY)
+    measure = _measure_or_404(request, measure_id, DATA_ENTRY)
     form = AnnotationForm(request.POST, measure=measure)
     if form.is_valid():
         services.annotation_add(by=request.user, measure=measure, **form.cleaned_data)
@@ -314,8 +305,8 @@ def annotation_add(request, measure_id):
 
 
 def _signal_for(request, signal_id) -> Signal:
-    signal = get_object_or_404(Signal.objects.select_related("measure__unit"), pk=signal_id)
-    control_permissions.visible_measure_or_404(request.user, signal.measure_id)
+    signal = get_object_or_404(Signal, pk=signal_id)
+    signal.measure = _measure_or_404(request, signal.measure_id, VIEWERS)
     return signal
 
 
@@ -418,7 +409,7 @@ def escalation_respond(request, escalation_id):
     ):
         raise Http404("No such escalation")
     # The team that escalated sees the escalation but cannot answer it.
-    if not control_permissions.can(request.user, escalation.to_unit, ESCALATION_RESPONDERS):
+    if not access.can(request.user, escalation.to_unit, ESCALATION_RESPONDERS):
         raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
     form = EscalationResponseForm(request.POST)
     if not form.is_valid():
@@ -442,7 +433,7 @@ def standards(request):
     library = selectors.standards_library(request.user)
     units = list(access.units_visible_to(request.user).order_by("path"))
     unit = current_unit_for(request.user, units)
-    can_add = unit is not None and control_permissions.can(request.user, unit, STANDARD_EDITORS)
+    can_add = unit is not None and access.can(request.user, unit, STANDARD_EDITORS)
     return render(
         request,
         "control/standards.html",
@@ -452,8 +443,7 @@ def standards(request):
 
 @login_required
 def standard_create(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    control_permissions.require(request.user, unit, STANDARD_EDITORS)
+    unit = access.object_or_404(request.user, Unit, unit_id, STANDARD_EDITORS)
     form = StandardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from qms.control import exports, reports
-from qms.control import permissions as control_permissions
-from qms.control.models import Domain, ExportKind, ExportStatus, MeasureKind
-from qms.control.permissions import VIEWERS
+from qms.control.models import Domain, ExportKind, ExportStatus, MeasureKind, ReportExport
+from qms.control.roles import VIEWERS
 from qms.people import access
+from qms.people.models import Unit
 from qms.people.selectors import visible_ancestors
 from qms.text.spreadsheet import spreadsheet_safe
 
@@ -59,8 +59,7 @@ class ReportForm(forms.Form):
 
 @login_required
 def quality_report(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    control_permissions.require(request.user, unit, VIEWERS)
+    unit = access.object_or_404(request.user, Unit, unit_id, VIEWERS)
     form = ReportForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     chosen = form.cleaned_data if form.is_bound and valid else {}
@@ -101,8 +100,7 @@ def quality_report(request, unit_id):
 def huddle_board(request, unit_id):
     """A team's board lists everything; above team level the board is a summary (a board
     of every ward's measures would be tens of thousands of pixels long)."""
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    control_permissions.require(request.user, unit, VIEWERS)
+    unit = access.object_or_404(request.user, Unit, unit_id, VIEWERS)
     context = {
         "unit": unit,
         "ancestors": visible_ancestors(request.user, unit),
@@ -293,11 +291,18 @@ def _pdf_export(request, unit, chosen) -> HttpResponse:
     return redirect("control:report-export", export_id=export.pk)
 
 
+def _export_or_404(request, export_id) -> ReportExport:
+    """A report export, to those who may see its unit's report: 404 when the user cannot see
+    the unit (or there is no such export), 403 for a role that does not show reports."""
+    with_unit = ReportExport.objects.select_related("unit")
+    return access.object_or_404(request.user, with_unit, export_id, VIEWERS)
+
+
 @login_required
 def report_export(request, export_id):
     """An export's progress (the page refreshes itself with JavaScript, or by its link), and
     its download link when it is ready."""
-    export = control_permissions.visible_export_or_404(request.user, export_id)
+    export = _export_or_404(request, export_id)
     context = {
         "export": export,
         "unit": export.unit,
@@ -311,7 +316,7 @@ def report_export(request, export_id):
 @login_required
 def report_export_status(request, export_id):
     """The export's status for the progress page's script: small, never cached."""
-    export = control_permissions.visible_export_or_404(request.user, export_id)
+    export = _export_or_404(request, export_id)
     return JsonResponse(
         {
             "status": export.status,
@@ -329,7 +334,7 @@ def report_export_status(request, export_id):
 @login_required
 def report_export_download(request, export_id):
     """The PDF, as an attachment, to those who may see the unit's report."""
-    export = control_permissions.visible_export_or_404(request.user, export_id)
+    export = _export_or_404(request, export_id)
     if export.status != ExportStatus.DONE or not export.file:
         raise Http404("This export is not ready")
     try:

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qms.control import imports, tokens
 from qms.control.models import IntegrationToken
-from qms.control.permissions import MEASURE_EDITORS
-from qms.control.permissions import require as require_role
+from qms.control.roles import MEASURE_EDITORS
 from qms.control.services import ObservationConflict
 from qms.people import access, selectors
+from qms.people.models import Unit
 from qms.text.spreadsheet import spreadsheet_safe
 from qms.web.request_size import max_upload_bytes
 from qms.web.screening import ScreenedForm
@@ -341,8 +341,7 @@ def _xlsx_template(rows) -> HttpResponse:
 
 @login_required
 def integrations(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    require_role(request.user, unit, MEASURE_EDITORS)
+    unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
     form = TokenForm(request.POST or None)
     token = key = None
     if request.method == "POST" and form.is_valid():
@@ -374,8 +373,7 @@ def integrations(request, unit_id):
 @login_required
 @require_POST
 def integration_revoke(request, unit_id, token_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    require_role(request.user, unit, MEASURE_EDITORS)
+    unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
     token = get_object_or_404(IntegrationToken, pk=token_id, unit=unit)
     tokens.token_revoke(by=request.user, token=token)
     messages.success(request, f"Revoked the key “{token.name}”: it no longer works.")

@@ -64,15 +64,7 @@ def forget_memberships(user) -> None:
 
 def units_visible_to(user) -> QuerySet[Unit]:
     """Every unit the user holds any role in, and all units below those."""
-    if is_system_administrator(user):
-        return Unit.objects.all()
-    paths = {path for path, _ in _memberships(user)}
-    if not paths:
-        return Unit.objects.none()
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Unit.objects.filter(condition)
+    return units_with_role(user, ALL_ROLES)
 
 
 def roles_in(user, unit: Unit) -> frozenset[str]:
@@ -85,31 +77,6 @@ def roles_in(user, unit: Unit) -> frozenset[str]:
 
 def can_see_unit(user, unit: Unit) -> bool:
     return bool(roles_in(user, unit))
-
-
-def visible_unit_or_404(user, unit_id) -> Unit:
-    """The unit, if the user may see it; otherwise 404, whether or not it exists."""
-    try:
-        unit = Unit.objects.get(pk=unit_id)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such unit") from None
-    if not can_see_unit(user, unit):
-        raise Http404("No such unit")
-    return unit
-
-
-def require_role(user, unit: Unit, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
-    """The user's roles in the unit, if one of them is among `roles`.
-
-    Raises Http404 when the user cannot see the unit at all, PermissionDenied when they can see
-    it but lack every role asked for.
-    """
-    held = roles_in(user, unit)
-    if not held:
-        raise Http404("No such unit")
-    if not held & frozenset(roles):
-        raise PermissionDenied("Your role in this unit does not allow this.")
-    return held
 
 
 def can_see_people_of(user, unit: Unit) -> bool:
@@ -177,23 +144,17 @@ def can_see_person(user, person: Person) -> bool:
 
 def unit_paths_with_role(user, roles: Iterable[str]) -> list[str] | None:
     """The paths of the units where the user holds one of `roles` (their role reaches every
-    unit below each path); None for a system administrator, who reaches every unit."""
-    if is_system_administrator(user):
+    unit below each path); None when the user reaches every unit: a system administrator, if
+    that role is among `roles`."""
+    roles = frozenset(roles)
+    if Role.SYSTEM_ADMINISTRATOR in roles and is_system_administrator(user):
         return None
     return sorted({path for path, role in _memberships(user) if role in roles})
 
 
 def units_with_role(user, roles: Iterable[str]) -> QuerySet[Unit]:
     """Every unit where the user holds one of `roles`, directly or from a unit above."""
-    paths = unit_paths_with_role(user, roles)
-    if paths is None:
-        return Unit.objects.all()
-    if not paths:
-        return Unit.objects.none()
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Unit.objects.filter(condition)
+    return in_units_with_role(user, Unit.objects.all(), roles, unit_field=None)
 
 
 # Any record ------------------------------------------------------------------------------------
@@ -222,15 +183,21 @@ def granted_roles(user, record) -> frozenset[str]:
 
 def roles_on(user, record) -> frozenset[str]:
     """The roles the user holds on a record: through its unit (or a unit above) and through
-    grants on the record or its parents."""
+    grants on the record or its parents. For a unit, its roles there (`roles_in`)."""
     if isinstance(record, Unit):
         return roles_in(user, record)
     return roles_in(user, unit_of(record)) | granted_roles(user, record)
 
 
+def can(user, record, roles: Iterable[str]) -> bool:
+    """Whether the user holds one of `roles` on the record (or unit): for showing a form or a
+    button; views and services decide with `require`, `object_or_404` and `authorise`."""
+    return bool(roles_on(user, record) & frozenset(roles))
+
+
 def require(user, record, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
-    """The user's roles on the record, if one of them is among `roles`: Http404 when the user
-    holds no role there at all, PermissionDenied when they lack the ones asked for."""
+    """The user's roles on the record (or unit), if one of them is among `roles`: Http404 when
+    the user holds no role there at all, PermissionDenied when they lack the ones asked for."""
     held = roles_on(user, record)
     if not held:
         raise Http404("Not found")
@@ -242,11 +209,12 @@ def require(user, record, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
 def object_or_404(user, source, pk, roles: Iterable[str] = ALL_ROLES):
     """The record with this primary key from a model or queryset, if the user may see it with
     one of `roles`: 404 when it does not exist or the user holds no role on it (the two look the
-    same), 403 when they see it without the role needed."""
+    same), 403 when they see it without the role needed. Pass a queryset to choose what is
+    loaded with it (`select_related`)."""
     queryset = source._default_manager.all() if isinstance(source, type) else source
     try:
         record = queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("Not found") from None
     require(user, record, roles)
     return record
@@ -255,15 +223,28 @@ def object_or_404(user, source, pk, roles: Iterable[str] = ALL_ROLES):
 def authorise(by, record, roles: Iterable[str], action: str) -> None:
     """For services: `by` must hold one of `roles` on the record (or unit), or PermissionDenied
     naming the action. `by=None` is the system itself (see DEVELOPERS.md) and is not checked."""
-    if by is not None and not roles_on(by, record) & frozenset(roles):
+    if by is not None and not can(by, record, roles):
         raise PermissionDenied(f"Your role does not allow you to {action} in {unit_of(record)}.")
 
 
-def _path_condition(paths: Iterable[str], unit_field: str) -> Q:
+def _path_condition(paths: Iterable[str], unit_field: str | None) -> Q:
+    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
     condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(**{f"{unit_field}__path__startswith": path})
+        condition |= Q(**{lookup: path})
     return condition
+
+
+def in_units_with_role(
+    user, queryset: QuerySet, roles: Iterable[str], *, unit_field: str | None = "unit"
+) -> QuerySet:
+    """The rows of `queryset` in the units where the user holds one of `roles` (or below them),
+    grants left aside: for work done unit by unit, such as uploads. `unit_field=None` when the
+    rows are units themselves."""
+    paths = unit_paths_with_role(user, roles)
+    if paths is None:
+        return queryset
+    return queryset.filter(_path_condition(paths, unit_field))
 
 
 def visible(user, queryset: QuerySet, roles: Iterable[str] = ALL_ROLES, *, unit_field="unit"):

@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from qms.control import permissions as control_permissions
-from qms.control.permissions import VIEWERS
 from qms.people import access, selectors, services
 from qms.people.forms import AlertPreferenceForm, MembershipAddForm, MembershipRemoveForm
-from qms.people.models import Membership, Person
-from qms.people.roles import MEMBERSHIP_MANAGERS, Role
+from qms.people.models import Membership, Person, Unit
+from qms.people.roles import MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
 
 
 @login_required
@@ -24,7 +22,7 @@ def unit_tree(request):
 
 @login_required
 def unit_detail(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
+    unit = access.object_or_404(request.user, Unit, unit_id)
     can_see_people = access.can_see_people_of(request.user, unit)
     members = selectors.unit_members(unit) if can_see_people else []
     contacts = selectors.unit_contacts(unit, include_unit=not can_see_people)
@@ -44,7 +42,7 @@ def unit_detail(request, unit_id):
             for m in [*members, *contacts]
             if access.can_see_person(request.user, m.person)
         },
-        "shows_measures": control_permissions.can(request.user, unit, VIEWERS),
+        "shows_measures": access.can(request.user, unit, STAFF_ROLES),
         "is_current": request.user.current_unit_id == unit.pk,
         "history": selectors.unit_history(unit) if can_see_people else [],
     }
@@ -56,7 +54,7 @@ def unit_switch(request):
     """Make a unit the current one (remembered for the person) and go back where they were."""
     if request.method != "POST":
         return redirect("people:unit-tree")
-    unit = access.visible_unit_or_404(request.user, request.POST.get("unit"))
+    unit = access.object_or_404(request.user, Unit, request.POST.get("unit"))
     services.person_set_current_unit(person=request.user, unit=unit)
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
@@ -68,8 +66,7 @@ def unit_switch(request):
 
 @login_required
 def unit_members(request, unit_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    access.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    unit = access.object_or_404(request.user, Unit, unit_id, MEMBERSHIP_MANAGERS)
     form = MembershipAddForm(request.POST or None, manager=request.user, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,8 +96,7 @@ def unit_members(request, unit_id):
 @login_required
 @require_POST
 def membership_remove(request, unit_id, membership_id):
-    unit = access.visible_unit_or_404(request.user, unit_id)
-    access.require_role(request.user, unit, MEMBERSHIP_MANAGERS)
+    unit = access.object_or_404(request.user, Unit, unit_id, MEMBERSHIP_MANAGERS)
     membership = get_object_or_404(Membership, pk=membership_id, unit=unit)
     form = MembershipRemoveForm(request.POST)
     if not form.is_valid():
