@@ -12,8 +12,8 @@ import re
 import pytest
 from django.template import Context, Template
 from helpers import make_person
-from test_report import make_measure, open_signal, store
 
+from control.test_report import make_measure, open_signal, store
 from qms.control import selectors, services
 from qms.control.models import Escalation, Notification, Observation, SignalStatus
 from qms.control.periods import last_completed_period

@@ -434,7 +434,10 @@ class HomeWork:
 
     @property
     def anything(self) -> bool:
-        return bool(self.signal_count or self.escalation_count or self.values_due_count)
+        """Whether anything waits (home says "Nothing is waiting for you" when no card has)."""
+        return bool(
+            self.signal_count or self.escalation_count or self.values_due_count or self.unread_count
+        )
 
 
 def home_work(user, *, today: dt.date | None = None) -> HomeWork:

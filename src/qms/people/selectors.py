@@ -26,6 +26,11 @@ def unit_tree(user) -> list[TreeNode]:
     return roots
 
 
+def own_memberships(user) -> list[Membership]:
+    """The person's own roles, by unit in tree order (home's "Your units and roles")."""
+    return list(user.memberships.select_related("unit").order_by("unit__path"))
+
+
 def visible_ancestors(user, unit: Unit) -> list[Unit]:
     """The units above this one that the user may see, from the top down (for breadcrumbs)."""
     above = Unit.objects.filter(pk__in=unit.ancestor_ids[:-1]).order_by("path")

@@ -1,5 +1,5 @@
 from qms.people import access
-from qms.people.roles import STAFF_ROLES
+from qms.web import areas
 
 
 def current_unit_for(user, visible_units):
@@ -11,7 +11,7 @@ def current_unit_for(user, visible_units):
 
 
 def navigation(request):
-    """The unit switcher and the active area, for the base template."""
+    """The unit switcher and the areas' links (the current one marked), for the base template."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -19,14 +19,13 @@ def navigation(request):
     top_depth = min((unit.depth for unit in units), default=0)
     for unit in units:
         unit.indent = "\u2003" * (unit.depth - top_depth)
-    first_segment = request.path.strip("/").split("/", 1)[0]
-    active_area = {"units": "people", "people": "people", "control": "control"}.get(first_segment)
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespaces[0] if match and match.namespaces else None
     return {
         "switch_units": units,
         "current_unit": current_unit_for(user, units),
-        "active_area": active_area,
+        "navigation_areas": areas.in_navigation(user),
+        "current_namespace": namespace,
         "is_system_administrator": access.is_system_administrator(user),
-        # Partners have nothing in Control (measures are for staff): no link to a 403.
-        "uses_control": access.unit_paths_with_role(user, STAFF_ROLES) != [],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

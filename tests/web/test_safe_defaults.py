@@ -11,10 +11,10 @@ from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
-from test_settings import run_qms
 
 from qms.web.client_ip import client_ip
 from qms.web.middleware import _LAST_SEEN
+from web.test_settings import run_qms
 
 PASSWORD = "correct-horse-battery"
 

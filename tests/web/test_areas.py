@@ -1,0 +1,63 @@
+"""The shell builds the navigation and home from the areas apps register (qms.web.areas)."""
+
+import re
+
+import pytest
+
+from qms.web import areas
+from qms.web.areas import Area, HomeCard
+
+
+def nav_links(html):
+    nav = re.search(r'<nav class="areas".*?</ul>', html, re.S).group(0)
+    return re.findall(r"<a [^>]*>([^<]+)</a>", nav)
+
+
+def test_it_lists_the_areas_the_apps_register_in_order():
+    assert [area.slug for area in areas.registered()] == ["control", "people"]
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [("lead", ["Control", "People"]), ("member", ["Control", "People"]), ("partner", ["People"])],
+)
+def test_it_builds_the_navigation_from_the_registered_areas(client, as_user, who, links):
+    as_user(who)
+    assert nav_links(client.get("/").content.decode()) == links
+
+
+def test_it_shows_a_registered_areas_link_and_cards(client, as_user, monkeypatch):
+    plan = Area(
+        slug="plan",
+        name="Plan",
+        summary="quality planning",
+        order=10,
+        url_name="people:unit-tree",
+        work_card=HomeCard("people/_home_units.html", lambda user: []),
+    )
+    monkeypatch.setitem(areas._registered, "plan", plan)
+    as_user("member")
+    html = client.get("/").content.decode()
+    assert nav_links(html) == ["Plan", "Control", "People"]
+    assert "This version has quality planning, quality control and the organisation." in html
+    # Built now: no longer among the areas to come.
+    assert "<strong>Plan</strong>" not in html and "<strong>Improve</strong>" in html
+
+
+def test_it_leaves_out_a_card_whose_selector_gives_nothing(admin):
+    card = HomeCard("people/_home_units.html", lambda user: None)
+    assert card.for_user(admin) is None
+    assert HomeCard("people/_home_units.html").for_user(admin).data is None
+
+
+def test_it_reads_the_planned_areas_from_its_data_file():
+    assert [area.slug for area in areas.planned()] == ["plan", "improve", "learn", "partners"]
+    assert all(area.name and area.purpose for area in areas.planned())
+
+
+def test_it_refuses_two_apps_declaring_one_area(monkeypatch):
+    monkeypatch.setattr(areas, "_registered", dict(areas._registered))
+    control = areas._registered["control"]
+    areas.register(control)  # again, from a second ready(): harmless
+    with pytest.raises(ValueError, match="control"):
+        areas.register(Area(slug="control", name="Other", order=1))
