@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from qms.stats._results import POINT_TYPES, SeriesResult
+from qms.stats.mdc import POINT_TYPE_COLOURS, VARIATION_WORDS
 from qms.stats.vega import (
-    POINT_TYPE_COLOURS,
-    VARIATION_WORDS,
     chart_spec,
     to_png,
     to_svg,

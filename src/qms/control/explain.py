@@ -5,13 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qms.control.periods import period_label
-
-_TYPE_WORDS = {
-    "special_cause_improvement": "special cause improvement",
-    "special_cause_concern": "special cause concern",
-    "special_cause_neutral_high": "special cause variation (high)",
-    "special_cause_neutral_low": "special cause variation (low)",
-}
+from qms.stats.mdc import POINT_TYPE_PHRASES
 
 
 def _run_start(points: list[dict], index: int, flag: str) -> int:
@@ -26,7 +20,7 @@ def _run_start(points: list[dict], index: int, flag: str) -> int:
 def explain_point(points: list[dict], index: int, frequency: str) -> str:
     """Why the point at `index` is special cause variation, in one sentence; "" if it is not."""
     point = points[index]
-    words = _TYPE_WORDS.get(point["point_type"])
+    words = POINT_TYPE_PHRASES.get(point["point_type"])
     if words is None:
         return ""
     period = _period(point)

@@ -4,6 +4,7 @@ identifiers (qms.web.screening.ScreenedForm)."""
 from django import forms
 from django.db.models import Q
 
+from qms.control import icons
 from qms.control.models import (
     BASELINE_MAX,
     BASELINE_MIN,
@@ -201,7 +202,6 @@ class MeasureListForm(forms.Form):
     sort = forms.ChoiceField(label="Order", required=False)
 
     def __init__(self, *args, units, owners, **kwargs):
-        from qms.control import reports
         from qms.control.selectors import MEASURE_SORTS
 
         kwargs.setdefault("auto_id", "filter-%s")
@@ -211,10 +211,10 @@ class MeasureListForm(forms.Form):
         ]
         self.fields["domain"].choices = [("", "All domains"), *Domain.choices]
         self.fields["variation"].choices = [("", "Any variation")] + [
-            (row.key, row.title) for row in reports.VARIATION_ROWS
+            (row.key, row.title) for row in icons.VARIATION_ROWS
         ]
         self.fields["assurance"].choices = [("", "Any assurance")] + [
-            (column.key, column.title) for column in reports.ASSURANCE_COLUMNS
+            (column.key, column.title) for column in icons.ASSURANCE_COLUMNS
         ]
         self.fields["owner"].choices = [("", "Anyone")] + [
             (person.pk, str(person)) for person in owners

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from qms.people.models import Unit
 from qms.stats import CHARTS, DIRECTIONS, RULE_SETS
+from qms.stats.charts import NEEDS_DENOMINATOR
 
 
 class Domain(models.TextChoices):
@@ -173,7 +174,7 @@ class Measure(models.Model):
 
     @property
     def needs_denominator(self) -> bool:
-        return self.chart in {"p", "pp", "u", "up"}
+        return self.chart in NEEDS_DENOMINATOR
 
 
 class Observation(models.Model):

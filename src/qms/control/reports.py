@@ -20,6 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qms.control.explain import explain_point
+from qms.control.icons import (
+    ASSURANCE_COLUMNS,
+    ATTENTION_COLUMNS,
+    ATTENTION_ROWS,
+    ROW_OF,
+    VARIATION_ROWS,
+    Heading,
+    Icon,
+    assurance_icon,
+    variation_icon,
+)
 from qms.control.models import (
     Annotation,
     Domain,
@@ -37,151 +48,6 @@ from qms.control.roles import VIEWERS
 from qms.people import access
 from qms.people.models import Unit
 from qms.stats import POINT_TYPES, PhaseSummary, SeriesResult
-
-# Icons ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Icon:
-    """A Making Data Count icon as people read it: a symbol, words, and the MDC colour (with the
-    ink that reads on it). The words carry the meaning; colour and symbol only repeat it."""
-
-    code: str
-    symbol: str
-    words: str
-    colour: str
-    ink: str
-
-
-_BLUE, _ORANGE, _PURPLE, _GREY = "#289DE0", "#FAB428", "#361475", "#7B7D7D"
-_DARK, _WHITE = "#1d2b36", "#ffffff"  # dark ink on blue and orange, white on purple and grey
-_NONE_COLOUR = "#e8edee"
-
-VARIATION_ICONS = {
-    icon.code: icon
-    for icon in (
-        Icon("improvement_high", "▲", "Improvement (high)", _BLUE, _DARK),
-        Icon("improvement_low", "▼", "Improvement (low)", _BLUE, _DARK),
-        Icon("common_cause", "●", "Common cause", _GREY, _WHITE),
-        Icon("concern_high", "▲", "Concern (high)", _ORANGE, _DARK),
-        Icon("concern_low", "▼", "Concern (low)", _ORANGE, _DARK),
-        Icon("neutral_high", "▲", "Neutral (high)", _PURPLE, _WHITE),
-        Icon("neutral_low", "▼", "Neutral (low)", _PURPLE, _WHITE),
-        Icon("none", "–", "No variation icon", _NONE_COLOUR, _DARK),
-    )
-}
-ASSURANCE_ICONS = {
-    icon.code: icon
-    for icon in (
-        Icon("pass", "✓", "Pass", _BLUE, _DARK),
-        Icon("hit_or_miss", "?", "Hit or miss", _GREY, _WHITE),
-        Icon("fail", "✗", "Fail", _ORANGE, _DARK),
-        Icon("none", "–", "No assurance icon", _NONE_COLOUR, _DARK),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A row (variation) or column (assurance) of the summary matrix."""
-
-    key: str
-    icon: Icon
-    title: str
-    meaning: str
-
-
-# The rows of the Making Data Count summary matrix: high and low share a row.
-VARIATION_ROWS = (
-    Heading(
-        "improvement",
-        VARIATION_ICONS["improvement_high"],
-        "Special cause improvement",
-        "The latest point is part of a signal that things have got better: a point beyond a "
-        "control limit, a run of points on the better side of the centre line, a trend in the "
-        "better direction, or two of three points near the better limit.",
-    ),
-    Heading(
-        "common_cause",
-        VARIATION_ICONS["common_cause"],
-        "Common cause",
-        "The latest point is within the usual variation of the process: nothing has changed "
-        "that the data can show.",
-    ),
-    Heading(
-        "concern",
-        VARIATION_ICONS["concern_high"],
-        "Special cause concern",
-        "The latest point is part of a signal that things have got worse. Look at it now.",
-    ),
-    Heading(
-        "neutral",
-        VARIATION_ICONS["neutral_high"],
-        "Special cause, neither better nor worse",
-        "Something has changed, but the measure has no better direction (for example activity).",
-    ),
-    Heading(
-        "none",
-        VARIATION_ICONS["none"],
-        "No variation icon",
-        "Not enough data yet for control limits, or a run chart.",
-    ),
-)
-ASSURANCE_COLUMNS = (
-    Heading(
-        "pass",
-        ASSURANCE_ICONS["pass"],
-        "Pass",
-        "The target lies outside the control limits on the good side: the process will meet "
-        "it consistently if nothing changes.",
-    ),
-    Heading(
-        "hit_or_miss",
-        ASSURANCE_ICONS["hit_or_miss"],
-        "Hit or miss",
-        "The target lies between the control limits: the process will meet it some of the time "
-        "and miss it some of the time, at random.",
-    ),
-    Heading(
-        "fail",
-        ASSURANCE_ICONS["fail"],
-        "Fail",
-        "The target lies outside the control limits on the wrong side: the process will not "
-        "meet it unless it changes.",
-    ),
-    Heading(
-        "none",
-        ASSURANCE_ICONS["none"],
-        "No assurance icon",
-        "The measure has no target, or not enough data for control limits.",
-    ),
-)
-_ROW_OF = {
-    "improvement_high": "improvement",
-    "improvement_low": "improvement",
-    "common_cause": "common_cause",
-    "concern_high": "concern",
-    "concern_low": "concern",
-    "neutral_high": "neutral",
-    "neutral_low": "neutral",
-}
-# The stored variation icons in each row of the matrix (the measure list filters by row).
-VARIATION_CODES = {
-    row.key: [code for code in VARIATION_ICONS if _ROW_OF.get(code, "none") == row.key]
-    for row in VARIATION_ROWS
-}
-# Measures in these rows and columns need a look first: they get their charts in the PDF.
-ATTENTION_ROWS = frozenset({"concern"})
-ATTENTION_COLUMNS = frozenset({"fail"})
-
-
-def variation_icon(code: str | None) -> Icon:
-    return VARIATION_ICONS.get(code or "none", VARIATION_ICONS["none"])
-
-
-def assurance_icon(code: str | None) -> Icon:
-    return ASSURANCE_ICONS.get(code or "none", ASSURANCE_ICONS["none"])
-
 
 # Numbers -------------------------------------------------------------------------------------
 
@@ -288,7 +154,7 @@ class MeasureSummary:
 
     @property
     def row(self) -> str:
-        return _ROW_OF.get(self.variation.code, "none")
+        return ROW_OF.get(self.variation.code, "none")
 
     @property
     def column(self) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qms.control.charts import compact_spec, spec_json
 from qms.control.explain import explain_point
+from qms.control.icons import VARIATION_CODES
 from qms.control.models import (
     Annotation,
     BaselineSuggestion,
@@ -31,9 +32,10 @@ from qms.control.models import (
     SuggestionStatus,
 )
 from qms.control.periods import last_completed_period, period_label
-from qms.control.reports import VARIATION_CODES, series_from_points
+from qms.control.reports import series_from_points
 from qms.control.roles import DATA_ENTRY, VIEWERS
 from qms.people import access
+from qms.stats.charts import EVENT_CHARTS
 from qms.stats.vega import chart_spec
 
 # How long a built page part stays cached; entries are keyed on the results' version, so this
@@ -400,7 +402,6 @@ def standards_library(user) -> list:
 
 # Home: what needs this person ------------------------------------------------------------------
 
-EVENT_CHARTS = ("g", "t")  # days or cases between rare events: no value is "due"
 HOME_LIMIT = 8  # rows per list on the home page; each list links to the whole of it
 
 

@@ -55,6 +55,7 @@ from qms.people.access import is_system_administrator
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
 from qms.stats import SpcInputError, analyse, assurance_icon
+from qms.stats.charts import COUNTED, NEEDS_DENOMINATOR, PROPORTIONS, WHOLE_COUNTS
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +197,6 @@ def _authorise_standard(by: Person | None, unit) -> None:
 # Beyond these a value is a slip (or an attack on the charts' number formatting), not data.
 LARGEST_VALUE = 1e12
 SMALLEST_DENOMINATOR = 1e-6
-# Charts whose values count events or cases: whole numbers only.
-_WHOLE_COUNTS = {"c", "g"}
 
 
 @dataclass(frozen=True)
@@ -257,7 +256,7 @@ def check_observation(
         problems.append("the value must be a number")
     elif abs(row.value) > LARGEST_VALUE:
         problems.append(f"the value is beyond ±{LARGEST_VALUE:,.0f}: check it")
-    elif measure.chart in _WHOLE_COUNTS and row.value != int(row.value):
+    elif measure.chart in WHOLE_COUNTS and row.value != int(row.value):
         problems.append(f"a count must be a whole number, not {row.value:g}")
     if (
         row.denominator is not None
@@ -274,9 +273,9 @@ def check_observation(
             problems.append(f"{measure.name} needs a denominator")
         elif row.denominator < 0:
             problems.append("the denominator cannot be negative")
-        elif measure.chart in {"p", "pp"} and row.value > row.denominator:
+        elif measure.chart in PROPORTIONS and row.value > row.denominator:
             problems.append("the numerator is larger than the denominator")
-    if measure.chart in {"p", "pp", "u", "up", "c", "g"} and row.value < 0:
+    if measure.chart in COUNTED and row.value < 0:
         problems.append("a count cannot be negative")
     if measure.chart == "t" and row.value <= 0:
         problems.append("a time between events must be greater than 0")
@@ -623,7 +622,7 @@ def _notify_administrators(measure: Measure, reason: str) -> None:
 def _analyse_group(options: dict, values, denominators, periods, series_keys):
     return analyse(
         values,
-        n=denominators if options["chart"] in {"p", "pp", "u", "up"} else None,
+        n=denominators if options["chart"] in NEEDS_DENOMINATOR else None,
         x=[period.isoformat() for period in periods],
         series=series_keys,
         chart=options["chart"],

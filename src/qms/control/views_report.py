@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from qms.control import exports, reports
+from qms.control import exports, icons, reports
 from qms.control.models import Domain, ExportKind, ExportStatus, MeasureKind, ReportExport
 from qms.control.roles import VIEWERS
 from qms.people import access
@@ -89,8 +89,8 @@ def quality_report(request, unit_id):
         "filter_labels": _filter_labels(domain, kind),
         "report_version": reports.report_version(unit, domain=domain, kind=kind),
         "query": urlencode(filters),
-        "variation_rows": reports.VARIATION_ROWS,
-        "assurance_columns": reports.ASSURANCE_COLUMNS,
+        "variation_rows": icons.VARIATION_ROWS,
+        "assurance_columns": icons.ASSURANCE_COLUMNS,
         "today": timezone.localdate(),
     }
     return render(request, "control/report.html", context, status=200 if valid else 400)
@@ -462,8 +462,8 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None, progress=None) -
             )
             for cell in matrix_row.cells:
                 attention = cell.count and (
-                    cell.row.key in reports.ATTENTION_ROWS
-                    or cell.column.key in reports.ATTENTION_COLUMNS
+                    cell.row.key in icons.ATTENTION_ROWS
+                    or cell.column.key in icons.ATTENTION_COLUMNS
                 )
                 row.cell(
                     str(cell.count) if cell.count else "-",

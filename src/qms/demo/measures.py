@@ -40,6 +40,7 @@ from qms.control.models import (
 from qms.control.periods import period_start
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
+from qms.stats.charts import EVENT_CHARTS, PROPORTIONS, RATES
 
 # How much history each frequency gets: about two and a half years (three for quarters, two
 # for daily counts, which would otherwise swamp the charts with points).
@@ -1636,13 +1637,13 @@ def _series(plan: Plan, definition: Definition, seed: int, today: dt.date):
     random numbers (so adding a measure never changes another's data)."""
     gen = np.random.default_rng([seed, zlib.crc32(plan.code.encode())])
     chart, multiply = definition.chart, definition.scale[0]
-    if chart in {"g", "t"}:
+    if chart in EVENT_CHARTS:
         return _events(plan, gen, today)
     periods = periods_until(today, definition.frequency, SPAN[definition.frequency])
     level, marks = _levels(plan, periods)
     size = len(periods)
     denominators: list[float | None] = [None] * size
-    if chart in {"p", "pp"}:
+    if chart in PROPORTIONS:
         share = np.clip(level / multiply, 0.001, 0.999)
         if plan.spread:  # extra variation between periods, as in large real-world samples
             logit = np.log(share / (1 - share)) + gen.normal(0, plan.spread, size)
@@ -1650,7 +1651,7 @@ def _series(plan: Plan, definition: Definition, seed: int, today: dt.date):
         n = np.maximum(gen.poisson(plan.size, size), 1)
         values = gen.binomial(n, share).astype(float)
         denominators = n.astype(float).tolist()
-    elif chart in {"u", "up"}:
+    elif chart in RATES:
         rate = level / multiply
         if plan.spread:
             rate = rate * gen.lognormal(0, plan.spread, size)

@@ -9,19 +9,17 @@ np.float64(4.0)
 from qms.stats._engine import analyse
 from qms.stats._input import SpcInputError
 from qms.stats._results import (
-    ASSURANCE_ICONS,
-    CHARTS,
     DIRECTIONS,
     PHASE_FIELDS,
     POINT_FIELDS,
-    POINT_TYPES,
     RULE_SETS,
-    VARIATION_ICONS,
     Analysis,
     PhaseSummary,
     SeriesResult,
 )
 from qms.stats._rules import assurance_icon
+from qms.stats.charts import CHARTS
+from qms.stats.mdc import ASSURANCE_ICONS, POINT_TYPES, VARIATION_ICONS
 from qms.stats.vega import chart_spec, to_png, to_svg
 
 __all__ = [

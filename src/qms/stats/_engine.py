@@ -16,12 +16,10 @@ from qms.stats._input import (
     numeric_column,
     problem,
 )
-from qms.stats._results import CHARTS, DIRECTIONS, RULE_SETS, Analysis
+from qms.stats._results import DIRECTIONS, RULE_SETS, Analysis
 from qms.stats._segments import Segments
+from qms.stats.charts import CHARTS, COUNTED, NEEDS_DENOMINATOR, PROPORTIONS, SUBGROUPED
 
-_NEEDS_N = {"p", "pp", "u", "up"}
-_COUNTS = {"p", "pp", "u", "up", "c", "g"}
-_SUBGROUPED = {"xbar", "s"}
 _RUNS_DO_NOT_APPLY = {"mr"}  # moving ranges are autocorrelated (qicharts2 turns runs off too)
 # IHI uses 6 and 5, Western Electric 9 and 6, Making Data Count 7 and 7 (as the default).
 _RULE_LENGTHS = range(3, 21)
@@ -202,13 +200,13 @@ def _prepare(y, n, x, series, chart) -> _Columns:
             n_values = None if n_values is None else n_values[order]
             x_values = None if x_values is None else x_values[order]
 
-    if chart in _SUBGROUPED:
+    if chart in SUBGROUPED:
         if x_values is None:
             raise problem("x", f"the {chart} chart needs x: rows with the same x form a subgroup")
         return _subgroups(y_values, x_values, codes, names)
 
     count = None
-    if chart in _NEEDS_N:
+    if chart in NEEDS_DENOMINATOR:
         assert n_values is not None  # _check_values has insisted on it
         count = y_values
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -226,16 +224,16 @@ def _prepare(y, n, x, series, chart) -> _Columns:
 
 def _check_values(chart: str, y: np.ndarray, n: np.ndarray | None) -> None:
     with np.errstate(invalid="ignore"):
-        if chart in _COUNTS and np.any(y < 0):
+        if chart in COUNTED and np.any(y < 0):
             raise first_rows(y < 0, "y", f"a count cannot be negative on a {chart} chart")
         if chart == "t" and np.any(y <= 0):
             raise first_rows(y <= 0, "y", "times between events must be greater than 0")
-        if chart in _NEEDS_N:
+        if chart in NEEDS_DENOMINATOR:
             if n is None:
                 raise problem("n", f"the {chart} chart needs a denominator column n")
             if np.any(n < 0):
                 raise first_rows(n < 0, "n", "a denominator cannot be negative")
-            if chart in {"p", "pp"} and np.any(y > n):
+            if chart in PROPORTIONS and np.any(y > n):
                 raise first_rows(y > n, "n", "the denominator is smaller than the count y")
 
 
@@ -333,7 +331,7 @@ def _analyse_prepared(
         screen_mr=screen_mr,
     )
     lines = _limits.lines(chart, data)
-    if chart in _NEEDS_N:
+    if chart in NEEDS_DENOMINATOR:
         _gap_without_denominator(lines, columns.n)
 
     tol = _rules.tolerance(value)

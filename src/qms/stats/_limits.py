@@ -13,10 +13,7 @@ import numpy as np
 
 from qms.stats._constants import D2, D3, MR_UCL_FACTOR, SIGMA_LIMIT, SIGMA_WARNING, T_EXPONENT, c4
 from qms.stats._segments import Segments
-
-# Lower limits that cannot go below zero, and upper limits that cannot pass one.
-_FLOOR_ZERO = {"p", "pp", "u", "up", "c", "g", "t", "mr", "s"}
-_CEILING_ONE = {"p", "pp"}
+from qms.stats.charts import FLOOR_ZERO, PROPORTIONS
 
 
 @dataclass(frozen=True)
@@ -74,10 +71,10 @@ def lines(chart: str, data: ChartInput) -> Lines:
     if chart == "mr":  # the moving-range chart's limits come from D4, not from +-3 sigma
         upper = MR_UCL_FACTOR * centre
         lower = np.zeros_like(centre)
-    if chart in _FLOOR_ZERO:
+    if chart in FLOOR_ZERO:
         for line in (lower, lower_2s):
             np.maximum(line, 0.0, out=line, where=np.isfinite(line))
-    if chart in _CEILING_ONE:
+    if chart in PROPORTIONS:
         for line in (upper, upper_2s):
             np.minimum(line, 1.0, out=line, where=np.isfinite(line))
     return Lines(cl, lower, upper, lower_2s, upper_2s)

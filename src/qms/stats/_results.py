@@ -8,29 +8,10 @@ from typing import Any
 
 import numpy as np
 
-CHARTS = ("run", "i", "mr", "xbar", "s", "p", "pp", "u", "up", "c", "g", "t")
+from qms.stats.mdc import ASSURANCE_ICONS, POINT_TYPES, VARIATION_ICONS
+
 RULE_SETS = ("mdc", "ptd", "anhoej")
 DIRECTIONS = ("increase", "decrease", "neutral")
-
-# Point types, stored as small integer codes; the strings are the public names.
-POINT_TYPES = (
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "special_cause_neutral_high",
-    "special_cause_neutral_low",
-)
-VARIATION_ICONS = (
-    "none",
-    "common_cause",
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neutral_high",
-    "neutral_low",
-)
-ASSURANCE_ICONS = ("none", "pass", "fail", "hit_or_miss")
 
 POINT_FIELDS = (
     "x",

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from qms.stats._constants import CROSSINGS_PERCENTILE
+from qms.stats.mdc import ASSURANCE_ICONS
 
 # Point type codes (indices into _results.POINT_TYPES).
 COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(5)
@@ -267,8 +268,6 @@ def assurance_icon(
     >>> assurance_icon(80.0, 95.0, 95.0, "increase", rules="ptd")
     'hit_or_miss'
     """
-    from qms.stats._results import ASSURANCE_ICONS
-
     limits = [np.nan if value is None else float(value) for value in (lcl, ucl)]
     codes = assurance_icons(
         np.array(limits[:1]), np.array(limits[1:]), target, direction, strict=rules == "ptd"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from qms.stats._engine import analyse
 from qms.stats._input import SpcInputError
-from qms.stats._results import CHARTS, DIRECTIONS, POINT_FIELDS, RULE_SETS
+from qms.stats._results import DIRECTIONS, POINT_FIELDS, RULE_SETS
+from qms.stats.charts import CHARTS
 
 _COLUMNS = ("y", "n", "x", "series")
 

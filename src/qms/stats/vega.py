@@ -19,13 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ._results import POINT_TYPES, SeriesResult
+from ._results import SeriesResult
+from .mdc import ASSURANCE_WORDS, POINT_TYPE_COLOURS, POINT_TYPE_WORDS, POINT_TYPES, VARIATION_WORDS
 
 __all__ = [
-    "ASSURANCE_WORDS",
-    "POINT_TYPE_COLOURS",
-    "POINT_TYPE_WORDS",
-    "VARIATION_WORDS",
     "chart_spec",
     "to_png",
     "to_svg",
@@ -33,38 +30,6 @@ __all__ = [
 ]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-
-# The Making Data Count palette (NHS England; also NHSRplotthedots).
-POINT_TYPE_COLOURS = {
-    "common_cause": "#7B7D7D",
-    "special_cause_improvement": "#289DE0",
-    "special_cause_concern": "#FAB428",
-    "special_cause_neutral_high": "#361475",
-    "special_cause_neutral_low": "#361475",
-}
-POINT_TYPE_WORDS = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause – improvement",
-    "special_cause_concern": "Special cause – concern",
-    "special_cause_neutral_high": "Special cause – neutral (high)",
-    "special_cause_neutral_low": "Special cause – neutral (low)",
-}
-VARIATION_WORDS = {
-    "none": "no variation icon (not enough data)",
-    "common_cause": "common cause variation",
-    "improvement_high": "special cause variation – improvement (high values)",
-    "improvement_low": "special cause variation – improvement (low values)",
-    "concern_high": "special cause variation – concern (high values)",
-    "concern_low": "special cause variation – concern (low values)",
-    "neutral_high": "special cause variation – neither improvement nor concern (high values)",
-    "neutral_low": "special cause variation – neither improvement nor concern (low values)",
-}
-ASSURANCE_WORDS = {
-    "none": "no assurance icon",
-    "pass": "the target will consistently be met (pass)",
-    "fail": "the target will consistently be missed (fail)",
-    "hit_or_miss": "the target will be hit or missed at random (hit and miss)",
-}
 
 _INK = "#231F20"  # centre line, titles
 _MUTED = "#425563"  # NHS dark grey: axis labels, annotations

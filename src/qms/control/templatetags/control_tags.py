@@ -1,6 +1,6 @@
 from django import template
 
-from qms.control import reports
+from qms.control import icons, reports
 from qms.control.periods import period_label
 
 register = template.Library()
@@ -10,7 +10,7 @@ register = template.Library()
 def mdc_icon(code: str | None, kind: str, label: str = ""):
     """A Making Data Count variation or assurance icon from its stored code, e.g.
     {% mdc_icon measure.result.variation_icon "variation" "Variation" %}."""
-    icon = reports.variation_icon(code) if kind == "variation" else reports.assurance_icon(code)
+    icon = icons.variation_icon(code) if kind == "variation" else icons.assurance_icon(code)
     return {"icon": icon, "label": label}
 
 
