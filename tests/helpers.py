@@ -24,6 +24,22 @@ def make_person(username, *roles, **fields):
     return person
 
 
+def make_measure(unit, code):
+    """A monthly count measure in `unit`, defined by the system."""
+    return control_services.measure_create(
+        by=None,
+        unit=unit,
+        name=f"Falls {code}",
+        code=code,
+        kind="outcome",
+        domain="safe",
+        operational_definition="Inpatient falls, any harm.",
+        frequency="month",
+        chart="c",
+        direction="decrease",
+    )
+
+
 def months(start: dt.date, count: int) -> list[dt.date]:
     periods, year, month = [], start.year, start.month
     for _ in range(count):

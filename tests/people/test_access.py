@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from helpers import make_person
+from helpers import make_measure, make_person
 
 from qms.control import services as control_services
 from qms.control.models import Measure, Observation
@@ -361,21 +361,6 @@ def test_it_shows_the_people_of_a_unit_to_staff_only(request, org, who, unit, ex
 # Any record: roles_on, grants, require, object_or_404, authorise, visible, in_subtree -----------
 
 
-def _measure(unit, code):
-    return control_services.measure_create(
-        by=None,
-        unit=unit,
-        name=f"Measure {code}",
-        code=code,
-        kind="outcome",
-        domain="safe",
-        operational_definition="Falls with harm.",
-        frequency="month",
-        chart="c",
-        direction="decrease",
-    )
-
-
 def _grant(person, record, role):
     return ObjectGrant.objects.create(person=person, subject=record, role=role)
 
@@ -384,15 +369,9 @@ def _grant(person, record, role):
 def measures(org):
     """One measure in each of the ward, the other ward, the other service and the other board."""
     return {
-        name: _measure(org[name], name.replace("_", "-"))
+        name: make_measure(org[name], name.replace("_", "-"))
         for name in ("ward", "other_ward", "other_service", "elsewhere")
     }
-
-
-@pytest.fixture
-def visitor(org):
-    """A coach from elsewhere with no role in the test board's units at all."""
-    return make_person("visitor")
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@ the product's own pages (admin access follows the system administrator role; a m
 definition is checked against its data and its results refreshed)."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from helpers import make_person
 
-from qms.people.models import Membership, Person
+from qms.people import services
+from qms.people.models import Membership, ObjectGrant, Person
 from qms.people.roles import Role
 
 
@@ -123,3 +125,70 @@ def test_units_are_not_deleted_in_the_admin(client, org, admin):
     response = client.post(f"/admin/people/unit/{org['other_ward'].pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert org["other_ward"].__class__.objects.filter(pk=org["other_ward"].pk).exists()
+
+
+# Grants: given and removed through the services, never edited ----------------------------------
+
+
+def _grant_form(person, record, role):
+    return {
+        "person": person.pk,
+        "content_type": ContentType.objects.get_for_model(record).pk,
+        "object_id": record.pk,
+        "role": role,
+    }
+
+
+def test_a_grant_added_in_the_admin_is_given_by_the_service(client, admin, measure, visitor):
+    client.force_login(admin)
+    response = client.post(
+        "/admin/people/objectgrant/add/", _grant_form(visitor, measure, Role.ANALYST)
+    )
+    assert response.status_code == 302
+    grant = ObjectGrant.objects.get()
+    assert (grant.subject, grant.granted_by) == (measure, admin)
+    assert grant.history.get().history_user == admin
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"role": Role.SYSTEM_ADMINISTRATOR}, "role"),
+        ({"object_id": 999999}, "object_id"),
+        ({"content_type": "membership"}, "content_type"),
+    ],
+)
+def test_a_bad_grant_in_the_admin_is_refused_naming_the_field(
+    client, admin, member, measure, visitor, change, field
+):
+    form = _grant_form(visitor, measure, Role.ANALYST)
+    if change.get("content_type") == "membership":
+        change = {"content_type": ContentType.objects.get_for_model(Membership).pk}
+        form["object_id"] = member.memberships.get().pk
+    form.update(change)
+    client.force_login(admin)
+    response = client.post("/admin/people/objectgrant/add/", form)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not ObjectGrant.objects.exists()
+
+
+def test_a_grant_removed_in_the_admin_is_removed_by_the_service(
+    client, admin, lead, measure, visitor
+):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    client.force_login(admin)
+    response = client.post(f"/admin/people/objectgrant/{grant.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ObjectGrant.objects.exists()
+    ended = ObjectGrant.history.latest()
+    assert (ended.history_user, ended.history_change_reason) == (admin, "Removed in admin")
+
+
+def test_a_grant_is_not_edited_in_the_admin(client, admin, lead, measure, visitor):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    client.force_login(admin)
+    form = _grant_form(visitor, measure, Role.TEAM_LEAD)
+    client.post(f"/admin/people/objectgrant/{grant.pk}/change/", form)
+    grant.refresh_from_db()
+    assert grant.role == Role.ANALYST

@@ -6,7 +6,7 @@ from helpers import make_person
 
 from qms.people import access, selectors, services
 from qms.people.forms import MembershipRemoveForm
-from qms.people.models import Membership, Person, Unit
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import Role
 
 
@@ -412,3 +412,121 @@ def test_it_refuses_a_lead_changing_a_system_administrators_membership(org, lead
     with pytest.raises(PermissionDenied):
         services.membership_change(by=lead, membership=here, role=Role.TEAM_MEMBER)
     assert Membership.objects.get(pk=here.pk).role == Role.SYSTEM_ADMINISTRATOR
+
+
+# grant_give, grant_remove ----------------------------------------------------------------------
+
+
+def test_it_gives_a_role_on_one_record_with_who_gave_it_in_history(measure, lead, visitor):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    assert (grant.subject, grant.person, grant.role, grant.granted_by) == (
+        measure,
+        visitor,
+        Role.ANALYST,
+        lead,
+    )
+    assert grant.history.get().history_user == lead
+    assert access.roles_on(visitor, measure) == {Role.ANALYST}
+
+
+@pytest.mark.parametrize("who", ["lead", "quality_lead", "admin"])
+def test_it_lets_those_who_manage_the_unit_give_a_role_on_its_record(
+    request, measure, visitor, who
+):
+    by = request.getfixturevalue(who)
+    services.grant_give(by=by, record=measure, person=visitor, role=Role.TEAM_MEMBER)
+    assert ObjectGrant.objects.filter(person=visitor).count() == 1
+
+
+@pytest.mark.parametrize("who", ["member", "partner", "outsider"])
+def test_it_refuses_a_grant_by_someone_who_does_not_manage_the_unit(request, measure, visitor, who):
+    by = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied, match="give roles on records in Ward 7"):
+        services.grant_give(by=by, record=measure, person=visitor, role=Role.TEAM_MEMBER)
+    assert not ObjectGrant.objects.exists()
+
+
+def test_it_does_not_let_a_grant_on_a_record_manage_that_record_s_people(
+    measure, lead, visitor, newcomer
+):
+    services.grant_give(by=lead, record=measure, person=visitor, role=Role.TEAM_LEAD)
+    with pytest.raises(PermissionDenied):
+        services.grant_give(by=visitor, record=measure, person=newcomer, role=Role.TEAM_MEMBER)
+
+
+@pytest.mark.parametrize("who", ["lead", "admin"])
+def test_it_never_gives_system_administration_on_a_record(request, measure, visitor, who):
+    by = request.getfixturevalue(who)
+    with pytest.raises(ValidationError) as refused:
+        services.grant_give(by=by, record=measure, person=visitor, role=Role.SYSTEM_ADMINISTRATOR)
+    assert "role" in refused.value.message_dict
+    assert not ObjectGrant.objects.exists()
+
+
+def test_it_refuses_a_grant_already_held_naming_the_role(measure, lead, visitor):
+    services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    with pytest.raises(ValidationError) as refused:
+        services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    assert "already holds the role Analyst on" in refused.value.message_dict["role"][0]
+    assert ObjectGrant.objects.count() == 1
+
+
+def test_it_refuses_a_grant_to_a_closed_account(measure, lead, visitor):
+    Person.objects.filter(pk=visitor.pk).update(is_active=False)
+    visitor.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    assert "person" in refused.value.message_dict
+
+
+def test_it_refuses_a_grant_on_a_record_that_does_not_take_them(org, lead, member, visitor):
+    membership = member.memberships.get()
+    with pytest.raises(ValidationError):
+        services.grant_give(by=lead, record=membership, person=visitor, role=Role.ANALYST)
+    with pytest.raises(ValidationError):
+        services.grant_give(by=lead, record=org["ward"], person=visitor, role=Role.ANALYST)
+
+
+def test_it_shows_the_requester_a_grant_given_to_themselves_at_once(measure, org, quality_lead):
+    by = Person.objects.get(pk=quality_lead.pk)
+    assert access.roles_on(by, measure) == {Role.QUALITY_LEAD}  # read and kept for the request
+    services.grant_give(by=by, record=measure, person=quality_lead, role=Role.ANALYST)
+    assert access.roles_on(by, measure) == {Role.QUALITY_LEAD, Role.ANALYST}
+
+
+def test_it_removes_a_grant_keeping_who_ended_it_and_why(measure, lead, visitor):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    assert access.roles_on(visitor, measure) == {Role.ANALYST}
+    services.grant_remove(by=lead, grant=grant, reason="The audit is finished")
+    assert not ObjectGrant.objects.exists()
+    ended = ObjectGrant.history.filter(history_type="-").get()
+    assert (ended.history_user, ended.history_change_reason) == (lead, "The audit is finished")
+    assert access.roles_on(visitor, measure) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"), [("member", False), ("outsider", False), ("quality_lead", True)]
+)
+def test_it_lets_only_those_who_manage_the_unit_remove_a_grant(
+    request, measure, lead, visitor, who, allowed
+):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    by = request.getfixturevalue(who)
+    if allowed:
+        services.grant_remove(by=by, grant=grant)
+    else:
+        with pytest.raises(PermissionDenied):
+            services.grant_remove(by=by, grant=grant)
+    assert ObjectGrant.objects.exists() is not allowed
+
+
+def test_it_leaves_a_grant_whose_record_is_gone_to_system_administrators(
+    measure, lead, admin, visitor
+):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    ObjectGrant.objects.filter(pk=grant.pk).update(object_id=measure.pk + 1000)
+    grant.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.grant_remove(by=lead, grant=grant)
+    services.grant_remove(by=admin, grant=grant)
+    assert not ObjectGrant.objects.exists()

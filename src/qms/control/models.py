@@ -90,6 +90,10 @@ BASELINE_MIN, BASELINE_MAX = 6, 100
 
 
 class Measure(models.Model):
+    # A role may be given on one measure (qms.people.access): an analyst or a coach from
+    # elsewhere who helps with it, without a role in its unit.
+    accepts_grants = True
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

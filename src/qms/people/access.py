@@ -159,6 +159,15 @@ def units_with_role(user, roles: Iterable[str]) -> QuerySet[Unit]:
 
 # Any record ------------------------------------------------------------------------------------
 
+# Roles given on one record: any but system administration, which is held in units only.
+GRANTABLE_ROLES = ALL_ROLES - {Role.SYSTEM_ADMINISTRATOR}
+
+
+def accepts_grants(record_or_model) -> bool:
+    """Whether roles may be given on records of this model: those that declare
+    `accepts_grants = True` (a project, a measure), not every row that has a unit."""
+    return getattr(record_or_model, "accepts_grants", False) is True
+
 
 def unit_of(record) -> Unit:
     """The unit a record lives in: the record itself if it is a unit, its `access_unit` when it

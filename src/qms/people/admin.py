@@ -10,11 +10,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.people import services
-from qms.people.models import Membership, Person, Unit
+from qms.people import access, services
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.web.screening import CONFIRM_FIELD, ScreenedForm, confirm_field
 
 _CONFIRM_FIELDSET = ("Patient identifiers", {"fields": [CONFIRM_FIELD]})
@@ -164,3 +164,55 @@ class MembershipAdmin(HistoryAdmin):
             services.membership_remove(
                 by=request.user, membership=membership, reason="Removed in admin"
             )
+
+
+class ObjectGrantAdminForm(forms.ModelForm):
+    """A role on one record, named by its type and id: the record must exist and accept grants,
+    and the role be one given on records."""
+
+    class Meta:
+        model = ObjectGrant
+        fields = ["person", "content_type", "object_id", "role"]
+
+    def clean(self):
+        data = super().clean()
+        content_type, object_id = data.get("content_type"), data.get("object_id")
+        if content_type is None or object_id is None:
+            return data
+        model = content_type.model_class()
+        if model is None or not access.accepts_grants(model):
+            raise ValidationError({"content_type": "Roles cannot be given on this type."})
+        try:
+            self.record = content_type.get_object_for_this_type(pk=object_id)
+        except ObjectDoesNotExist:
+            raise ValidationError({"object_id": "No such record."}) from None
+        if data.get("role") and data["role"] not in access.GRANTABLE_ROLES:
+            raise ValidationError({"role": "This role is held in units, never on a record."})
+        return data
+
+
+@admin.register(ObjectGrant)
+class ObjectGrantAdmin(HistoryAdmin):
+    """Grants are given and removed, never edited: a different role is a new grant."""
+
+    form = ObjectGrantAdminForm
+    list_display = ["person", "role", "content_type", "object_id", "granted_by", "created_at"]
+    list_filter = ["role", "content_type"]
+    search_fields = ["person__display_name", "person__username"]
+    autocomplete_fields = ["person"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        created = services.grant_give(
+            by=request.user, record=form.record, person=obj.person, role=obj.role
+        )
+        _saved_as(obj, created)
+
+    def delete_model(self, request, obj):
+        services.grant_remove(by=request.user, grant=obj, reason="Removed in admin")
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("person"):
+            services.grant_remove(by=request.user, grant=grant, reason="Removed in admin")

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from qms.people import access, selectors
 from qms.people.models import AlertEmail, Person, Unit
@@ -6,16 +7,48 @@ from qms.people.roles import Role
 from qms.web.screening import ScreenedForm
 
 
+class PersonField(forms.CharField):
+    """A person chosen by typing their username or e-mail address, looked up when the form is
+    sent: no list of every person on the page. `can_choose(person)` says whom this form may
+    choose; anyone else reads exactly like no one, so the field is not a directory."""
+
+    def __init__(self, *, can_choose=lambda person: True, **kwargs):
+        kwargs.setdefault("label", "Person")
+        kwargs.setdefault("help_text", "Their username or e-mail address.")
+        super().__init__(max_length=254, **kwargs)
+        self.can_choose = can_choose
+
+    def clean(self, value) -> Person:
+        typed = super().clean(value).strip()
+        people = list(
+            Person.objects.filter(Q(username__iexact=typed) | Q(email__iexact=typed))
+            .filter(is_active=True)
+            .prefetch_related("memberships__unit")[:10]
+        )
+        by_username = [p for p in people if p.username.lower() == typed.lower()]
+        matches = [p for p in by_username or people if self.can_choose(p)]
+        if not matches:
+            raise forms.ValidationError(
+                f"Person: no one with the username or e-mail address “{typed}” can be chosen "
+                "here. Check the spelling, or ask a system administrator to make their account.",
+                code="unknown",
+            )
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                f"Person: more than one person has the e-mail address “{typed}”: type their "
+                "username instead.",
+                code="ambiguous",
+            )
+        return matches[0]
+
+
 class MembershipAddForm(forms.Form):
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.none(), label="Person", empty_label="Choose a person"
-    )
+    person = PersonField()
     role = forms.ChoiceField(label="Role")
 
     def __init__(self, *args, manager: Person, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = selectors.people_a_manager_can_add(manager)
-        self.fields["person"].label_from_instance = _person_choice_label
+        self.fields["person"].can_choose = lambda person: selectors.manager_can_add(manager, person)
         self.fields["role"].choices = [
             (value, label)
             for value, label in Role.choices
@@ -23,11 +56,22 @@ class MembershipAddForm(forms.Form):
         ]
 
 
-def _person_choice_label(person: Person) -> str:
-    return f"{person.display_name} ({person.job_title})" if person.job_title else str(person)
+class GrantForm(forms.Form):
+    """A role on one record for one person, chosen by username or e-mail: anyone with an
+    active account, since a grant is how people from outside the unit join one piece of work."""
+
+    person = PersonField()
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[
+            (value, label) for value, label in Role.choices if value in access.GRANTABLE_ROLES
+        ],
+    )
 
 
 class MembershipRemoveForm(ScreenedForm, forms.Form):
+    """Why a role is taken away (a membership or a grant), kept in the history."""
+
     reason = forms.CharField(
         label="Reason",
         max_length=200,

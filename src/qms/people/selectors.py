@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
+
 from qms.people import access
-from qms.people.models import Membership, Person, Unit
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import LISTING_ORDER, MEMBERSHIP_MANAGERS, Role
 
 
@@ -130,18 +132,25 @@ def unit_history(unit: Unit, limit: int = 50) -> list[HistoryEntry]:
     return entries[:limit]
 
 
-def people_a_manager_can_add(manager: Person):
-    """Active accounts the manager can see, and new accounts not yet in any unit (someone has to
-    place them). Other units' partners and staff of other boards stay out of the list."""
-    candidates = Person.objects.filter(is_active=True).order_by("display_name")
+def manager_can_add(manager: Person, person: Person) -> bool:
+    """Whether the manager may place this person in a unit: an active account they can see, or
+    a new account not yet in any unit (someone has to place it). Other units' partners and staff
+    of other boards are not theirs to add."""
+    if not person.is_active:
+        return False
     if access.is_system_administrator(manager):
-        return candidates
-    visible = [
-        person.pk
-        for person in candidates.prefetch_related("memberships__unit")
-        if not person.memberships.all() or access.can_see_person(manager, person)
-    ]
-    return candidates.filter(pk__in=visible)
+        return True
+    return not person.memberships.all() or access.can_see_person(manager, person)
+
+
+def record_grants(record) -> list[ObjectGrant]:
+    """The roles given on one record, with their people, in the order people are listed."""
+    content_type = ContentType.objects.get_for_model(record, for_concrete_model=True)
+    grants = ObjectGrant.objects.filter(content_type=content_type, object_id=record.pk)
+    grants = grants.select_related("person", "granted_by").prefetch_related(
+        "person__memberships__unit"  # for access.can_see_person
+    )
+    return sorted(grants, key=lambda g: (LISTING_ORDER[g.role], g.person.display_name, g.person.pk))
 
 
 def person_memberships_visible_to(viewer, person: Person) -> list[Membership]:

@@ -7,12 +7,21 @@ the system itself (the demo loader, a command run by the operator, a migration):
 check, and history records no one. See DEVELOPERS.md.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from qms.people import access
-from qms.people.models import AlertEmail, Membership, Person, ProfessionalGroup, Unit, UnitKind
-from qms.people.roles import Role
+from qms.people.models import (
+    AlertEmail,
+    Membership,
+    ObjectGrant,
+    Person,
+    ProfessionalGroup,
+    Unit,
+    UnitKind,
+)
+from qms.people.roles import MEMBERSHIP_MANAGERS, Role
 
 
 def _record_by(instance, by: Person | None, reason: str = "") -> None:
@@ -207,6 +216,58 @@ def membership_change(
         _sync_system_administrator_flags(affected)
         access.forget_memberships(affected)
     return membership
+
+
+@transaction.atomic
+def grant_give(*, by: Person | None, record, person: Person, role: str) -> ObjectGrant:
+    """Give `person` the role `role` on one record (and what declares it its `access_parent`),
+    without a role in the record's unit: a patient partner on one project, a coach on one
+    measure. `by` must manage memberships in the record's unit. System administration is a
+    role in units only, never on a record."""
+    if not access.accepts_grants(record):
+        raise ValidationError(f"Roles cannot be given on a {record._meta.verbose_name}.")
+    access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, "give roles on records")
+    if role not in access.GRANTABLE_ROLES:
+        raise ValidationError({"role": f"{role!r} is not a role that can be given on a record."})
+    if not person.is_active:
+        raise ValidationError({"person": f"{person}'s account is closed."})
+    content_type = ContentType.objects.get_for_model(record, for_concrete_model=True)
+    held = ObjectGrant.objects.filter(
+        person=person, content_type=content_type, object_id=record.pk, role=role
+    )
+    if held.exists():
+        label = Role(role).label
+        raise ValidationError({"role": f"{person} already holds the role {label} on {record}."})
+    grant = ObjectGrant(
+        person=person, content_type=content_type, object_id=record.pk, role=role, granted_by=by
+    )
+    _record_by(grant, by)
+    grant.save()
+    _forget_grants(person, by)
+    return grant
+
+
+@transaction.atomic
+def grant_remove(*, by: Person | None, grant: ObjectGrant, reason: str = "") -> None:
+    """Take a role on a record away. The history keeps who held it, until when, who ended it
+    and why. A grant whose record is gone is removed by a system administrator."""
+    record = grant.subject
+    if record is None:
+        if by is not None and not access.is_system_administrator(by):
+            raise PermissionDenied("Your role does not allow you to remove this role.")
+    else:
+        access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, "remove roles on records")
+    _record_by(grant, by, reason)
+    grant.delete()
+    _forget_grants(grant.person, by)
+
+
+def _forget_grants(person: Person, by: Person | None) -> None:
+    """A person's grants are read once per request: drop that reading from the person's object,
+    and from the requester's when they changed their own (another object for the same row)."""
+    access.forget_memberships(person)
+    if by is not None and by.pk == person.pk:
+        access.forget_memberships(by)
 
 
 def _sync_system_administrator_flags(person: Person) -> None:

@@ -15,4 +15,10 @@ urlpatterns = [
         name="membership-remove",
     ),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
+    path(
+        "records/<str:record_type>/<int:object_id>/people/",
+        views.record_people,
+        name="record-people",
+    ),
+    path("records/grants/<int:grant_id>/remove/", views.grant_remove, name="grant-remove"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,8 +11,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qms.people import access, selectors, services
-from qms.people.forms import AlertPreferenceForm, MembershipAddForm, MembershipRemoveForm
-from qms.people.models import Membership, Person, Unit
+from qms.people.forms import (
+    AlertPreferenceForm,
+    GrantForm,
+    MembershipAddForm,
+    MembershipRemoveForm,
+)
+from qms.people.links import record_people_url
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
 
 
@@ -120,6 +127,79 @@ def membership_remove(request, unit_id, membership_id):
             request, f"Removed {membership.person} as {membership.get_role_display()}."
         )
     return redirect("people:unit-members", unit_id=unit.pk)
+
+
+# People on one record (grants) ----------------------------------------------------------------
+
+
+def _record_or_404(user, record_type: str, object_id, roles):
+    """The record named by its type ("app_label.model") and id, if that model accepts grants and
+    the user holds one of `roles` on it: 404 for any other type, id or record they cannot see."""
+    app_label, _, model = record_type.partition(".")
+    try:
+        model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404("No such record") from None
+    if model_class is None or not access.accepts_grants(model_class):
+        raise Http404("No such record")
+    return access.object_or_404(user, model_class, object_id, roles)
+
+
+@login_required
+def record_people(request, record_type, object_id):
+    """Who holds a role on this one record (besides the people of its unit), and, for those
+    who manage its unit's members, a form to give one."""
+    record = _record_or_404(request.user, record_type, object_id, STAFF_ROLES)
+    unit = access.unit_of(record)
+    can_manage = access.can(request.user, unit, MEMBERSHIP_MANAGERS)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied("Only those who manage the members of its unit give roles here.")
+    form = GrantForm(request.POST or None) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            grant = services.grant_give(by=request.user, record=record, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{grant.person} is {grant.get_role_display()} here.")
+            return redirect(request.path)
+    grants = selectors.record_grants(record)
+    context = {
+        "record": record,
+        "record_kind": record._meta.verbose_name,
+        "unit": unit,
+        "grants": grants,
+        "linked_people": {
+            g.person_id for g in grants if access.can_see_person(request.user, g.person)
+        },
+        "form": form,
+        "remove_form": MembershipRemoveForm() if can_manage else None,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "people/record_people.html", context, status=status)
+
+
+@login_required
+@require_POST
+def grant_remove(request, grant_id):
+    grant = get_object_or_404(ObjectGrant.objects.select_related("person"), pk=grant_id)
+    record = grant.subject
+    if record is None:  # its record is gone: only the admin's list of grants shows it
+        raise Http404("No such role")
+    access.require(request.user, record, STAFF_ROLES)
+    if not access.can(request.user, access.unit_of(record), MEMBERSHIP_MANAGERS):
+        raise PermissionDenied("Only those who manage the members of its unit remove roles here.")
+    back = record_people_url(record)
+    form = MembershipRemoveForm(request.POST)
+    if not form.is_valid():
+        if form.screening_prompted:  # the box to confirm it, on a page of its own
+            context = {"form": form, "action": request.path, "back": back}
+            return render(request, "control/check_text.html", context, status=400)
+        messages.error(request, f"{_first_error(form).rstrip('.')}. Nothing was removed.")
+        return redirect(back)
+    services.grant_remove(by=request.user, grant=grant, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Removed {grant.person} as {grant.get_role_display()} here.")
+    return redirect(back)
 
 
 def _first_error(form) -> str:
