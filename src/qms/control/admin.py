@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from qms.control import services
-from qms.control.models import Measure, Standard
+from qms.control.models import Measure, MeasureDefinition, Standard
 from qms.people.admin import HistoryAdmin
 from qms.web.screening import CONFIRM_FIELD, ScreenedForm, confirm_field
 
@@ -84,6 +84,25 @@ class MeasureAdminForm(ScreenedForm, forms.ModelForm):
             services.measure_check(self.instance)
         except ValidationError as error:
             self._update_errors(error)
+
+
+@admin.register(MeasureDefinition)
+class MeasureDefinitionAdmin(HistoryAdmin):
+    """The library's definitions, to read: they change only through the library files and
+    `qms load-library`, so every installation keeps the same library."""
+
+    list_display = ["name", "code", "kind", "domain", "chart", "standard"]
+    list_filter = ["kind", "domain", "chart"]
+    search_fields = ["name", "code", "operational_definition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measure)

@@ -12,6 +12,7 @@ from qms.control.models import (
     RULE_LENGTH_MIN,
     Domain,
     Measure,
+    MeasureDefinition,
     Standard,
     StandardScope,
 )
@@ -67,6 +68,42 @@ class MeasureForm(ScreenedForm, forms.ModelForm):
     def clean_baseline_points(self):
         value = self.cleaned_data.get("baseline_points")
         return self.instance.baseline_points if value is None else value
+
+
+class LibraryPickForm(forms.Form):
+    """Start a new measure from a definition in the library: the measure form is filled in
+    with it, for the lead to adapt before saving."""
+
+    definition = forms.ChoiceField(label="Measure definition")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "library-%s")  # apart from the measure form's ids
+        super().__init__(*args, **kwargs)
+        by_domain: dict[str, list[tuple[str, str]]] = {}
+        for code, name, domain in MeasureDefinition.objects.order_by("name").values_list(
+            "code", "name", "domain"
+        ):
+            by_domain.setdefault(Domain(domain).label, []).append((code, name))
+        self.fields["definition"].choices = [
+            ("", "Choose a definition"),
+            *((label, by_domain[label]) for label in Domain.labels if label in by_domain),
+        ]
+
+    @property
+    def has_choices(self) -> bool:
+        return len(self.fields["definition"].choices) > 1
+
+    def clean_definition(self) -> MeasureDefinition:
+        return MeasureDefinition.objects.get(code=self.cleaned_data["definition"])
+
+
+def measure_initial(definition: MeasureDefinition, unit) -> dict:
+    """A new measure form's values from a library definition; the code suggested is the unit's
+    code and the definition's (unique, like the demo's measures)."""
+    initial = definition.measure_fields()
+    initial["standard"] = definition.standard_id
+    initial["code"] = f"{unit.code}-{definition.code}"[: Measure._meta.get_field("code").max_length]
+    return initial
 
 
 class PeriodField(forms.CharField):

@@ -2,6 +2,7 @@
 escalations and the inbox that tells people about them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -83,6 +84,67 @@ class Standard(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("control:standards") + f"#standard-{self.pk}"
+
+
+class MeasureDefinition(models.Model):
+    """A measure as the product library defines it (`qms load-library`), the same for every
+    installation: a lead starts a unit's measure from one and adapts it. Measures are copies,
+    so a library update never changes a measure already defined."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=MeasureKind.choices)
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    operational_definition = models.TextField()
+    numerator_definition = models.TextField(blank=True)
+    denominator_definition = models.TextField(blank=True)
+    data_source = models.CharField(max_length=200, blank=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    chart = models.CharField(max_length=10, choices=[(c, CHART_LABELS[c]) for c in CHARTS])
+    direction = models.CharField(max_length=10, choices=[(d, d.title()) for d in DIRECTIONS])
+    multiply = models.FloatField(default=1.0, validators=[MinValueValidator(1e-6)])
+    unit_label = models.CharField(max_length=60, blank=True)
+    standard = models.ForeignKey(
+        Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="definitions"
+    )
+    target = models.FloatField(null=True, blank=True, help_text="A suggested target.")
+    target_source = models.CharField(max_length=200, blank=True)
+    rules = models.CharField(
+        max_length=10, choices=[(r, RULE_LABELS[r]) for r in RULE_SETS], default="mdc"
+    )
+    history = HistoricalRecords()
+
+    # What a measure copies from its definition (everything but the code).
+    MEASURE_FIELDS = (
+        "name", "kind", "domain", "operational_definition", "numerator_definition",
+        "denominator_definition", "data_source", "frequency", "chart", "direction", "multiply",
+        "unit_label", "standard", "target", "target_source", "rules",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.chart in NEEDS_DENOMINATOR and not (
+            self.numerator_definition and self.denominator_definition
+        ):
+            raise ValidationError(
+                {
+                    "denominator_definition": "A p or u chart needs numerator and denominator "
+                    "definitions."
+                }
+            )
+        if (self.target is None) != (not self.target_source):
+            raise ValidationError(
+                {"target_source": "A suggested target needs its source, and a source its target."}
+            )
+
+    def measure_fields(self) -> dict:
+        """The fields of a new measure defined from this definition."""
+        return {name: getattr(self, name) for name in self.MEASURE_FIELDS}
 
 
 RULE_LENGTH_MIN, RULE_LENGTH_MAX = 3, 20

@@ -26,6 +26,7 @@ from qms.control.models import (
     Annotation,
     BaselineSuggestion,
     Measure,
+    MeasureDefinition,
     MeasureResult,
     Notification,
     Observation,
@@ -147,7 +148,14 @@ def _check_recorded_data(measure: Measure) -> None:
 
 @transaction.atomic
 def standard_create(
-    *, by: Person | None, unit, code: str, title: str, statement: str, source: str
+    *,
+    by: Person | None,
+    unit,
+    code: str,
+    title: str,
+    statement: str,
+    source: str,
+    reason: str = "",
 ) -> Standard:
     """Record a standard a unit has agreed; with `unit=None`, a national standard (which
     system administrators add, in the admin, for the whole installation)."""
@@ -161,7 +169,7 @@ def standard_create(
         unit=unit,
     )
     standard.full_clean()
-    _record_by(standard, by)
+    _record_by(standard, by, reason)
     standard.save()
     return standard
 
@@ -189,6 +197,50 @@ def _authorise_standard(by: Person | None, unit) -> None:
         access.authorise(by, unit, STANDARD_EDITORS, "agree local standards")
     elif by is not None and not is_system_administrator(by):
         raise PermissionDenied("Only system administrators add or change national standards.")
+
+
+# The product library's measure definitions ----------------------------------------------------
+
+DEFINITION_FIELDS = {"code", *MeasureDefinition.MEASURE_FIELDS}
+
+
+@transaction.atomic
+def measure_definition_create(
+    *, by: Person | None, reason: str = "", **fields
+) -> MeasureDefinition:
+    """Add a definition to the library of measure definitions (for the whole installation, like a
+    national standard: system administrators, or the library load)."""
+    _authorise_library(by)
+    unknown = set(fields) - DEFINITION_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown measure definition fields: {', '.join(sorted(unknown))}")
+    definition = MeasureDefinition(**fields)
+    definition.full_clean()
+    _record_by(definition, by, reason)
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def measure_definition_update(
+    *, by: Person | None, definition: MeasureDefinition, reason: str, **changes
+) -> MeasureDefinition:
+    """Change a library definition. Measures defined from it are copies and stay as they are."""
+    _authorise_library(by)
+    unknown = set(changes) - DEFINITION_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown measure definition fields: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(definition, name, value)
+    definition.full_clean()
+    _record_by(definition, by, reason)
+    definition.save()
+    return definition
+
+
+def _authorise_library(by: Person | None) -> None:
+    if by is not None and not is_system_administrator(by):
+        raise PermissionDenied("Only system administrators change the library of measures.")
 
 
 # Observations ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from qms.control.forms import (
     EscalateForm,
     EscalationResponseForm,
     IssueForm,
+    LibraryPickForm,
     MeasureForm,
     MeasureListForm,
     NoteForm,
@@ -26,6 +27,7 @@ from qms.control.forms import (
     PhaseForm,
     StandardForm,
     SuggestionDecisionForm,
+    measure_initial,
 )
 from qms.control.models import BaselineSuggestion, Escalation, Measure, Observation, Signal
 from qms.control.roles import (
@@ -109,7 +111,10 @@ def _owners(unit):
 @login_required
 def measure_create(request, unit_id):
     unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
-    form = MeasureForm(request.POST or None, owners=_owners(unit), unit=unit)
+    # "Start from the library" fills the form in from a definition (?definition=code).
+    pick = LibraryPickForm(request.GET if "definition" in request.GET else None)
+    initial = measure_initial(pick.cleaned_data["definition"], unit) if pick.is_valid() else {}
+    form = MeasureForm(request.POST or None, initial=initial, owners=_owners(unit), unit=unit)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
@@ -122,8 +127,8 @@ def measure_create(request, unit_id):
     return render(
         request,
         "control/measure_form.html",
-        {"form": form, "unit": unit, "measure": None},
-        status=400 if form.errors else 200,
+        {"form": form, "unit": unit, "measure": None, "pick": pick},
+        status=400 if form.errors or pick.errors else 200,
     )
 
 
