@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.test import TestCase
-from helpers import ANONYMOUS, make_person, record
+from helpers import ANONYMOUS, make_measure, make_person, record
 
 from qms.control import services
 from qms.control.models import (
@@ -293,3 +293,46 @@ def test_it_lets_leads_agree_a_local_standard(client, as_user, org, who, status)
         duplicate = client.post(url, form)
         assert duplicate.status_code == 400
         assert "already exists" in duplicate.content.decode()
+
+
+# Speed: a fixed number of queries ---------------------------------------------------------------
+
+
+def _signals_with_issues_and_escalations(measure, count, *, lead, quality_lead):
+    """`count` open signals, each with an issue and escalated twice (ward, service, division)."""
+    for k in range(count):
+        signal = Signal.objects.create(
+            measure=measure,
+            kind="concern",
+            first_period=dt.date(2025, 1, 1),
+            last_period=dt.date(2025, 2, 1),
+            explanation=f"Signal {k}",
+        )
+        services.signal_link_issue(by=lead, signal=signal, title=f"Issue {k}")
+        services.signal_escalate(by=lead, signal=signal, reason="Beds")
+        services.signal_escalate(by=quality_lead, signal=signal, reason="Staffing")
+
+
+def _page_queries(client, measure) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(measure.get_absolute_url())
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["lead", "member"])
+def test_it_reads_a_measure_page_in_the_same_queries_whatever_its_signals(
+    client, as_user, org, lead, quality_lead, who
+):
+    few, many = (make_measure(org["ward"], f"measure-{k}") for k in (1, 2))
+    for measure in (few, many):
+        record(measure, STABLE)
+    _signals_with_issues_and_escalations(few, 1, lead=lead, quality_lead=quality_lead)
+    _signals_with_issues_and_escalations(many, 21, lead=lead, quality_lead=quality_lead)
+    as_user(who)
+    _page_queries(client, few)  # the rows and chart are cached after the first read
+    _page_queries(client, many)
+    assert _page_queries(client, many) == _page_queries(client, few)

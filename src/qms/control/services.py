@@ -1026,7 +1026,9 @@ def _require_handler(by: Person, unit) -> None:
 
 def signal_unit(signal: Signal):
     """Where the signal sits now: the measure's unit, or the unit it was last escalated to."""
-    latest = signal.escalations.order_by("-created_at", "-pk").first()
+    # .all() reads the escalations a page prefetched (one query for all its signals).
+    escalations = signal.escalations.all()
+    latest = max(escalations, key=lambda e: (e.created_at, e.pk), default=None)
     return latest.to_unit if latest else signal.measure.unit
 
 
