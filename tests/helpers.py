@@ -61,3 +61,19 @@ def record(measure, values, *, start=dt.date(2024, 1, 1), denominator=1000.0, by
     ]
     with TestCase.captureOnCommitCallbacks(execute=True):
         return control_services.observations_save(by=by, rows=rows, **kw)
+
+
+def migrate_to(targets):
+    """Migrate the test database to `targets` ([(app, migration name or None)], the leaves when
+    None) and return the apps of that state, for tests of data migrations (run them in a
+    `transactional_db` test: migrations cannot run inside the test's transaction)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    ContentType.objects.clear_cache()  # ids may differ from those cached before
+    nodes = [(app, name) for app, name in targets if name is not None]
+    return MigrationExecutor(connection).loader.project_state(nodes).apps

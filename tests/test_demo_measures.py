@@ -16,7 +16,6 @@ from qms.control.models import (
     Issue,
     Measure,
     MeasureResult,
-    Notification,
     Observation,
     Phase,
     Signal,
@@ -25,6 +24,7 @@ from qms.control.models import (
 )
 from qms.control.selectors import open_signals
 from qms.demo import measures, organisation
+from qms.notifications.models import Notification
 from qms.people.models import Membership
 from qms.people.roles import Role
 from qms.stats import CHARTS

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.management import call_command
 from helpers import record
 
-from qms.control.tasks import send_daily_digest
-from qms.people.models import Person
+from qms.notifications.models import NotificationPreference
+from qms.notifications.tasks import send_daily_digest
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
 
@@ -18,7 +18,7 @@ def raise_signal(measure):
 
 
 def test_it_e_mails_at_once_those_who_asked_for_it(measure, lead):
-    Person.objects.filter(pk=lead.pk).update(alert_email="immediate")
+    NotificationPreference.objects.create(person=lead, email="immediate")
     raise_signal(measure)
     assert [message.to for message in mail.outbox] == [[lead.email]]
     assert "Falls per 1,000 bed days" in mail.outbox[0].subject
@@ -34,7 +34,7 @@ def test_it_sends_a_daily_digest_once(measure, lead):
 
 
 def test_it_never_e_mails_those_who_opted_out(measure, lead):
-    Person.objects.filter(pk=lead.pk).update(alert_email="none")
+    NotificationPreference.objects.create(person=lead, email="none")
     raise_signal(measure)
     send_daily_digest.call()
     assert mail.outbox == []
@@ -49,11 +49,10 @@ def test_the_digest_command_queues_the_digest(measure, lead):
 
 def test_a_person_chooses_alerts_on_their_own_page_only(client, lead, member):
     client.force_login(lead)
-    response = client.post(f"/people/{lead.pk}/", {"alert_email": "immediate"})
+    assert "E-mail me about signals" in client.get(f"/people/{lead.pk}/").content.decode()
+    response = client.post("/inbox/e-mail/", {"email": "immediate"})
     assert response.status_code == 302
-    lead.refresh_from_db()
-    assert lead.alert_email == "immediate"
-    client.post(f"/people/{member.pk}/", {"alert_email": "none"})
-    member.refresh_from_db()
-    assert member.alert_email == "daily"
+    assert NotificationPreference.objects.get(person=lead).email == "immediate"
+    client.post(f"/people/{member.pk}/", {"email": "none"})  # someone else's page saves nothing
+    assert not NotificationPreference.objects.filter(person=member).exists()
     assert "E-mail me about signals" not in client.get(f"/people/{member.pk}/").content.decode()

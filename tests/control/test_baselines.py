@@ -11,10 +11,10 @@ from qms.control import services
 from qms.control.models import (
     BaselineSuggestion,
     MeasureResult,
-    Notification,
     Phase,
     SuggestionStatus,
 )
+from qms.notifications.models import Notification
 
 # 30 months of hand hygiene around 80 of 100 observations.
 HYGIENE = [80, 82, 79, 81, 80, 78, 83, 80, 79, 81, 82, 80, 78, 81, 80, 79, 82, 80, 81, 79]

@@ -9,12 +9,12 @@ from helpers import ANONYMOUS, make_measure, make_person, record
 from qms.control import services
 from qms.control.models import (
     Escalation,
-    Notification,
     Observation,
     Signal,
     SignalStatus,
     Standard,
 )
+from qms.notifications.models import Notification
 from qms.people.roles import Role
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
@@ -210,15 +210,15 @@ def test_it_cannot_escalate_above_the_board(org, signal, admin):
 
 def test_the_inbox_lists_signals_and_marks_them_read(client, lead, signal):
     client.force_login(lead)
-    html = client.get("/control/inbox/").content.decode()
+    html = client.get("/inbox/").content.decode()
     assert signal.explanation[:30] in html
     assert "unread" in client.get("/").content.decode()
-    client.post("/control/inbox/")
+    client.post("/inbox/")
     assert not Notification.objects.filter(person=lead, read_at__isnull=True).exists()
 
 
 def test_it_needs_a_login_for_the_inbox(client, db):
-    assert client.get("/control/inbox/").status_code == 302
+    assert client.get("/inbox/").status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ from helpers import make_person
 
 from control.test_report import make_measure, open_signal, store
 from qms.control import selectors, services
-from qms.control.models import Escalation, Notification, Observation, SignalStatus
+from qms.control.models import Escalation, Observation, SignalStatus
 from qms.control.periods import last_completed_period
+from qms.notifications.models import Notification
 from qms.people.roles import Role
 
 # Values due -------------------------------------------------------------------------------------

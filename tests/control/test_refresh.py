@@ -10,7 +10,8 @@ from django.utils import timezone
 from helpers import record
 
 from qms.control import services
-from qms.control.models import Measure, MeasureResult, Notification
+from qms.control.models import Measure, MeasureResult
+from qms.notifications.models import Notification
 from qms.stats import SpcInputError
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6]

@@ -4,7 +4,8 @@ import datetime as dt
 
 from helpers import record
 
-from qms.control.models import MeasureResult, Notification, Signal, SignalKind
+from qms.control.models import MeasureResult, Signal, SignalKind
+from qms.notifications.models import Notification
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "qms.people",
+    "qms.notifications",
     "qms.control",
     "qms.demo",
 ]

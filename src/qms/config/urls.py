@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("qms.people.urls")),
+    path("inbox/", include("qms.notifications.urls")),
     path("control/", include("qms.control.urls")),
 ]

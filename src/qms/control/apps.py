@@ -7,6 +7,33 @@ class ControlConfig(AppConfig):
 
     def ready(self):
         from qms.control.area import AREA
+        from qms.control.models import BaselineSuggestion, Measure, Signal
+        from qms.control.roles import VIEWERS
+        from qms.control.templatetags.control_tags import measure_value
+        from qms.notifications import registry as notifications
         from qms.web import areas
 
         areas.register(AREA)
+
+        def latest_value(signal: Signal) -> str:
+            result = getattr(signal.measure, "result", None)
+            if result is None or result.last_value is None:
+                return ""
+            return f"latest {measure_value(result.last_value, signal.measure.unit_label)}"
+
+        notifications.register(
+            Signal,
+            read_roles=VIEWERS,
+            queryset=lambda: Signal.objects.select_related(
+                "measure__unit", "measure__result"
+            ).defer("measure__result__points", "measure__result__phases"),
+            detail=latest_value,
+        )
+        notifications.register(
+            BaselineSuggestion,
+            read_roles=VIEWERS,
+            queryset=lambda: BaselineSuggestion.objects.select_related("measure__unit"),
+        )
+        notifications.register(
+            Measure, read_roles=VIEWERS, queryset=lambda: Measure.objects.select_related("unit")
+        )

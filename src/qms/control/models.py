@@ -1,13 +1,15 @@
-"""Quality control: measures against agreed standards, their data, SPC results, signals,
-escalations and the inbox that tells people about them."""
+"""Quality control: measures against agreed standards, their data, SPC results, signals and
+their escalations."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from qms.notifications.models import Notification
 from qms.people.models import Unit
 from qms.stats import CHARTS, DIRECTIONS, RULE_SETS
 from qms.stats.charts import NEEDS_DENOMINATOR
@@ -381,6 +383,10 @@ class BaselineSuggestion(models.Model):
     def get_absolute_url(self) -> str:
         return self.measure.get_absolute_url() + "#baseline-suggestion"
 
+    @property
+    def access_unit(self) -> Unit:
+        return self.measure.unit
+
 
 class SignalKind(models.TextChoices):
     CONCERN = "special_cause_concern", "Special cause concern"
@@ -418,6 +424,9 @@ class Signal(models.Model):
     issue = models.ForeignKey(
         "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
     )
+    # The inbox entries about the signal (Notification.objects.filter(signal=...)); they go
+    # when the signal goes.
+    notifications = GenericRelation(Notification, related_query_name="signal")
     history = HistoricalRecords()
 
     class Meta:
@@ -428,6 +437,10 @@ class Signal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("control:measure-detail", args=[self.measure_id]) + f"#signal-{self.pk}"
+
+    @property
+    def access_unit(self) -> Unit:
+        return self.measure.unit
 
 
 class IssueStatus(models.TextChoices):
@@ -492,27 +505,6 @@ class Escalation(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.signal.get_absolute_url()
-
-
-class Notification(models.Model):
-    """An entry in a person's inbox."""
-
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    text = models.CharField(max_length=300)
-    link = models.CharField(max_length=300)
-    signal = models.ForeignKey(Signal, null=True, blank=True, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["person", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class IntegrationToken(models.Model):

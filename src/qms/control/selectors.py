@@ -1,4 +1,4 @@
-"""Reads for the measure pages, signals and the inbox, shaped for the page that shows them.
+"""Reads for the measure pages and signals, shaped for the page that shows them.
 Everything comes from stored results (MeasureResult): pages never recompute SPC."""
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from qms.control.models import (
     Frequency,
     Measure,
     MeasureResult,
-    Notification,
     Observation,
     Phase,
     Signal,
@@ -361,15 +360,6 @@ def _chart(measure, result, points, phases, annotations) -> dict:
     )
 
 
-def inbox(person, *, limit: int = 100) -> list[Notification]:
-    """The person's notifications, newest first, with the measure's latest value."""
-    return list(
-        person.notifications.select_related("signal__measure__result").defer(
-            "signal__measure__result__points", "signal__measure__result__phases"
-        )[:limit]
-    )
-
-
 def escalations_into(user, unit) -> list[Escalation]:
     """Escalations that reached this unit or units below it, newest first."""
     subtree = access.units_visible_to(user).filter(path__startswith=unit.path)
@@ -430,20 +420,16 @@ class HomeWork:
     escalation_count: int
     values_due: list[ValueDue]
     values_due_count: int
-    notifications: list[Notification]
-    unread_count: int
 
     @property
     def anything(self) -> bool:
         """Whether anything waits (home says "Nothing is waiting for you" when no card has)."""
-        return bool(
-            self.signal_count or self.escalation_count or self.values_due_count or self.unread_count
-        )
+        return bool(self.signal_count or self.escalation_count or self.values_due_count)
 
 
 def home_work(user, *, today: dt.date | None = None) -> HomeWork:
     """Open signals and escalations in the units where the person sees measures, values due
-    where they record data (or of measures they own), and their unread inbox."""
+    where they record data (or of measures they own)."""
     today = today or timezone.localdate()
     viewable = access.units_with_role(user, VIEWERS)
     signals = (
@@ -459,7 +445,6 @@ def home_work(user, *, today: dt.date | None = None) -> HomeWork:
         .order_by("created_at", "pk")
     )
     due = values_due(user, today=today)
-    unread = user.notifications.filter(read_at__isnull=True)
     return HomeWork(
         signals=list(signals[:HOME_LIMIT]),
         signal_count=signals.count(),
@@ -467,8 +452,6 @@ def home_work(user, *, today: dt.date | None = None) -> HomeWork:
         escalation_count=escalations.count(),
         values_due=due[:HOME_LIMIT],
         values_due_count=len(due),
-        notifications=list(unread.select_related("signal")[:HOME_LIMIT]),
-        unread_count=unread.count(),
     )
 
 

@@ -28,7 +28,6 @@ from qms.control.models import (
     Measure,
     MeasureDefinition,
     MeasureResult,
-    Notification,
     Observation,
     Phase,
     Signal,
@@ -51,6 +50,8 @@ from qms.control.roles import (
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
 )
+from qms.notifications.models import NotificationKind
+from qms.notifications.services import notifications_mark_read_about, notify
 from qms.people import access
 from qms.people.access import is_system_administrator
 from qms.people.models import Membership, Person
@@ -659,15 +660,12 @@ def _notify_administrators(measure: Measure, reason: str) -> None:
         if membership.person.is_active
     }
     text = f"The SPC results of {measure.name} ({measure.unit.name}) could not be refreshed: "
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                person=person,
-                text=(text + reason)[:300],
-                link=measure.get_absolute_url() + "#results-failure",
-            )
-            for person in admins
-        ]
+    notify(
+        admins,
+        kind=NotificationKind.SYSTEM,
+        text=text + reason,
+        subject=measure,
+        link=measure.get_absolute_url() + "#results-failure",
     )
 
 
@@ -855,10 +853,11 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
     )
     _record_by(suggestion, None, "Suggested by the SPC refresh")
     suggestion.save()
-    link = measure.get_absolute_url() + "#baseline-suggestion"
-    text = f"{measure.name} ({measure.unit.name}): new limits from {label} are suggested"
-    Notification.objects.bulk_create(
-        [Notification(person=p, text=text[:300], link=link) for p in _owner_and_leads(measure)]
+    notify(
+        _owner_and_leads(measure),
+        kind=NotificationKind.BASELINE,
+        text=f"{measure.name} ({measure.unit.name}): new limits from {label} are suggested",
+        subject=suggestion,
     )
     return suggestion
 
@@ -1000,21 +999,12 @@ def _notify_about(signal: Signal) -> None:
     """Tell the measure's owner and the unit's team leads, in the inbox (and by e-mail,
     now or in the daily digest, as each person prefers)."""
     measure = signal.measure
-    text = f"{measure.name} ({measure.unit.name}): {signal.explanation}"
-    link = signal.get_absolute_url()
-    Notification.objects.bulk_create(
-        [
-            Notification(person=person, text=text[:300], link=link, signal=signal)
-            for person in _owner_and_leads(measure)
-        ]
+    notify(
+        _owner_and_leads(measure),
+        kind=NotificationKind.SIGNAL,
+        text=f"{measure.name} ({measure.unit.name}): {signal.explanation}",
+        subject=signal,
     )
-    transaction.on_commit(lambda: _enqueue_immediate_emails(signal.pk))
-
-
-def _enqueue_immediate_emails(signal_id: int) -> None:
-    from qms.control.tasks import send_alert_emails
-
-    send_alert_emails.enqueue(signal_id)
 
 
 # Handling signals --------------------------------------------------------------------------
@@ -1043,7 +1033,7 @@ def signal_acknowledge(*, by: Person, signal: Signal, note: str) -> Signal:
     signal.status, signal.note, signal.handled_by = SignalStatus.ACKNOWLEDGED, note.strip(), by
     _record_by(signal, by, "Acknowledged")
     signal.save()
-    Notification.objects.filter(signal=signal, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_read_about(subject=signal)
     return signal
 
 
@@ -1189,17 +1179,9 @@ def escalation_recipients(unit) -> list[Person]:
 
 
 def _notify_leads(unit, text: str, signal: Signal, *, people=None) -> None:
-    link = signal.get_absolute_url()
-    Notification.objects.bulk_create(
-        [
-            Notification(person=person, text=text[:300], link=link, signal=signal)
-            for person in (nearest_handlers(unit) if people is None else people)
-        ]
+    notify(
+        nearest_handlers(unit) if people is None else people,
+        kind=NotificationKind.ESCALATION,
+        text=text,
+        subject=signal,
     )
-
-
-def notifications_mark_read(*, person: Person, ids: Iterable[int] | None = None) -> int:
-    query = Notification.objects.filter(person=person, read_at__isnull=True)
-    if ids is not None:
-        query = query.filter(pk__in=list(ids))
-    return query.update(read_at=timezone.now())

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from qms.control import views
 
@@ -38,7 +39,8 @@ urlpatterns = [
         views.escalation_respond,
         name="escalation-respond",
     ),
-    path("inbox/", views.inbox, name="inbox"),
+    # The inbox moved to the notifications app: old bookmarks still arrive.
+    path("inbox/", RedirectView.as_view(pattern_name="notifications:inbox", permanent=True)),
     path("standards/", views.standards, name="standards"),
     path("units/<int:unit_id>/standards/new/", views.standard_create, name="standard-create"),
     path("vega-embed.js", views.vega_embed_js, name="vega-embed-js"),

@@ -1,4 +1,4 @@
-"""Measure pages, data entry, signals, escalations and the inbox."""
+"""Measure pages, data entry, signals and escalations."""
 
 from functools import lru_cache
 
@@ -464,15 +464,6 @@ def standard_create(request, unit_id):
         {"form": form, "unit": unit},
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-def inbox(request):
-    if request.method == "POST":
-        services.notifications_mark_read(person=request.user)
-        messages.success(request, "All marked as read.")
-        return redirect("control:inbox")
-    return render(request, "control/inbox.html", {"notifications": selectors.inbox(request.user)})
 
 
 @lru_cache(maxsize=1)

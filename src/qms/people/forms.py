@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from qms.people import access, selectors
-from qms.people.models import AlertEmail, Person, Unit
+from qms.people.models import Person, Unit
 from qms.people.roles import Role
 from qms.web.screening import ScreenedForm
 
@@ -81,13 +81,3 @@ class MembershipRemoveForm(ScreenedForm, forms.Form):
             "max_length": "The reason is too long: %(limit_value)d characters at most."
         },
     )
-
-
-class AlertPreferenceForm(forms.ModelForm):
-    alert_email = forms.ChoiceField(
-        label="E-mail me about signals", choices=AlertEmail.choices, widget=forms.RadioSelect
-    )
-
-    class Meta:
-        model = Person
-        fields = ["alert_email"]

@@ -64,12 +64,6 @@ class ProfessionalGroup(models.TextChoices):
     PUBLIC = "public", "Patient, carer or public partner"
 
 
-class AlertEmail(models.TextChoices):
-    IMMEDIATE = "immediate", "As soon as a signal is raised"
-    DAILY = "daily", "In a daily digest"
-    NONE = "none", "Never (inbox only)"
-
-
 class Person(AbstractUser):
     """Anyone who signs in: staff and patient or carer partners."""
 
@@ -85,12 +79,6 @@ class Person(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The unit the person last switched to; pages open on it.",
-    )
-    alert_email = models.CharField(
-        max_length=10,
-        choices=AlertEmail.choices,
-        default=AlertEmail.DAILY,
-        help_text="How signals about your measures reach your e-mail.",
     )
 
     class Meta:

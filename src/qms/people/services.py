@@ -13,7 +13,6 @@ from django.db import transaction
 
 from qms.people import access
 from qms.people.models import (
-    AlertEmail,
     Membership,
     ObjectGrant,
     Person,
@@ -137,14 +136,6 @@ def person_set_current_unit(*, person: Person, unit: Unit) -> None:
         raise PermissionDenied("You have no role in that unit.")
     Person.objects.filter(pk=person.pk).update(current_unit=unit)
     person.current_unit = unit
-
-
-def person_set_alert_email(*, person: Person, choice: str) -> None:
-    """How signals reach the person's e-mail: at once, in a daily digest, or not at all."""
-    if choice not in AlertEmail.values:
-        raise ValidationError({"alert_email": "Choose one of the options."})
-    Person.objects.filter(pk=person.pk).update(alert_email=choice)
-    person.alert_email = choice
 
 
 @transaction.atomic

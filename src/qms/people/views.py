@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from qms.people import access, selectors, services
 from qms.people.forms import (
-    AlertPreferenceForm,
     GrantForm,
     MembershipAddForm,
     MembershipRemoveForm,
@@ -215,19 +214,8 @@ def person_detail(request, person_id):
     person = get_object_or_404(Person, pk=person_id)
     if not access.can_see_person(request.user, person):
         raise Http404("No such person")
-    own_page = person.pk == request.user.pk
-    alert_form = AlertPreferenceForm(
-        request.POST if own_page and request.method == "POST" else None, instance=person
-    )
-    if own_page and request.method == "POST" and alert_form.is_valid():
-        services.person_set_alert_email(
-            person=person, choice=alert_form.cleaned_data["alert_email"]
-        )
-        messages.success(request, "Saved how alerts reach you.")
-        return redirect("people:person-detail", person_id=person.pk)
     context = {
         "person": person,
         "memberships": selectors.person_memberships_visible_to(request.user, person),
-        "alert_form": alert_form if own_page else None,
     }
     return render(request, "people/person_detail.html", context)
