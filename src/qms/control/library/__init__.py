@@ -71,29 +71,31 @@ class Library:
     definitions: tuple[DefinitionRecord, ...]
 
 
+KINDS = ("standards", "measure definitions")
+OUTCOMES = ("created", "updated", "left")
+
+
 @dataclass
 class LoadReport:
-    """What a load did, by kind of record: codes created, codes updated, and how many were left
-    as they were."""
+    """What a load did: for each kind of record, the codes created, updated and left as they
+    were."""
 
-    created: dict[str, list[str]] = field(default_factory=dict)
-    updated: dict[str, list[str]] = field(default_factory=dict)
-    left: dict[str, int] = field(default_factory=dict)
+    codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
-    def count(self, kind: str, code: str, outcome: str) -> None:
-        if outcome == "left":
-            self.left[kind] = self.left.get(kind, 0) + 1
-        else:
-            getattr(self, outcome).setdefault(kind, []).append(code)
+    def add(self, kind: str, outcome: str, code: str) -> None:
+        self.codes.setdefault((kind, outcome), []).append(code)
+
+    def of(self, kind: str, outcome: str) -> list[str]:
+        return self.codes.get((kind, outcome), [])
 
     def lines(self) -> list[str]:
         """One line per kind of record, for the command's output."""
         lines = []
-        for kind in ("standards", "measure definitions"):
-            created, updated = self.created.get(kind, []), self.updated.get(kind, [])
+        for kind in KINDS:
+            created, updated, left = (self.of(kind, outcome) for outcome in OUTCOMES)
             line = (
                 f"{kind.capitalize()}: {len(created)} created, {len(updated)} updated, "
-                f"{self.left.get(kind, 0)} left as they were."
+                f"{len(left)} left as they were."
             )
             if updated:
                 line += f" Updated: {', '.join(updated)}."
@@ -237,14 +239,14 @@ def library_load(*, by: Person | None, library: Library | None = None) -> LoadRe
         with _named(_where(MEASURES_FILE, "measure", number, record.code)):
             if definition is None:
                 services.measure_definition_create(by=by, reason=LIBRARY_REASON, **values)
-                report.count("measure definitions", record.code, "created")
+                report.add("measure definitions", "created", record.code)
                 continue
             changes = _changes(definition, values)
             if changes:
                 services.measure_definition_update(
                     by=by, definition=definition, reason=LIBRARY_REASON, **changes
                 )
-            report.count("measure definitions", record.code, "updated" if changes else "left")
+            report.add("measure definitions", "updated" if changes else "left", record.code)
     return report
 
 
@@ -259,7 +261,7 @@ def _load_standards(by, library: Library, report: LoadReport) -> dict[str, Stand
                 standard = services.standard_create(
                     by=by, unit=None, reason=LIBRARY_REASON, **vars(record)
                 )
-                report.count("standards", record.code, "created")
+                report.add("standards", "created", record.code)
             elif standard.unit is not None:
                 raise LibraryError(
                     f"{where}: the code is taken by a local standard of {standard.unit}; "
@@ -271,7 +273,7 @@ def _load_standards(by, library: Library, report: LoadReport) -> dict[str, Stand
                     services.standard_update(
                         by=by, standard=standard, reason=LIBRARY_REASON, **changes
                     )
-                report.count("standards", record.code, "updated" if changes else "left")
+                report.add("standards", "updated" if changes else "left", record.code)
         loaded[record.code] = standard
     return loaded
 
