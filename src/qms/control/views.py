@@ -39,15 +39,14 @@ from qms.control.roles import (
     VIEWERS,
 )
 from qms.people import access
+from qms.people import selectors as people_selectors
 from qms.people.models import Person, Unit
-from qms.web.context_processors import current_unit_for
 
 
 @login_required
 def control_home(request):
     """The Control area opens on the measures of the unit the person works in."""
-    units = list(access.units_visible_to(request.user).order_by("path"))
-    unit = current_unit_for(request.user, units)
+    unit = people_selectors.working_units(request.user).current
     if unit is None:
         return render(request, "control/no_units.html")
     return redirect("control:measure-list", unit_id=unit.pk)
@@ -436,8 +435,7 @@ def escalation_respond(request, escalation_id):
 def standards(request):
     """The library of agreed standards, and which measures show whether they are met."""
     library = selectors.standards_library(request.user)
-    units = list(access.units_visible_to(request.user).order_by("path"))
-    unit = current_unit_for(request.user, units)
+    unit = people_selectors.working_units(request.user).current
     can_add = unit is not None and access.can(request.user, unit, STANDARD_EDITORS)
     return render(
         request,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from qms.people import access
 from qms.people.models import Membership, ObjectGrant, Person, Unit
@@ -26,6 +27,25 @@ def unit_tree(user) -> list[TreeNode]:
     for node in nodes.values():
         node.children.sort(key=lambda child: child.unit.name)
     return roots
+
+
+@dataclass
+class WorkingUnits:
+    """The navigation's unit switcher: the units the person holds a role in (a few, however
+    large the organisation) and the current one, which may be any unit they can see (picked
+    from the unit tree)."""
+
+    units: list[Unit]
+    current: Unit | None
+
+
+def working_units(user) -> WorkingUnits:
+    """One query, whatever the number of units the person can see."""
+    units = Unit.objects.filter(Q(memberships__person=user) | Q(pk=user.current_unit_id))
+    units = [unit for unit in units.distinct().order_by("path") if access.can_see_unit(user, unit)]
+    current = next((unit for unit in units if unit.pk == user.current_unit_id), None)
+    # Their first unit when none was chosen or the chosen one is out of reach now.
+    return WorkingUnits(units, current or (units[0] if units else None))
 
 
 def own_memberships(user) -> list[Membership]:
