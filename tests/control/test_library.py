@@ -300,3 +300,14 @@ def test_an_unknown_definition_is_named_and_the_form_stays_empty(client, org, le
     assert response.status_code == 400
     assert b"Measure definition: Select a valid choice" in response.content
     assert response.context["form"]["name"].value() is None
+
+
+def test_the_standards_library_names_the_library_definitions_for_each_standard(
+    client, member, library
+):
+    client.force_login(member)
+    response = client.get(reverse("control:standards"))
+    assert response.status_code == 200
+    sepsis = next(s for s in response.context["standards"] if s.code == "sepsis")
+    assert [d.code for d in sepsis.definitions.all()] == ["sepsis-antibiotics"]
+    assert b"Minutes to antibiotics in sepsis." in response.content

@@ -23,6 +23,7 @@ from qms.control.models import (
     EscalationStatus,
     Frequency,
     Measure,
+    MeasureDefinition,
     MeasureResult,
     Observation,
     Phase,
@@ -373,7 +374,8 @@ def escalations_into(user, unit) -> list[Escalation]:
 def standards_library(user) -> list:
     """The national standards and the local standards of units the user can see, and of the
     units above their own (a division's standard applies to its wards), with the measures of
-    the user's units that serve each. Another organisation's local standards are its own."""
+    the user's units that serve each and the library's definitions of measures for it. Another
+    organisation's local standards are its own."""
     from qms.control.models import Standard, StandardScope
     from qms.people.models import Unit
 
@@ -386,7 +388,10 @@ def standards_library(user) -> list:
             Q(scope=StandardScope.NATIONAL) | Q(unit__in=visible) | Q(unit_id__in=above)
         )
         .select_related("unit")
-        .prefetch_related(Prefetch("measures", queryset=measures.order_by("unit__path", "name")))
+        .prefetch_related(
+            Prefetch("measures", queryset=measures.order_by("unit__path", "name")),
+            Prefetch("definitions", queryset=MeasureDefinition.objects.order_by("name")),
+        )
     )
 
 
