@@ -13,7 +13,6 @@ from django.test import override_settings
 from qms.control.models import (
     Annotation,
     Escalation,
-    Issue,
     Measure,
     MeasureResult,
     Observation,
@@ -24,6 +23,7 @@ from qms.control.models import (
 )
 from qms.control.selectors import open_signals
 from qms.demo import measures, organisation
+from qms.issues.models import Issue
 from qms.notifications.models import Notification
 from qms.people.models import Membership
 from qms.people.roles import Role

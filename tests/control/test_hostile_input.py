@@ -22,8 +22,9 @@ from django.test import TestCase
 from helpers import record
 
 from qms.control import imports
-from qms.control.models import Issue, Observation
+from qms.control.models import Observation
 from qms.control.tokens import token_create
+from qms.issues.models import Issue
 from qms.web import screening
 from qms.web.screening import CONFIRM_FIELD, IDENTIFIER_REFUSAL, ScreenedForm
 

@@ -28,7 +28,6 @@ from qms.control.models import (
     Annotation,
     Escalation,
     IntegrationToken,
-    Issue,
     Measure,
     Observation,
     Phase,
@@ -36,6 +35,7 @@ from qms.control.models import (
     Standard,
 )
 from qms.control.tokens import token_create
+from qms.issues.models import Issue
 from qms.web.screening import CONFIRM_FIELD, CONFIRM_LABEL, IDENTIFIER_REFUSAL
 
 API = "/control/api/v1/observations"

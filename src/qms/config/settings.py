@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qms.people",
     "qms.notifications",
+    "qms.issues",
     "qms.control",
     "qms.demo",
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("qms.people.urls")),
     path("inbox/", include("qms.notifications.urls")),
+    path("issues/", include("qms.issues.urls")),
     path("control/", include("qms.control.urls")),
 ]

@@ -10,10 +10,13 @@ class ControlConfig(AppConfig):
         from qms.control.models import BaselineSuggestion, Measure, Signal
         from qms.control.roles import VIEWERS
         from qms.control.templatetags.control_tags import measure_value
+        from qms.issues.models import IssueSource
+        from qms.issues.registry import register_source
         from qms.notifications import registry as notifications
         from qms.web import areas
 
         areas.register(AREA)
+        register_source(Signal, IssueSource.SIGNAL)
 
         def latest_value(signal: Signal) -> str:
             result = getattr(signal.measure, "result", None)

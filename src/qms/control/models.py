@@ -422,7 +422,7 @@ class Signal(models.Model):
         related_name="+",
     )
     issue = models.ForeignKey(
-        "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+        "issues.Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
     )
     # The inbox entries about the signal (Notification.objects.filter(signal=...)); they go
     # when the signal goes.
@@ -440,29 +440,9 @@ class Signal(models.Model):
 
     @property
     def access_unit(self) -> Unit:
+        """A signal lives in its measure's unit (an escalation takes it to the units above,
+        whose roles reach down to it)."""
         return self.measure.unit
-
-
-class IssueStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class Issue(models.Model):
-    """A problem to analyse and act on (the full analysis comes with quality planning)."""
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="issues")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=IssueStatus.choices, default="open")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class EscalationStatus(models.TextChoices):

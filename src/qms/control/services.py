@@ -1050,16 +1050,15 @@ def signal_close(*, by: Person, signal: Signal, note: str) -> Signal:
 
 @transaction.atomic
 def signal_link_issue(*, by: Person, signal: Signal, title: str, description: str = ""):
-    """Open an issue for the signal, to analyse its contributory factors."""
-    from qms.control.models import Issue
+    """Open an issue for the signal, to analyse its contributory factors: an issue of the unit
+    that holds the signal now, with the signal as its source."""
+    from qms.issues.services import issue_raise
 
     unit = signal_unit(signal)
     _require_handler(by, unit)
-    if not title.strip():
-        raise ValidationError({"title": "Give the issue a title."})
-    issue = Issue(unit=unit, title=title.strip()[:200], description=description, created_by=by)
-    _record_by(issue, by)
-    issue.save()
+    issue = issue_raise(
+        by=by, unit=unit, title=title, description=description, source_record=signal
+    )
     signal.issue = issue
     _record_by(signal, by, f"Linked to issue “{issue.title}”")
     signal.save(update_fields=["issue"])

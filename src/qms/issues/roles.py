@@ -1,0 +1,12 @@
+"""Who may do what with issues, as groups of the roles in `qms.people.roles`."""
+
+from qms.people.roles import STAFF_ROLES, Role
+
+# Seeing a unit's issues: its staff (issues may hold staff concerns; partners see what is
+# shared with them by a grant on the issue).
+VIEWERS = STAFF_ROLES
+# Raising an issue in a unit: any member of its staff.
+RAISERS = STAFF_ROLES
+# Handling any issue of the unit (editing, closing, reopening, adding actions, completing anyone's
+# action). An issue's owner handles their own issue too, and an action's owner completes it.
+HANDLERS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
