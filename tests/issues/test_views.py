@@ -259,3 +259,25 @@ def test_only_posts_change_an_issue(client, as_user, issue):
     as_user("lead")
     for name in ("issue-close", "issue-reopen", "action-add"):
         assert client.get(_url(name, issue.pk)).status_code == 405
+
+
+def test_the_issues_link_opens_on_the_unit_the_person_works_in(client, as_user, org):
+    as_user("member")
+    response = client.get(_url("home"))
+    assert response["Location"] == _url("unit-issues", org["ward"].pk)
+    assert f'href="{_url("home")}"' in client.get("/").text
+    as_user("partner")
+    assert f'href="{_url("home")}"' not in client.get("/").text
+    response = client.get(_url("home"))
+    assert response.status_code == 200 and "not on the staff of any unit" in response.text
+
+
+def test_home_lists_the_person_s_actions_due(client, as_user, lead, member, issue):
+    action = services.action_add(
+        by=lead, issue=issue, what="Hourly rounds at night", owner=member, due_on=dt.date.today()
+    )
+    as_user("member")
+    page = client.get("/").text
+    assert "Your actions due" in page and action.get_absolute_url() in page
+    as_user("lead")
+    assert "Your actions due" not in client.get("/").text

@@ -19,7 +19,11 @@ def test_it_lists_the_areas_the_apps_register_in_order():
 
 @pytest.mark.parametrize(
     ("who", "links"),
-    [("lead", ["Control", "People"]), ("member", ["Control", "People"]), ("partner", ["People"])],
+    [
+        ("lead", ["Control", "Issues", "People"]),
+        ("member", ["Control", "Issues", "People"]),
+        ("partner", ["People"]),
+    ],
 )
 def test_it_builds_the_navigation_from_the_registered_areas(client, as_user, who, links):
     as_user(who)
@@ -38,8 +42,11 @@ def test_it_shows_a_registered_areas_link_and_cards(client, as_user, monkeypatch
     monkeypatch.setitem(areas._registered, "plan", plan)
     as_user("member")
     html = client.get("/").content.decode()
-    assert nav_links(html) == ["Plan", "Control", "People"]
-    assert "This version has quality planning, quality control and the organisation." in html
+    assert nav_links(html) == ["Plan", "Control", "Issues", "People"]
+    assert (
+        "This version has quality planning, quality control, issues and actions and the "
+        "organisation."
+    ) in html
     # Built now: no longer among the areas to come.
     assert "<strong>Plan</strong>" not in html and "<strong>Improve</strong>" in html
 

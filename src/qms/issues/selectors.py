@@ -145,3 +145,34 @@ def overdue_actions(today: dt.date) -> QuerySet[Action]:
         .select_related("owner", "issue__unit")
         .order_by("due_on", "pk")
     )
+
+
+@dataclass
+class HomeActions:
+    actions: list[Action]
+    today: dt.date
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.actions)
+
+
+def home_actions(user) -> HomeActions | None:
+    """The person's actions due soon or overdue, for home; None (no card) when there are none."""
+    actions = actions_due_for(user)
+    return HomeActions(actions, timezone.localdate()) if actions else None
+
+
+def working_unit(user) -> Unit | None:
+    """The unit whose issues the Issues link opens on: the one the person works in when they
+    are staff there, otherwise the first where they are."""
+    current = user.current_unit
+    if current is not None and access.roles_in(user, current) & VIEWERS:
+        return current
+    membership = (
+        user.memberships.filter(role__in=VIEWERS)
+        .select_related("unit")
+        .order_by("unit__path")
+        .first()
+    )
+    return membership.unit if membership else None

@@ -5,6 +5,7 @@ from qms.issues import views
 app_name = "issues"
 
 urlpatterns = [
+    path("", views.issues_home, name="home"),
     path("units/<int:unit_id>/", views.unit_issues, name="unit-issues"),
     path("units/<int:unit_id>/raise/", views.issue_raise, name="issue-raise"),
     path("<int:issue_id>/", views.issue_detail, name="issue-detail"),

@@ -50,6 +50,15 @@ def _apply(form, act):
 
 
 @login_required
+def issues_home(request):
+    """The Issues area opens on the issues of the unit the person works in."""
+    unit = selectors.working_unit(request.user)
+    if unit is None:
+        return render(request, "issues/no_units.html")
+    return redirect("issues:unit-issues", unit_id=unit.pk)
+
+
+@login_required
 def unit_issues(request, unit_id):
     """The issues of a unit and the units below it, those with overdue actions first."""
     unit = access.object_or_404(request.user, Unit, unit_id, VIEWERS)
