@@ -14,7 +14,7 @@ def nav_links(html):
 
 
 def test_it_lists_the_areas_the_apps_register_in_order():
-    assert [area.slug for area in areas.registered()] == ["control", "inbox", "people"]
+    assert [area.slug for area in areas.registered()] == ["control", "issues", "inbox", "people"]
 
 
 @pytest.mark.parametrize(
