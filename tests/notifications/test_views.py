@@ -37,6 +37,7 @@ def test_it_groups_the_inbox_by_kind_with_status_and_age(client, org, lead, sign
     )
     client.force_login(lead)
     html = client.get("/inbox/").content.decode()
+    html = html[html.index("<main") :]  # the navigation has an Issues link too
     headings = [h for h in ("<h2", "Signals", "Issues", "System") if h in html]
     assert headings == ["<h2", "Signals", "Issues", "System"]
     assert html.index(">Signals") < html.index(">Issues") < html.index(">System")
