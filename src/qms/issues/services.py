@@ -13,12 +13,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
-from qms.issues import registry
+from qms.issues import registry, selectors
 from qms.issues.models import Action, Issue, IssueSource, IssueStatus
 from qms.issues.roles import HANDLERS, RAISERS, VIEWERS
+from qms.notifications.services import notify
 from qms.people import access
 from qms.people.models import Person, Unit
 
@@ -138,7 +139,20 @@ def issue_raise(
     )
     _record_by(issue, by, "Raised")
     issue.save()
+    _tell_new_owner(issue, by)
     return issue
+
+
+def _tell_new_owner(issue: Issue, by: Person | None) -> None:
+    if issue.owner is not None and issue.owner != by:
+        text = f"You own the issue “{issue.title}” in {issue.unit}."
+        notify([issue.owner], kind="issue", text=text, subject=issue)
+
+
+def _tell_action_owner(action: Action, by: Person | None) -> None:
+    if action.owner is not None and action.owner != by:
+        text = f"Action for you, due {action.due_on.day} {action.due_on:%b %Y}: {action.what}"
+        notify([action.owner], kind="action", text=text, subject=action)
 
 
 UPDATABLE = {"title", "description", "source", "owner", "status"}
@@ -171,10 +185,13 @@ def issue_update(*, by: Person | None, issue: Issue, reason: str = "", **changes
         _check_owner(changes["owner"], issue.unit)
     if "status" in changes and changes["status"] not in EDITABLE_STATUSES:
         raise ValidationError({"status": "Choose open or in progress (close it with a note)."})
+    new_owner = "owner" in changes and changes["owner"] != issue.owner
     for name, value in changes.items():
         setattr(issue, name, value)
     _record_by(issue, by, reason.strip() or "Changed")
     issue.save()
+    if new_owner:
+        _tell_new_owner(issue, by)
     return issue
 
 
@@ -223,6 +240,7 @@ def action_add(
     action = Action(issue=issue, what=what, owner=owner, due_on=due_on, created_by=by)
     _record_by(action, by, "Added")
     action.save()
+    _tell_action_owner(action, by)
     if issue.status == IssueStatus.OPEN:
         issue.status = IssueStatus.IN_PROGRESS
         _record_by(issue, by, f"Action added: {what}")
@@ -246,9 +264,12 @@ def action_update(
     _check_owner(owner, action.issue.unit)
     if due_on != action.due_on:
         due_on = _check_due(due_on, today=timezone.localdate())
+    new_owner = owner != action.owner
     action.what, action.owner, action.due_on = what, owner, due_on
     _record_by(action, by, "Changed")
     action.save()
+    if new_owner:
+        _tell_action_owner(action, by)
     return action
 
 
@@ -276,3 +297,37 @@ def action_reopen(*, by: Person | None, action: Action) -> Action:
     _record_by(action, by, "Reopened")
     action.save()
     return action
+
+
+# Reminders --------------------------------------------------------------------------------------
+
+
+def actions_remind_overdue(*, today: dt.date | None = None) -> int:
+    """Tell each owner of an overdue action about it, once for each due date: a reminder is
+    not sent again for the same action unless its due date is moved (and passes again). Run
+    daily by `qms remind-actions`. The system's work (no person asks for it). Returns how many
+    reminders were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for action in selectors.overdue_actions(today):
+        sent += _remind(action)
+    return sent
+
+
+@transaction.atomic
+def _remind(action: Action) -> int:
+    # Claim the reminder first: of two runs at once, only the one whose update changed the row
+    # sends it.
+    claimed = (
+        Action.objects.filter(pk=action.pk, due_on=action.due_on, done_at__isnull=True)
+        .exclude(reminded_for=F("due_on"))
+        .update(reminded_for=F("due_on"))
+    )
+    if not claimed:
+        return 0
+    days = (timezone.localdate() - action.due_on).days
+    text = (
+        f"Overdue by {days} day{'s' if days != 1 else ''}: {action.what} "
+        f"(issue “{action.issue.title}”, {action.issue.unit})"
+    )
+    return len(notify([action.owner], kind="action", text=text, subject=action))
