@@ -15,6 +15,7 @@ from qms.control.models import (
     Standard,
 )
 from qms.notifications.models import Notification
+from qms.people import services as people_services
 from qms.people.roles import Role
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
@@ -336,3 +337,24 @@ def test_it_reads_a_measure_page_in_the_same_queries_whatever_its_signals(
     _page_queries(client, few)  # the rows and chart are cached after the first read
     _page_queries(client, many)
     assert _page_queries(client, many) == _page_queries(client, few)
+
+
+def test_it_lets_a_person_granted_a_role_on_one_measure_record_its_values_only(
+    client, org, lead, measure
+):
+    visitor = make_person("visitor")
+    people_services.grant_give(by=lead, record=measure, person=visitor, role=Role.TEAM_MEMBER)
+    neighbour = make_measure(org["ward"], "neighbour")
+    client.force_login(visitor)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            f"/control/measures/{measure.pk}/observations/",
+            {"period": "2025-09", "value": "7", "denominator": "1000"},
+        )
+    assert response.status_code == 302
+    assert Observation.objects.filter(measure=measure).count() == 1
+    response = client.post(
+        f"/control/measures/{neighbour.pk}/observations/", {"period": "2025-09", "value": "7"}
+    )
+    assert response.status_code == 404
+    assert not Observation.objects.filter(measure=neighbour).exists()

@@ -876,3 +876,21 @@ def test_it_shows_a_partner_granted_on_a_record_only_that_record(
     # Seen, but partners do not see measure pages, as in their own unit.
     assert client.get(measure.get_absolute_url()).status_code == 403
     assert client.get(other_measure.get_absolute_url()).status_code == 404
+
+
+def test_it_lists_a_person_s_roles_on_single_records_to_those_who_see_the_records(
+    client, org, measure, other_measure, lead, quality_lead, visitor
+):
+    services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    services.grant_give(by=quality_lead, record=other_measure, person=visitor, role=Role.ANALYST)
+    client.force_login(visitor)
+    html = client.get(visitor.get_absolute_url()).content.decode()
+    assert "Roles on single records" in html
+    assert f'<a href="{measure.get_absolute_url()}">{measure.name}</a>' in html
+    assert f'<a href="{other_measure.get_absolute_url()}">{other_measure.name}</a>' in html
+    # The lead of Ward 7 sees the visitor's role on Ward 7's measure, not on Ward 8's.
+    services.membership_add(by=None, person=visitor, unit=org["ward"], role=Role.TEAM_MEMBER)
+    client.force_login(lead)
+    html = client.get(visitor.get_absolute_url()).content.decode()
+    assert measure.name in html
+    assert other_measure.name not in html

@@ -177,3 +177,9 @@ def person_memberships_visible_to(viewer, person: Person) -> list[Membership]:
     """The person's memberships in units the viewer can see."""
     memberships = person.memberships.select_related("unit").order_by("unit__path")
     return [m for m in memberships if access.can_see_unit(viewer, m.unit)]
+
+
+def person_grants_visible_to(viewer, person: Person) -> list[ObjectGrant]:
+    """The person's roles on single records that the viewer can see, each with its record."""
+    grants = person.grants.select_related("content_type").prefetch_related("subject")
+    return [g for g in grants if g.subject is not None and access.roles_on(viewer, g.subject)]

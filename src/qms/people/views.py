@@ -217,5 +217,6 @@ def person_detail(request, person_id):
     context = {
         "person": person,
         "memberships": selectors.person_memberships_visible_to(request.user, person),
+        "grants": selectors.person_grants_visible_to(request.user, person),
     }
     return render(request, "people/person_detail.html", context)
