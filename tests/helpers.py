@@ -24,20 +24,19 @@ def make_person(username, *roles, **fields):
     return person
 
 
-def make_measure(unit, code):
-    """A monthly count measure in `unit`, defined by the system."""
-    return control_services.measure_create(
-        by=None,
-        unit=unit,
-        name=f"Falls {code}",
-        code=code,
-        kind="outcome",
-        domain="safe",
-        operational_definition="Inpatient falls, any harm.",
-        frequency="month",
-        chart="c",
-        direction="decrease",
-    )
+def make_measure(unit, code, *, by=None, **fields):
+    """A monthly count measure in `unit`, defined by `by` (the system unless given); `fields`
+    change its definition."""
+    definition = {
+        "name": f"Falls {code}",
+        "kind": "outcome",
+        "domain": "safe",
+        "operational_definition": "Inpatient falls, any harm.",
+        "frequency": "month",
+        "chart": "c",
+        "direction": "decrease",
+    }
+    return control_services.measure_create(by=by, unit=unit, code=code, **{**definition, **fields})
 
 
 def months(start: dt.date, count: int) -> list[dt.date]:

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from helpers import make_person
 
-from qms.people import access, selectors, services
+from qms.core.history import history_of
+from qms.people import access, services
 from qms.people.forms import MembershipRemoveForm
 from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import Role
@@ -81,7 +82,7 @@ def test_it_records_who_changed_a_unit_how_and_why(org, lead):
     assert record.name == "Ward 7A"
     assert record.prev_record.name == "Ward 7"
 
-    entry = selectors.unit_history(ward)[0]
+    entry = history_of(ward)[0]
     assert entry.who == str(lead)
     assert entry.summary == "Unit changed"
     assert entry.changes == [("name", "Ward 7", "Ward 7A")]
@@ -211,7 +212,7 @@ def test_it_removes_a_membership_and_keeps_its_history(org, lead, member):
     assert record.history_change_reason == "Moved to Ward 8"
     assert (record.person, record.unit, record.role) == (member, org["ward"], Role.TEAM_MEMBER)
 
-    entry = selectors.unit_history(org["ward"])[0]
+    entry = history_of(org["ward"])[0]
     assert (entry.who, entry.reason) == (str(lead), "Moved to Ward 8")
     assert entry.summary == f"Removed {member} as Team member"
 

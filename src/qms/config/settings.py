@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "qms.people",
+    "qms.core",
     "qms.notifications",
+    "qms.comments",
     "qms.issues",
     "qms.control",
     "qms.demo",
@@ -165,6 +167,9 @@ AXES_VERBOSE = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here with its neighbours
 QMS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Files attached to records (qms.comments): 10 MB unless set; the attachment form alone takes
+# files this large, whatever QMS_MAX_UPLOAD_BYTES says.
+QMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("QMS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 # Reasons for changes to governance records can be a sentence or two, not 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("qms.people.urls")),
     path("inbox/", include("qms.notifications.urls")),
+    path("comments/", include("qms.comments.urls")),
     path("issues/", include("qms.issues.urls")),
     path("control/", include("qms.control.urls")),
 ]

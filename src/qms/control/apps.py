@@ -5,10 +5,11 @@ class ControlConfig(AppConfig):
     name = "qms.control"
     verbose_name = "Quality control"
 
-    def ready(self):
+    def ready(self) -> None:
+        from qms.comments import registry as discussions
         from qms.control.area import AREA
         from qms.control.models import BaselineSuggestion, Measure, Signal
-        from qms.control.roles import VIEWERS
+        from qms.control.roles import DATA_ENTRY, SIGNAL_HANDLERS, VIEWERS
         from qms.control.templatetags.control_tags import measure_value
         from qms.issues.models import IssueSource
         from qms.issues.registry import register_source
@@ -40,3 +41,7 @@ class ControlConfig(AppConfig):
         notifications.register(
             Measure, read_roles=VIEWERS, queryset=lambda: Measure.objects.select_related("unit")
         )
+        # Who discusses what: staff read; those who record data talk about a measure, and
+        # those who handle a signal or record the data behind it talk about the signal.
+        discussions.register(Measure, read_roles=VIEWERS, write_roles=DATA_ENTRY)
+        discussions.register(Signal, read_roles=VIEWERS, write_roles=SIGNAL_HANDLERS | DATA_ENTRY)

@@ -302,6 +302,7 @@ class Annotation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["measure", "period"]
@@ -443,6 +444,11 @@ class Signal(models.Model):
         """A signal lives in its measure's unit (an escalation takes it to the units above,
         whose roles reach down to it)."""
         return self.measure.unit
+
+    @property
+    def access_parent(self) -> Measure:
+        """A role granted on the measure reaches its signals."""
+        return self.measure
 
 
 class EscalationStatus(models.TextChoices):

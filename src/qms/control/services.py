@@ -540,13 +540,17 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
     return phase
 
 
+@transaction.atomic
 def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text: str):
     """Note on the chart what happened at a period (a change tested, a new team)."""
     access.authorise(by, measure, DATA_ENTRY, "annotate charts")
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the annotation."})
-    return Annotation.objects.create(measure=measure, period=period, text=text[:200], created_by=by)
+    annotation = Annotation(measure=measure, period=period, text=text[:200], created_by=by)
+    _record_by(annotation, by)
+    annotation.save()
+    return annotation
 
 
 # SPC results and signals -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from qms.comments.selectors import discussions_of
 from qms.control import imports, selectors, services
 from qms.control.forms import (
     AnnotationForm,
@@ -185,7 +186,8 @@ def _measure_context(request, measure, **forms):
         "issue_form": IssueForm(),
         "response_form": EscalationResponseForm(),
         "delete_form": DeleteObservationForm(),
-        "history": measure.history.select_related("history_user")[:20],
+        # The measure's and every signal's comments and files, read at once (two queries).
+        "discussions": discussions_of(user, [measure, *page.signals]),
     }
 
 

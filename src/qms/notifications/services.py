@@ -71,6 +71,7 @@ def _enqueue_immediate_emails(notification_ids: list[int]) -> None:
     send_immediate_emails.enqueue(notification_ids)
 
 
+@transaction.atomic
 def notifications_mark_read(*, person, ids: Iterable[int] | None = None) -> int:
     """Mark the person's unread notifications read: all of them, or those with `ids` (others'
     ids are ignored). Returns how many changed."""

@@ -93,65 +93,6 @@ def sub_units(user, unit: Unit) -> list[Unit]:
     return [child for child in children if access.can_see_unit(user, child)]
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: object
-    who: str
-    summary: str
-    changes: list[tuple[str, str, str]]
-    reason: str
-
-
-def _entries(records, describe) -> list[HistoryEntry]:
-    entries = []
-    for record in records:
-        changes = []
-        if record.history_type == "~" and record.prev_record is not None:
-            delta = record.diff_against(record.prev_record)
-            for change in delta.changes:
-                label = record.instance_type._meta.get_field(change.field).verbose_name
-                changes.append((str(label), str(change.old), str(change.new)))
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=str(record.history_user) if record.history_user else "System",
-                summary=describe(record),
-                changes=changes,
-                reason=record.history_change_reason or "",
-            )
-        )
-    return entries
-
-
-_UNIT_CHANGES = {"+": "Unit “{}” created", "~": "Unit changed", "-": "Unit “{}” deleted"}
-_MEMBERSHIP_CHANGES = {"+": "Added {} as {}", "~": "Changed {} as {}", "-": "Removed {} as {}"}
-
-
-def _describe_unit_change(record) -> str:
-    return _UNIT_CHANGES[record.history_type].format(record.name)
-
-
-def _describe_membership_change(record, people: dict) -> str:
-    person = people.get(record.person_id, "a deleted account")
-    return _MEMBERSHIP_CHANGES[record.history_type].format(person, record.get_role_display())
-
-
-def unit_history(unit: Unit, limit: int = 50) -> list[HistoryEntry]:
-    """Who changed this unit and its memberships, when and how; newest first."""
-    unit_records = unit.history.select_related("history_user")[:limit]
-    membership_records = list(
-        Membership.history.filter(unit_id=unit.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
-    people = Person.objects.in_bulk({record.person_id for record in membership_records})
-    entries = _entries(unit_records, _describe_unit_change) + _entries(
-        membership_records, lambda record: _describe_membership_change(record, people)
-    )
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]
-
-
 def manager_can_add(manager: Person, person: Person) -> bool:
     """Whether the manager may place this person in a unit: an active account they can see, or
     a new account not yet in any unit (someone has to place it). Other units' partners and staff

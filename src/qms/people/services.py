@@ -130,6 +130,7 @@ def person_update(*, by: Person | None, person: Person, **changes) -> Person:
     return person
 
 
+@transaction.atomic
 def person_set_current_unit(*, person: Person, unit: Unit) -> None:
     """Remember the unit the person works in now; pages open on it next time too."""
     if not access.can_see_unit(person, unit):

@@ -50,7 +50,6 @@ def unit_detail(request, unit_id):
         },
         "shows_measures": access.can(request.user, unit, STAFF_ROLES),
         "is_current": request.user.current_unit_id == unit.pk,
-        "history": selectors.unit_history(unit) if can_see_people else [],
     }
     return render(request, "people/unit_detail.html", context)
 

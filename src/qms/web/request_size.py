@@ -21,13 +21,15 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, resolve
 
 # Room for the other fields of a form that carries a file (the CSRF token, a key).
 _FORM_ALLOWANCE = 64 * 1024
 
 
 def max_upload_bytes() -> int:
-    """The largest file a person may upload through a page (settings.QMS_MAX_UPLOAD_BYTES)."""
+    """The largest file a person may upload through a page (settings.QMS_MAX_UPLOAD_BYTES),
+    unless its view declares its own (see `_view_upload_limit`)."""
     return settings.QMS_MAX_UPLOAD_BYTES
 
 
@@ -42,11 +44,21 @@ class RequestSizeMiddleware:
             length = 0
         api = _is_api(request)
         file = request.content_type == "multipart/form-data" and not api
-        if file:
+        own_limit = _view_upload_limit(request) if file else None
+        if own_limit is not None:
+            limit = own_limit + _FORM_ALLOWANCE
+        elif file:
             limit = max_upload_bytes() + _FORM_ALLOWANCE
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
+            if own_limit is not None:
+                return _refused(
+                    request,
+                    413,
+                    f"The file is too large: the limit is {filesizeformat(own_limit)}. Nothing "
+                    "was saved.",
+                )
             return _too_large(request, limit, file=file)
         if (
             request.method == "POST"
@@ -72,6 +84,17 @@ class RequestSizeMiddleware:
                     "form. Nothing was saved.",
                 )
         return self.get_response(request)
+
+
+def _view_upload_limit(request) -> int | None:
+    """The file size a view takes, when it declares its own (a function attribute
+    `max_upload_bytes`, a callable: the attachments' limit is not the data upload's)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    declared = getattr(match.func, "max_upload_bytes", None)
+    return declared() if declared is not None else None
 
 
 def _too_large(request, limit: int, *, file: bool):

@@ -127,6 +127,12 @@ class ScreenedForm:
         if CONFIRM_FIELD not in self.fields:
             self.fields[CONFIRM_FIELD] = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
+    @property
+    def identifiers_checked(self) -> bool:
+        """The person ticked the box: for a service that screens the text again, so that it
+        lets through what they confirmed (`refusals` only, not `prompts`)."""
+        return self._confirmed()
+
     def _confirmed(self) -> bool:
         field = self.fields.get(CONFIRM_FIELD)
         if field is None:

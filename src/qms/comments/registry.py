@@ -1,0 +1,74 @@
+"""Which records take comments and attachments, and who may read and write them.
+
+An app makes its records discussable in its `AppConfig.ready()`:
+
+    from qms.comments import registry
+    registry.register(Signal, read_roles=VIEWERS, write_roles=SIGNAL_HANDLERS | DATA_ENTRY)
+
+The roles are those a person holds on the record (`qms.people.access.roles_on`: roles in its
+unit or above, and grants on the record or its parents). Removing someone else's comment or
+attachment takes one of `moderator_roles` (leads, by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from qms.people.roles import MEMBERSHIP_MANAGERS
+
+
+@dataclass(frozen=True)
+class Discussable:
+    model: type[models.Model]
+    read_roles: frozenset[str]
+    write_roles: frozenset[str]
+    moderator_roles: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """How the model is named in URLs: "app_label.model"."""
+        return self.model._meta.label_lower
+
+
+_registry: dict[type[models.Model], Discussable] = {}
+
+
+def register(
+    model: type[models.Model],
+    *,
+    read_roles: Iterable[str],
+    write_roles: Iterable[str],
+    moderator_roles: Iterable[str] = MEMBERSHIP_MANAGERS,
+) -> Discussable:
+    """Let `model`'s records take comments and attachments: seen by `read_roles`, added to by
+    `write_roles`, anyone's removed by `moderator_roles` (authors remove their own)."""
+    entry = Discussable(
+        model, frozenset(read_roles), frozenset(write_roles), frozenset(moderator_roles)
+    )
+    _registry[model] = entry
+    return entry
+
+
+def entry_for(model_or_record) -> Discussable:
+    """The registration of a model (or of a record's model); LookupError when it has none."""
+    model = model_or_record if isinstance(model_or_record, type) else type(model_or_record)
+    try:
+        return _registry[model._meta.concrete_model]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} takes no comments") from None
+
+
+def entry_for_key(key: str) -> Discussable:
+    """The registration named "app_label.model" in a URL; LookupError for any other name."""
+    for entry in _registry.values():
+        if entry.key == key:
+            return entry
+    raise LookupError(f"{key} takes no comments")
+
+
+def content_type_of(model_or_record) -> ContentType:
+    return ContentType.objects.get_for_model(model_or_record, for_concrete_model=True)

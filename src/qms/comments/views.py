@@ -1,0 +1,195 @@
+"""Comments and attachments on any registered record. Every form posts here and comes back to
+the record's page; a record the person cannot see is a 404, one they may read but not write to a
+403. Files are only ever served from here, as downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from qms.comments import files, registry, services
+from qms.comments.forms import AttachmentForm, CommentForm, RemoveForm
+from qms.comments.models import Attachment, Comment
+from qms.people import access
+
+
+def _subject_or_404(user, key: str, object_id: int):
+    """The registered record a form names, with its registration, if the user may read it."""
+    try:
+        entry = registry.entry_for_key(key)
+    except LookupError:
+        raise Http404("Not found") from None
+    return access.object_or_404(user, entry.model, object_id, entry.read_roles), entry
+
+
+def _subject_of(user, item):
+    """The record a comment or attachment belongs to, if the user may read it (404 otherwise,
+    whether the item exists or not)."""
+    subject = item.subject
+    if subject is None:
+        raise Http404("Not found")
+    try:
+        entry = registry.entry_for(subject)
+    except LookupError:
+        raise Http404("Not found") from None
+    access.require(user, subject, entry.read_roles)
+    return subject, entry
+
+
+def _back(subject, anchor: str = "") -> str:
+    url = subject.get_absolute_url()
+    return f"{url.split('#')[0]}#{anchor}" if anchor else url
+
+
+def _first_error(form) -> str:
+    name, errors = next(iter(form.errors.items()))
+    field = form.fields.get(name)
+    label = str(field.label) if field is not None and field.label else ""
+    message = errors[0]
+    return message if not label or message.startswith(label) else f"{label}: {message}"
+
+
+def _check_text_page(request, form, subject):
+    """The form again on a page of its own when its text may identify a patient: a record's
+    page has too many small forms to show the prompt in place."""
+    context = {"form": form, "action": request.path, "back": subject.get_absolute_url()}
+    return render(request, "comments/check_text.html", context, status=400)
+
+
+def _refused(request, error: ValidationError, what: str) -> None:
+    messages.error(request, f"{what} {' '.join(error.messages)}")
+
+
+@login_required
+@require_POST
+def comment_add(request, key, object_id):
+    subject, entry = _subject_or_404(request.user, key, object_id)
+    access.require(request.user, subject, entry.write_roles)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, subject)
+        messages.error(request, f"The comment was not added. {_first_error(form)}")
+        return redirect(_back(subject))
+    try:
+        comment = services.comment_add(
+            by=request.user,
+            subject=subject,
+            text=form.cleaned_data["text"],
+            identifiers_checked=form.identifiers_checked,
+        )
+    except ValidationError as error:
+        _refused(request, error, "The comment was not added.")
+        return redirect(_back(subject))
+    messages.success(request, "Comment added.")
+    return redirect(_back(subject, f"comment-{comment.pk}"))
+
+
+@login_required
+@require_POST
+def comment_edit(request, comment_id):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    subject, entry = _subject_of(request.user, comment)
+    if comment.author_id != request.user.pk or comment.removed_at is not None:
+        raise PermissionDenied("Only its author may change a comment.")
+    access.require(request.user, subject, entry.write_roles)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, subject)
+        messages.error(request, f"The comment was not changed. {_first_error(form)}")
+        return redirect(_back(subject, f"comment-{comment.pk}"))
+    try:
+        services.comment_edit(
+            by=request.user,
+            comment=comment,
+            text=form.cleaned_data["text"],
+            identifiers_checked=form.identifiers_checked,
+        )
+    except ValidationError as error:
+        _refused(request, error, "The comment was not changed.")
+    else:
+        messages.success(request, "Comment changed. The earlier text stays in its history.")
+    return redirect(_back(subject, f"comment-{comment.pk}"))
+
+
+@login_required
+@require_POST
+def comment_remove(request, comment_id):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    subject, _ = _subject_of(request.user, comment)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, subject)
+        messages.error(request, f"Nothing was removed. {_first_error(form)}")
+    else:
+        services.comment_remove(by=request.user, comment=comment, **form.cleaned_data)
+        messages.success(request, "Comment removed. Its text stays in the record's history.")
+    return redirect(_back(subject, f"comment-{comment.pk}"))
+
+
+@login_required
+@require_POST
+def attachment_add(request, key, object_id):
+    subject, entry = _subject_or_404(request.user, key, object_id)
+    access.require(request.user, subject, entry.write_roles)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was attached. {_first_error(form)}")
+        return redirect(_back(subject))
+    try:
+        attachment = services.attachment_add(
+            by=request.user, subject=subject, file=form.cleaned_data["file"]
+        )
+    except ValidationError as error:
+        _refused(request, error, "Nothing was attached.")
+        return redirect(_back(subject))
+    messages.success(request, f"“{attachment.original_name}” attached.")
+    return redirect(_back(subject, f"attachment-{attachment.pk}"))
+
+
+# The request-size middleware lets a file this large through to this view (and no larger), so
+# that the limit told is the attachments' own.
+attachment_add.max_upload_bytes = files.max_bytes
+
+
+@login_required
+@require_GET
+def attachment_download(request, attachment_id):
+    """The file, always as a download (never shown in the browser, whatever it holds), under
+    the name it came with, to those who may read its record."""
+    attachment = get_object_or_404(Attachment, pk=attachment_id)
+    _subject_of(request.user, attachment)
+    if attachment.removed_at is not None:
+        raise Http404("This file was removed")
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404("This file is missing from storage") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request, attachment_id):
+    attachment = get_object_or_404(Attachment, pk=attachment_id)
+    subject, _ = _subject_of(request.user, attachment)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, subject)
+        messages.error(request, f"Nothing was removed. {_first_error(form)}")
+    else:
+        services.attachment_remove(by=request.user, attachment=attachment, **form.cleaned_data)
+        messages.success(request, f"“{attachment.original_name}” removed.")
+    return redirect(_back(subject, f"attachment-{attachment.pk}"))
