@@ -2,9 +2,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from helpers import make_person
 
 from qms.issues import services
 from qms.issues.models import Action, Issue, IssueStatus
+from qms.people import services as people_services
+from qms.people.roles import Role
 from qms.web.screening import CONFIRM_FIELD
 
 NHS_NUMBER = "943 476 5919"  # the NHS's published example: a valid check digit
@@ -281,3 +284,18 @@ def test_home_lists_the_person_s_actions_due(client, as_user, lead, member, issu
     assert "Your actions due" in page and action.get_absolute_url() in page
     as_user("lead")
     assert "Your actions due" not in client.get("/").text
+
+
+def test_a_coach_given_a_role_on_one_issue_sees_it_and_nothing_else(
+    client, as_user, org, lead, issue
+):
+    coach = make_person("coach", (Role.IMPROVEMENT_COACH, org["elsewhere"]))
+    people_services.grant_give(by=lead, record=issue, person=coach, role=Role.IMPROVEMENT_COACH)
+    client.force_login(coach)
+    assert client.get(issue.get_absolute_url()).status_code == 200
+    assert client.get(_url("unit-issues", org["ward"].pk)).status_code == 404
+    as_user("lead")
+    page = client.get(issue.get_absolute_url()).text
+    people = client.get(reverse("people:record-people", args=["issues.issue", issue.pk]))
+    assert "People on this issue" in page and people.status_code == 200
+    assert "Coach" in people.text

@@ -33,6 +33,10 @@ class Issue(models.Model):
     """A problem to analyse and act on. Quality control's signal-linked issues are these rows:
     the table keeps its original name, so nothing was copied when the model moved here."""
 
+    # A role may be given on one issue (qms.people.access): a coach or a lead from elsewhere who
+    # helps with it, without a role in its unit.
+    accepts_grants = True
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="issues")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
