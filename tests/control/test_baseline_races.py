@@ -24,7 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def suggestion(org, lead):
-    from test_baselines import HYGIENE, record_counts
+    from .test_baselines import HYGIENE, record_counts
 
     measure = services.measure_create(
         by=lead, unit=org["ward"], name="Hand hygiene", code="w7-hygiene", kind="process",
