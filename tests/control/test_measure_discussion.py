@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from helpers import make_measure, make_person
@@ -100,3 +101,17 @@ def test_the_discussion_forms_carry_the_pages_csrf_token(measure, lead, member):
         {"text": "Seen", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
+
+
+def test_any_page_can_include_a_records_discussion(rf, measure, lead, member):
+    signal = raise_signals(measure, 1)[0]
+    discuss([signal], lead, member)
+    request = rf.get("/")
+    request.user = member
+    template = Template(
+        '{% include "comments/_discussion.html" with subject=signal level=3 %}'
+        '{% include "comments/_discussion.html" with subject=measure %}'
+    )
+    html = template.render(Context({"signal": signal, "measure": measure, "request": request}))
+    assert '<h3 id="discussion-control-signal-' in html and "About Run 0" in html
+    assert f'<h2 id="discussion-control-measure-{measure.pk}-heading"' in html

@@ -107,3 +107,12 @@ def test_the_tag_shows_the_rows_as_a_table_with_a_caption(measure, lead):
     assert '<caption class="visually-hidden">Changes to the measure, newest first</caption>' in html
     assert "Target: “5” → “3”" in html
     assert "Reason: Audit" in html
+
+
+def test_the_include_shows_a_records_history_like_the_tag(measure, lead):
+    services.measure_update(by=lead, measure=measure, reason="Audit", target=3.0)
+    html = Template(
+        '{% include "core/_history.html" with record=measure caption="Changes" limit=1 %}'
+    ).render(Context({"measure": measure}))
+    assert "Target: “5” → “3”" in html
+    assert "Measure created" not in html  # one row, the newest

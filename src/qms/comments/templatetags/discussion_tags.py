@@ -12,7 +12,7 @@ from qms.comments.forms import CommentForm
 register = template.Library()
 
 
-@register.inclusion_tag("comments/_discussion.html", takes_context=True)
+@register.inclusion_tag("comments/_discussion_body.html", takes_context=True)
 def discussion(context, subject, level: int = 2, collapsed: bool = False):
     """The discussion of `subject`, its heading at `level`; in a closed <details> when
     `collapsed`. Nothing at all for a person who may not read it."""

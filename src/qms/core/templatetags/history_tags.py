@@ -8,6 +8,6 @@ from qms.core.history import history_of
 register = template.Library()
 
 
-@register.inclusion_tag("core/_history.html")
+@register.inclusion_tag("core/_history_table.html")
 def history_table(record, caption: str = "", limit: int = 50):
     return {"rows": history_of(record, limit=limit), "caption": caption or f"Changes to {record}"}
