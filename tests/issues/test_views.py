@@ -299,3 +299,24 @@ def test_a_coach_given_a_role_on_one_issue_sees_it_and_nothing_else(
     people = client.get(reverse("people:record-people", args=["issues.issue", issue.pk]))
     assert "People on this issue" in page and people.status_code == 200
     assert "Coach" in people.text
+
+
+def test_the_issue_page_shows_its_history_and_its_discussion(client, as_user, lead, issue, due):
+    services.action_add(by=lead, issue=issue, what="Hourly rounds", owner=lead, due_on=due)
+    services.issue_update(by=lead, issue=issue, title="Falls at night in bay 2")
+    as_user("member")
+    page = client.get(issue.get_absolute_url()).text
+    assert "Action “Hourly rounds” created" in page
+    assert "“Falls at night” → “Falls at night in bay 2”" in page
+    assert "Discussion" in page and 'name="text"' in page  # staff discuss it
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 302), ("partner", 403), ("outsider", 404)])
+def test_staff_comment_on_an_issue(client, as_user, issue, who, status):
+    as_user(who)
+    url = reverse("comments:comment-add", args=["issues.issue", issue.pk])
+    response = client.post(url, {"text": "Bay 2 has no sensor mats."})
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith(issue.get_absolute_url())
+        assert "Bay 2 has no sensor mats." in client.get(issue.get_absolute_url()).text

@@ -7,6 +7,8 @@ class IssuesConfig(AppConfig):
     verbose_name = "Issues and actions"
 
     def ready(self):
+        from qms.comments import registry as comments
+        from qms.core import history
         from qms.issues.area import AREA
         from qms.issues.models import Action, Issue
         from qms.issues.roles import VIEWERS
@@ -14,6 +16,13 @@ class IssuesConfig(AppConfig):
         from qms.web import areas
 
         areas.register(AREA)
+        # Anyone on the staff who sees an issue may discuss it and attach evidence to it.
+        comments.register(Issue, read_roles=VIEWERS, write_roles=VIEWERS)
+        # An issue's history shows its actions' too.
+        history.register_related(Issue, lambda issue: Action.history.filter(issue_id=issue.pk))
+        history.register_summary(
+            Action, lambda row, names: f"Action “{row.what}” {history.ACTIONS[row.history_type]}"
+        )
         notifications.register(
             Issue, read_roles=VIEWERS, queryset=lambda: Issue.objects.select_related("unit")
         )
