@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from qms.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
+from qms.issues.models import Action, Issue
 from qms.people import access
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
@@ -68,3 +69,17 @@ def test_the_demo_tree_is_consistent():
     for unit in Unit.objects.select_related("parent"):
         expected_prefix = unit.parent.path if unit.parent else "/"
         assert unit.path == f"{expected_prefix}{unit.pk}/"
+
+
+@pytest.mark.django_db
+def test_it_raises_issues_of_several_sources_with_actions_once():
+    output = run_demo_data()
+    sources = set(Issue.objects.values_list("source", flat=True))
+    assert {"signal", "incident", "complaint", "audit_finding", "staff_concern"} <= sources
+    assert Action.objects.filter(done_at__isnull=True).exists()
+    assert Action.objects.filter(done_at__isnull=False).exists()
+    assert Issue.objects.filter(status="closed").exists()
+    before = (Issue.objects.count(), Action.objects.count())
+    assert f"{before[0]} issues" in output
+    run_demo_data()
+    assert (Issue.objects.count(), Action.objects.count()) == before
