@@ -320,3 +320,12 @@ def test_staff_comment_on_an_issue(client, as_user, issue, who, status):
     if status == 302:
         assert response["Location"].startswith(issue.get_absolute_url())
         assert "Bay 2 has no sensor mats." in client.get(issue.get_absolute_url()).text
+
+
+def test_the_owner_filter_offers_the_owners_of_issues_below(client, as_user, org, lead, member):
+    services.issue_raise(by=member, unit=org["ward"], title="Member's", source="other")
+    services.issue_raise(by=lead, unit=org["ward"], title="Lead's", source="other")
+    as_user("quality_lead")
+    url = _url("unit-issues", org["division"].pk)
+    page = client.get(url, {"owner": member.pk}).text
+    assert "Member&#x27;s" in page and "Lead&#x27;s" not in page

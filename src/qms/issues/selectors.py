@@ -57,6 +57,15 @@ def unit_issues(
     )
 
 
+def issue_owners(user, unit: Unit) -> list[Person]:
+    """The people who own issues of the unit and below that the user may see (the owner
+    filter's choices)."""
+    issues = access.in_subtree(access.visible(user, Issue.objects.all(), VIEWERS), unit)
+    return list(
+        Person.objects.filter(issues_owned__in=issues).distinct().order_by("display_name", "pk")
+    )
+
+
 def owners_in(unit: Unit) -> list[Person]:
     """The people who may own an issue or an action of the unit: active staff with a role in
     it or in a unit above it (a role reaches down). Bounded by the unit's line, never every

@@ -62,8 +62,7 @@ def issues_home(request):
 def unit_issues(request, unit_id):
     """The issues of a unit and the units below it, those with overdue actions first."""
     unit = access.object_or_404(request.user, Unit, unit_id, VIEWERS)
-    owners = selectors.owners_in(unit)
-    form = IssueFilterForm(request.GET or None, owners=owners)
+    form = IssueFilterForm(request.GET or None, owners=selectors.issue_owners(request.user, unit))
     filters = form.cleaned_data if form.is_valid() else {}
     issues = selectors.unit_issues(
         request.user,
@@ -82,7 +81,7 @@ def unit_issues(request, unit_id):
     return render(request, "issues/unit_issues.html", context)
 
 
-def _source_from(request, unit: Unit):
+def _source_from(request):
     """The record an issue is raised from (`?from=control.signal:12`): one of a registered
     model that the user may see; 404 otherwise, like any record they cannot see."""
     reference = request.GET.get("from", "")
@@ -98,7 +97,7 @@ def _source_from(request, unit: Unit):
 @login_required
 def issue_raise(request, unit_id):
     unit = access.object_or_404(request.user, Unit, unit_id, RAISERS)
-    source_record = _source_from(request, unit)
+    source_record = _source_from(request)
     initial = {"owner": request.user.pk}
     if source_record is not None:
         initial |= {"source": registry.source_kind(source_record), "title": str(source_record)}
