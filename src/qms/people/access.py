@@ -258,7 +258,9 @@ def in_units_with_role(
 
 def visible(user, queryset: QuerySet, roles: Iterable[str] = ALL_ROLES, *, unit_field="unit"):
     """The rows of `queryset` the user holds one of `roles` on: those in units where they hold
-    it (or below), and those granted to them with it."""
+    it (or below), and those granted to them with it. Rows reached only through a grant on
+    their `access_parent` are not found here: list them from the parent (a project's cycles
+    from the project). `unit_field=None` when the rows are units themselves."""
     roles = frozenset(roles)
     paths = unit_paths_with_role(user, roles)
     if paths is None:
