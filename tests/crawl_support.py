@@ -13,9 +13,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from qms.demo import measures, organisation
 
-# Not pages: downloads (exports and templates are tested where they are made), the vega bundle,
-# and Django's own admin beyond its index (its pages are Django's, not ours).
-SKIP = re.compile(r"format=(csv|xlsx|pdf)|template\.(csv|xlsx)$|vega-embed\.js|^/admin/.+|/api/")
+# Not pages: downloads (exports, templates and attached files are tested where they are made),
+# the vega bundle, and Django's own admin beyond its index (its pages are Django's, not ours).
+SKIP = re.compile(
+    r"format=(csv|xlsx|pdf)|template\.(csv|xlsx)$|vega-embed\.js|^/admin/.+|/api/|^/comments/file/"
+)
 
 
 def build_demo(seed: int = 2026) -> dict:

@@ -6,10 +6,12 @@ import random
 from collections import Counter
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Min
 from django.test import override_settings
 
+from qms.comments.models import Attachment, Comment
 from qms.control.models import (
     Annotation,
     Escalation,
@@ -198,6 +200,20 @@ def test_changes_have_phases_with_reasons_and_annotations(demo, db):
     assert Annotation.objects.filter(measure__code="ward-7-news2-escalation").exists()
 
 
+def test_it_starts_a_few_discussions(demo, db):
+    falls = Measure.objects.get(code="ward-7-falls-rate")
+    discussion = Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Measure), object_id=falls.pk
+    )
+    assert [c.author.username for c in discussion] == ["member", "lead"]
+    (sheet,) = Attachment.objects.filter(object_id=falls.pk)
+    assert (sheet.original_name, sheet.media_type) == ("Night rounding sheet.csv", "text/csv")
+    escalated = Signal.objects.get(measure__code="ward-9-rn-fill", status="escalated")
+    assert Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Signal), object_id=escalated.pk
+    ).exists()
+
+
 def test_it_adds_and_changes_nothing_when_run_again(demo, db):
     def state():
         return (
@@ -214,6 +230,7 @@ def test_it_adds_and_changes_nothing_when_run_again(demo, db):
             Phase.history.count(),
             Signal.history.count(),
             Escalation.objects.count(),
+            Comment.objects.count(),
             list(MeasureResult.objects.order_by("pk").values_list("computed_at", flat=True)),
         )
 

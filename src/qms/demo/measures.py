@@ -26,8 +26,10 @@ import random
 import zlib
 
 import numpy as np
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from qms.comments import services as comments
 from qms.control import selectors, services
 from qms.control.library import DefinitionRecord, library_load, read_library
 from qms.control.models import (
@@ -122,6 +124,7 @@ def build(rng: random.Random, *, today: dt.date | None = None) -> dict[str, int]
     # commit is done here, once, for every new measure: this raises the signals.
     raised = services.results_refresh([measure.pk for measure in fresh]) if fresh else []
     handled = _handle_some_signals(raised, owners)
+    _start_discussions(fresh, raised, owners)
     return {
         "standards": Standard.objects.count(),
         "measures": Measure.objects.count(),
@@ -217,6 +220,44 @@ def _handle_some_signals(raised: list[Signal], owners: dict[str, Person | None])
             note="Waiting list validated; weekend orthopaedic lists agreed from next month.",
         )
     return handled
+
+
+def _start_discussions(
+    fresh: list[Measure], raised: list[Signal], owners: dict[str, Person | None]
+) -> None:
+    """A few comments and a file, so the demo shows discussions: on Ward 7's falls rate
+    (between the demo lead and the demo staff nurse, who may change their own) and on Ward 9's
+    escalated signal. Only for measures made in this run."""
+    lead, member = owners.get("ward-7"), Person.objects.filter(username="member").first()
+    falls = next((m for m in fresh if m.unit.code == "ward-7" and "fall" in m.code), None)
+    if falls and lead and member:
+        comments.comment_add(
+            by=member,
+            subject=falls,
+            text="Night falls are mostly between 2 and 5 am, near the toilets. Could the "
+            "intentional rounding start at 1 am?",
+        )
+        comments.comment_add(
+            by=lead,
+            subject=falls,
+            text="Agreed for a month's test from Monday; the rounding sheet is attached.",
+        )
+        comments.attachment_add(
+            by=lead,
+            subject=falls,
+            file=ContentFile(
+                b"hour,check\r\n01:00,toilet offered\r\n03:00,toilet offered\r\n",
+                name="Night rounding sheet.csv",
+            ),
+        )
+    signal = next((s for s in raised if s.measure.code == "ward-9-rn-fill"), None)
+    ward_9 = owners.get("ward-9")
+    if signal and ward_9:
+        comments.comment_add(
+            by=ward_9,
+            subject=signal,
+            text="Agency requests for the night shifts went in on Monday; two of five filled.",
+        )
 
 
 def _ensure_local_standards(units: dict[str, Unit]) -> dict[str, Standard]:
