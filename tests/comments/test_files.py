@@ -48,7 +48,7 @@ def test_it_knows_each_allowed_kind_by_its_name_and_its_contents(upload, media_t
         (office_file("data.xlsx", "word/document.xml"), "(Excel workbook)"),
         (open_document("plan.odt", f"{ODF}.spreadsheet"), "(OpenDocument text)"),
         (SimpleUploadedFile("setup.exe", EXECUTABLE), "is not a kind of file QMS keeps"),
-        (SimpleUploadedFile("page.html", b"<script>alert(1)</script>"), "Allowed: CSV"),
+        (SimpleUploadedFile("page.html", b"<script>alert(1)</script>"), "Allowed: PDF, PNG image"),
         (SimpleUploadedFile("drawing.svg", b"<svg onload='x'/>"), "is not a kind of file"),
         (SimpleUploadedFile("no-extension", b"hello"), "is not a kind of file"),
         (SimpleUploadedFile("empty.pdf", b""), "is empty"),

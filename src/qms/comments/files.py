@@ -108,7 +108,7 @@ KINDS = {
     ".ods": _odf("OpenDocument spreadsheet", "spreadsheet"),
     ".odp": _odf("OpenDocument presentation", "presentation"),
 }
-ALLOWED = ", ".join(sorted({kind.name for kind in KINDS.values()}))
+ALLOWED = ", ".join(dict.fromkeys(kind.name for kind in KINDS.values()))  # in the order above
 ACCEPT = ",".join(KINDS)  # for the file input's accept attribute
 
 
