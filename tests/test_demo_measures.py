@@ -14,7 +14,6 @@ from django.test import override_settings
 from qms.comments.models import Attachment, Comment
 from qms.control.models import (
     Annotation,
-    Escalation,
     Measure,
     MeasureResult,
     Observation,
@@ -25,6 +24,7 @@ from qms.control.models import (
 )
 from qms.control.selectors import open_signals
 from qms.demo import measures, organisation
+from qms.escalation.models import Escalation
 from qms.issues.models import Issue
 from qms.notifications.models import Notification
 from qms.people.models import Membership
@@ -182,7 +182,7 @@ def test_some_signals_are_already_handled_and_escalated(demo, db):
         ("emergency", "acute", "open"),
     ]
     assert Notification.objects.filter(
-        signal=chain[0].signal, person__username="quality"
+        signal=chain[0].subject, person__username="quality"
     ).exists()  # the division's quality lead is told
     issue = Issue.objects.get(signals__measure__code="dn-north-missed-visits")
     assert issue.unit.code == "dn-north"

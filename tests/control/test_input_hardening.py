@@ -26,7 +26,6 @@ from helpers import record
 from qms.control import imports, services
 from qms.control.models import (
     Annotation,
-    Escalation,
     IntegrationToken,
     Measure,
     Observation,
@@ -35,6 +34,8 @@ from qms.control.models import (
     Standard,
 )
 from qms.control.tokens import token_create
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation
 from qms.issues.models import Issue
 from qms.web.screening import CONFIRM_FIELD, CONFIRM_LABEL, IDENTIFIER_REFUSAL
 
@@ -533,7 +534,7 @@ def screened_posts(measure, signal, escalation, org):
          lambda: Issue.objects.filter(description__contains="Patel").exists()),
         (f"/control/signals/{signal.pk}/issue/", {"title": "{}"}, "Issue title",
          lambda: Issue.objects.filter(title__contains="Patel").exists()),
-        (f"/control/escalations/{escalation.pk}/respond/", {"decision": "return",
+        (f"/escalations/{escalation.pk}/respond/", {"decision": "return",
          "response": "{}"}, "Response",
          lambda: Escalation.objects.filter(response__contains="Patel").exists()),
         (f"/control/measures/{m}/edit/", {**measure_form(measure), "name": "{}"}, "Name",
@@ -564,7 +565,7 @@ def measure_form(measure):
 @pytest.fixture
 def escalation(signal, lead):
     """Ward 7's signal escalated to Medicine, where the quality lead (division) answers."""
-    return services.signal_escalate(by=lead, signal=signal, reason="Outside our control")
+    return escalation_services.escalate(by=lead, subject=signal, reason="Outside our control")
 
 
 @pytest.mark.parametrize("index", range(13))

@@ -8,12 +8,13 @@ from helpers import ANONYMOUS, make_measure, make_person, record
 
 from qms.control import services
 from qms.control.models import (
-    Escalation,
     Observation,
     Signal,
     SignalStatus,
     Standard,
 )
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation
 from qms.notifications.models import Notification
 from qms.people import services as people_services
 from qms.people.roles import Role
@@ -176,7 +177,7 @@ def test_it_escalates_up_two_levels_and_back(client, org, lead, signal):
     assert "from Medicine to Acute Division" in listing
 
     client.post(
-        f"/control/escalations/{second.pk}/respond/",
+        f"/escalations/{second.pk}/respond/",
         {"decision": "return", "response": "Use the winter staffing plan; back to the ward"},
     )
     second.refresh_from_db()
@@ -188,11 +189,11 @@ def test_it_escalates_up_two_levels_and_back(client, org, lead, signal):
 
 def test_it_refuses_an_escalation_response_from_the_team_that_escalated(client, org, lead, signal):
     make_person("servicelead", (Role.TEAM_LEAD, org["service"]))
-    services.signal_escalate(by=lead, signal=signal, reason="Outside our control")
+    escalation_services.escalate(by=lead, subject=signal, reason="Outside our control")
     escalation = Escalation.objects.get()
     client.force_login(lead)
     response = client.post(
-        f"/control/escalations/{escalation.pk}/respond/",
+        f"/escalations/{escalation.pk}/respond/",
         {"decision": "resolve", "response": "Answering our own escalation"},
     )
     assert response.status_code == 403
@@ -206,7 +207,7 @@ def test_it_cannot_escalate_above_the_board(org, signal, admin):
         from_unit=org["division"], to_unit=org["board"], reason="x", created_by=admin
     )
     with pytest.raises(services.ValidationError, match="top of the organisation"):
-        services.signal_escalate(by=admin, signal=board_signal, reason="Higher still")
+        escalation_services.escalate(by=admin, subject=board_signal, reason="Higher still")
 
 
 def test_the_inbox_lists_signals_and_marks_them_read(client, lead, signal):
@@ -310,8 +311,8 @@ def _signals_with_issues_and_escalations(measure, count, *, lead, quality_lead):
             explanation=f"Signal {k}",
         )
         services.signal_link_issue(by=lead, signal=signal, title=f"Issue {k}")
-        services.signal_escalate(by=lead, signal=signal, reason="Beds")
-        services.signal_escalate(by=quality_lead, signal=signal, reason="Staffing")
+        escalation_services.escalate(by=lead, subject=signal, reason="Beds")
+        escalation_services.escalate(by=quality_lead, subject=signal, reason="Staffing")
 
 
 def _page_queries(client, measure) -> int:

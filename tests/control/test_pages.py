@@ -14,9 +14,11 @@ from django.template import Context, Template
 from helpers import make_person
 
 from control.test_report import make_measure, open_signal, store
-from qms.control import selectors, services
-from qms.control.models import Escalation, Observation, SignalStatus
+from qms.control import selectors
+from qms.control.models import Observation, SignalStatus
 from qms.control.periods import last_completed_period
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation
 from qms.notifications.models import Notification
 from qms.people.roles import Role
 
@@ -67,7 +69,7 @@ def test_it_shows_each_person_what_needs_them_on_home(client, org, lead, quality
     signal = open_signal(falls, since=dt.date(2026, 3, 1))
     open_signal(falls, status=SignalStatus.CLOSED)
     Escalation.objects.create(
-        signal=signal, from_unit=org["ward"], to_unit=org["service"], reason="Beds"
+        subject=signal, from_unit=org["ward"], to_unit=org["service"], reason="Beds"
     )
     Notification.objects.create(person=lead, text="Falls: above the limit", link="/x/")
 
@@ -118,7 +120,7 @@ def test_it_tells_the_board_executives_when_an_escalation_reaches_the_top(org, a
     falls = store(make_measure(org["division"], "Falls"), "concern_high")
     signal = open_signal(falls)
 
-    services.signal_escalate(by=admin, signal=signal, reason="Needs the board's decision")
+    escalation_services.escalate(by=admin, subject=signal, reason="Needs the board's decision")
 
     told = set(
         Notification.objects.filter(signal=signal).values_list("person__username", flat=True)
@@ -134,7 +136,7 @@ def test_it_does_not_tell_executives_of_escalations_below_the_top(org, lead):
     falls = store(make_measure(org["ward"], "Falls"), "concern_high")
     signal = open_signal(falls)
 
-    services.signal_escalate(by=lead, signal=signal, reason="Staffing")
+    escalation_services.escalate(by=lead, subject=signal, reason="Staffing")
 
     told = set(Notification.objects.filter(signal=signal).values_list("person", flat=True))
     assert service_lead.pk in told and executive.pk not in told
@@ -328,13 +330,13 @@ def test_it_lets_the_board_executives_answer_what_reached_the_board(client, org,
     executive = make_person("executive", (Role.EXECUTIVE, org["board"]))
     falls = store(make_measure(org["division"], "Falls"), "concern_high")
     signal = open_signal(falls)
-    escalation = services.signal_escalate(by=admin, signal=signal, reason="Board decision")
+    escalation = escalation_services.escalate(by=admin, subject=signal, reason="Board decision")
     client.force_login(executive)
 
     page = client.get(f"/control/measures/{falls.pk}/").content.decode()
-    assert f'action="/control/escalations/{escalation.pk}/respond/"' in page
+    assert f'action="/escalations/{escalation.pk}/respond/"' in page
     response = client.post(
-        f"/control/escalations/{escalation.pk}/respond/",
+        f"/escalations/{escalation.pk}/respond/",
         {"decision": "accept", "response": "The board will fund the beds."},
     )
     assert response.status_code == 302
@@ -347,9 +349,9 @@ def test_it_does_not_let_an_executive_answer_an_escalation_outside_their_units(o
 
     elsewhere = make_person("elsewhere", (Role.EXECUTIVE, org["elsewhere"]))
     falls = store(make_measure(org["division"], "Falls"), "concern_high")
-    escalation = services.signal_escalate(by=admin, signal=open_signal(falls), reason="Beds")
+    escalation = escalation_services.escalate(by=admin, subject=open_signal(falls), reason="Beds")
     with pytest.raises(PermissionDenied):
-        services.escalation_respond(
+        escalation_services.escalation_respond(
             by=elsewhere, escalation=escalation, decision="accept", response="Ours"
         )
     escalation.refresh_from_db()

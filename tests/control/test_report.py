@@ -20,14 +20,13 @@ from helpers import ANONYMOUS, record
 
 from qms.control import reports, services, views_report
 from qms.control.models import (
-    Escalation,
-    EscalationStatus,
     MeasureResult,
     Signal,
     SignalKind,
     SignalStatus,
 )
 from qms.control.views_report import render_pdf
+from qms.escalation.models import Escalation, EscalationStatus
 
 VARIATIONS = [
     "improvement_high", "improvement_low", "common_cause", "concern_high", "concern_low",
@@ -383,7 +382,7 @@ def test_it_shows_the_team_its_measures_signals_escalations_and_actions_due(
     older = open_signal(falls, raised=now - dt.timedelta(days=9), since=dt.date(2025, 4, 1))
     escalated = open_signal(falls, status=SignalStatus.ESCALATED, raised=now - dt.timedelta(days=3))
     escalation = Escalation.objects.create(
-        signal=escalated,
+        subject=escalated,
         from_unit=org["ward"],
         to_unit=org["service"],
         reason="Staffing is set by the service",
@@ -427,11 +426,11 @@ def test_it_keeps_resolved_escalations_and_closed_signals_off_the_board(org, lea
     falls = store(make_measure(org["ward"], "Falls"), "concern_high", "fail")
     signal = open_signal(falls, status=SignalStatus.CLOSED)
     Escalation.objects.create(
-        signal=signal, from_unit=org["ward"], to_unit=org["service"], reason="Beds"
+        subject=signal, from_unit=org["ward"], to_unit=org["service"], reason="Beds"
     )
     other = open_signal(falls, status=SignalStatus.ACKNOWLEDGED)
     Escalation.objects.create(
-        signal=other,
+        subject=other,
         from_unit=org["ward"],
         to_unit=org["service"],
         reason="Beds",

@@ -18,6 +18,7 @@ from qms.control.models import (
     Standard,
 )
 from qms.control.tokens import token_create, token_revoke
+from qms.escalation import services as escalation_services
 from qms.people.roles import Role
 
 STABLE = [6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 6]
@@ -153,18 +154,18 @@ def test_it_lets_only_leads_handle_a_signal(request, signal, who, allowed):
         with pytest.raises(PermissionDenied):
             services.signal_acknowledge(by=by, signal=signal, note="Looking into it")
         with pytest.raises(PermissionDenied):
-            services.signal_escalate(by=by, signal=signal, reason="Beyond us")
+            escalation_services.escalate(by=by, subject=signal, reason="Beyond us")
     assert (Signal.objects.get(pk=signal.pk).status == "acknowledged") is allowed
 
 
 def test_it_lets_only_the_unit_above_answer_an_escalation(org, signal, lead, quality_lead):
-    escalation = services.signal_escalate(by=lead, signal=signal, reason="Needs beds")
+    escalation = escalation_services.escalate(by=lead, subject=signal, reason="Needs beds")
     # The ward's lead escalated it; the service's leads (here the division's) answer it.
     with pytest.raises(PermissionDenied):
-        services.escalation_respond(
+        escalation_services.escalation_respond(
             by=lead, escalation=escalation, decision="accept", response="Ours now"
         )
-    services.escalation_respond(
+    escalation_services.escalation_respond(
         by=quality_lead, escalation=escalation, decision="accept", response="Ours now"
     )
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qms.people",
     "qms.core",
     "qms.notifications",
+    "qms.escalation",
     "qms.comments",
     "qms.issues",
     "qms.control",

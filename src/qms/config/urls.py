@@ -16,5 +16,6 @@ urlpatterns = [
     path("inbox/", include("qms.notifications.urls")),
     path("comments/", include("qms.comments.urls")),
     path("issues/", include("qms.issues.urls")),
+    path("escalations/", include("qms.escalation.urls")),
     path("control/", include("qms.control.urls")),
 ]

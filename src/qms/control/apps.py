@@ -7,10 +7,12 @@ class ControlConfig(AppConfig):
 
     def ready(self) -> None:
         from qms.comments import registry as discussions
+        from qms.control import services
         from qms.control.area import AREA
         from qms.control.models import BaselineSuggestion, Measure, Signal
-        from qms.control.roles import DATA_ENTRY, SIGNAL_HANDLERS, VIEWERS
+        from qms.control.roles import DATA_ENTRY, ESCALATION_RESPONDERS, SIGNAL_HANDLERS, VIEWERS
         from qms.control.templatetags.control_tags import measure_value
+        from qms.escalation import registry as escalation
         from qms.issues.models import IssueSource
         from qms.issues.registry import register_source
         from qms.notifications import registry as notifications
@@ -45,3 +47,14 @@ class ControlConfig(AppConfig):
         # those who handle a signal or record the data behind it talk about the signal.
         discussions.register(Measure, read_roles=VIEWERS, write_roles=DATA_ENTRY)
         discussions.register(Signal, read_roles=VIEWERS, write_roles=SIGNAL_HANDLERS | DATA_ENTRY)
+        escalation.register(
+            Signal,
+            handlers=SIGNAL_HANDLERS,
+            responders=ESCALATION_RESPONDERS,
+            title=lambda signal: signal.measure.name,
+            check=services.signal_may_escalate,
+            on_escalate=services.signal_escalated,
+            on_decision=services.signal_decided,
+            resolve_label="Resolved: close the signal",
+            queryset=lambda: Signal.objects.select_related("measure__unit"),
+        )

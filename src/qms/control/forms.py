@@ -182,32 +182,10 @@ class NoteForm(ScreenedForm, forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class EscalateForm(ScreenedForm, forms.Form):
-    reason = forms.CharField(
-        label="Why the team cannot fix this itself",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-    )
-
-
 class IssueForm(ScreenedForm, forms.Form):
     title = forms.CharField(label="Issue title", max_length=200)
     description = forms.CharField(
         label="What is known so far", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-
-class EscalationResponseForm(ScreenedForm, forms.Form):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[
-            ("accept", "Accept: we take this on"),
-            ("return", "Return to the team, with advice"),
-            ("resolve", "Resolved: close the signal"),
-        ],
-    )
-    response = forms.CharField(
-        label="Response", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from qms.escalation.models import Escalation
 from qms.notifications.models import Notification
 from qms.people.models import Unit
 from qms.stats import CHARTS, DIRECTIONS, RULE_SETS
@@ -428,6 +429,9 @@ class Signal(models.Model):
     # The inbox entries about the signal (Notification.objects.filter(signal=...)); they go
     # when the signal goes.
     notifications = GenericRelation(Notification, related_query_name="signal")
+    # Its chain up the organisation (qms.escalation), oldest first; Escalation.objects.filter(
+    # signal__measure=...) reads them by signal.
+    escalations = GenericRelation(Escalation, related_query_name="signal")
     history = HistoricalRecords()
 
     class Meta:
@@ -449,48 +453,6 @@ class Signal(models.Model):
     def access_parent(self) -> Measure:
         """A role granted on the measure reaches its signals."""
         return self.measure
-
-
-class EscalationStatus(models.TextChoices):
-    OPEN = "open", "Awaiting a response"
-    ACCEPTED = "accepted", "Accepted"
-    RETURNED = "returned", "Returned to the team"
-    ESCALATED = "escalated", "Escalated further"
-    RESOLVED = "resolved", "Resolved"
-
-
-class Escalation(models.Model):
-    """A signal passed from a unit to its parent because the unit cannot fix it alone."""
-
-    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="escalations")
-    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="escalations_in")
-    reason = models.TextField()
-    status = models.CharField(
-        max_length=20, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
-    )
-    response = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.signal} escalated from {self.from_unit} to {self.to_unit}"
-
-    def get_absolute_url(self) -> str:
-        return self.signal.get_absolute_url()
 
 
 class IntegrationToken(models.Model):

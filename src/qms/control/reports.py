@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -34,8 +35,6 @@ from qms.control.icons import (
 from qms.control.models import (
     Annotation,
     Domain,
-    Escalation,
-    EscalationStatus,
     Measure,
     MeasureKind,
     MeasureResult,
@@ -45,6 +44,7 @@ from qms.control.models import (
 )
 from qms.control.periods import period_label
 from qms.control.roles import VIEWERS
+from qms.escalation.models import Escalation, EscalationStatus
 from qms.people import access
 from qms.people.models import Unit
 from qms.stats import POINT_TYPES, PhaseSummary, SeriesResult
@@ -518,9 +518,12 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
         )
         .exclude(status=EscalationStatus.RESOLVED)
         .exclude(signal__status=SignalStatus.CLOSED)
-        .select_related("signal__measure__unit", "from_unit", "to_unit")
+        .select_related("from_unit", "to_unit")
+        .prefetch_related(
+            GenericPrefetch("subject", [Signal.objects.select_related("measure__unit")])
+        )
         .order_by("created_at", "pk")
-        if viewable(escalation.signal.measure.unit.path)
+        if viewable(escalation.subject.measure.unit.path)
     ]
     counts: dict[int, int] = defaultdict(int)
     for signal in signals:
@@ -539,14 +542,14 @@ def huddle_board(user, unit: Unit) -> HuddleBoard:
         if signal.status == SignalStatus.OPEN
     ]
     for escalation in escalations:
-        escalation.url = escalation.signal.get_absolute_url()
+        escalation.url = escalation.subject.get_absolute_url()
         if escalation.status == EscalationStatus.OPEN and escalation.to_unit.path.startswith(
             unit.path
         ):
             actions.append(
                 Action(
                     what=f"Respond to the escalation from {escalation.from_unit.name}",
-                    subject=escalation.signal.measure.name,
+                    subject=escalation.subject.measure.name,
                     detail=escalation.reason,
                     since=timezone.localdate(escalation.created_at),
                     url=escalation.url,

@@ -19,8 +19,6 @@ from qms.control.icons import VARIATION_CODES
 from qms.control.models import (
     Annotation,
     BaselineSuggestion,
-    Escalation,
-    EscalationStatus,
     Frequency,
     Measure,
     MeasureDefinition,
@@ -34,6 +32,8 @@ from qms.control.models import (
 from qms.control.periods import last_completed_period, period_label
 from qms.control.reports import series_from_points
 from qms.control.roles import DATA_ENTRY, VIEWERS
+from qms.escalation.models import Escalation, EscalationStatus
+from qms.escalation.selectors import with_subjects
 from qms.people import access
 from qms.stats.charts import EVENT_CHARTS
 from qms.stats.vega import chart_spec
@@ -361,16 +361,6 @@ def _chart(measure, result, points, phases, annotations) -> dict:
     )
 
 
-def escalations_into(user, unit) -> list[Escalation]:
-    """Escalations that reached this unit or units below it, newest first."""
-    subtree = access.units_visible_to(user).filter(path__startswith=unit.path)
-    return list(
-        Escalation.objects.filter(to_unit__in=subtree)
-        .select_related("signal__measure", "from_unit", "to_unit", "created_by")
-        .order_by("-created_at")
-    )
-
-
 def standards_library(user) -> list:
     """The national standards and the local standards of units the user can see, and of the
     units above their own (a division's standard applies to its wards), with the measures of
@@ -443,10 +433,10 @@ def home_work(user, *, today: dt.date | None = None) -> HomeWork:
         .select_related("measure__unit")
         .order_by("first_period", "pk")
     )
-    escalations = (
+    escalations = with_subjects(
         Escalation.objects.filter(to_unit__in=viewable, status=EscalationStatus.OPEN)
         .exclude(signal__status=SignalStatus.CLOSED)
-        .select_related("signal__measure", "from_unit", "to_unit")
+        .select_related("from_unit", "to_unit")
         .order_by("created_at", "pk")
     )
     due = values_due(user, today=today)

@@ -45,11 +45,11 @@ from qms.control.periods import (
 )
 from qms.control.roles import (
     DATA_ENTRY,
-    ESCALATION_RESPONDERS,
     MEASURE_EDITORS,
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
 )
+from qms.escalation.services import nearest_handlers, subject_unit
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notifications_mark_read_about, notify
 from qms.people import access
@@ -1019,11 +1019,11 @@ def _require_handler(by: Person, unit) -> None:
 
 
 def signal_unit(signal: Signal):
-    """Where the signal sits now: the measure's unit, or the unit it was last escalated to."""
+    """Where the signal sits now: the measure's unit, the unit it was last escalated to, or
+    the unit that unit returned it to (qms.escalation.services.subject_unit)."""
     # .all() reads the escalations a page prefetched (one query for all its signals).
-    escalations = signal.escalations.all()
-    latest = max(escalations, key=lambda e: (e.created_at, e.pk), default=None)
-    return latest.to_unit if latest else signal.measure.unit
+    chain = sorted(signal.escalations.all(), key=lambda e: (e.created_at, e.pk))
+    return subject_unit(signal, chain=chain)
 
 
 @transaction.atomic
@@ -1069,122 +1069,34 @@ def signal_link_issue(*, by: Person, signal: Signal, title: str, description: st
     return issue
 
 
-@transaction.atomic
-def signal_escalate(*, by: Person, signal: Signal, reason: str):
-    """Pass the signal up to the parent of the unit that holds it, because it is outside that
-    unit's control. The unit above is told; the chain stays visible on both."""
-    from qms.control.models import Escalation, EscalationStatus
+# Escalating signals (qms.escalation; registered in ControlConfig.ready) ----------------------
 
-    unit = signal_unit(signal)
-    _require_handler(by, unit)
+
+def signal_may_escalate(signal: Signal) -> None:
+    """A closed signal is not escalated."""
     if signal.status == SignalStatus.CLOSED:
         raise ValidationError("This signal is closed.")
-    if unit.parent_id is None:
-        raise ValidationError(f"{unit} is the top of the organisation: there is no one above.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the team cannot fix this itself."})
-    previous = signal.escalations.filter(to_unit=unit).exclude(
-        status__in=[EscalationStatus.RESOLVED, EscalationStatus.RETURNED]
-    )
-    for earlier in previous:
-        earlier.status, earlier.responded_by = EscalationStatus.ESCALATED, by
-        earlier.response = earlier.response or f"Escalated further to {unit.parent}"
-        _record_by(earlier, by, "Escalated further")
-        earlier.save()
-    escalation = Escalation(
-        signal=signal, from_unit=unit, to_unit=unit.parent, reason=reason.strip(), created_by=by
-    )
-    _record_by(escalation, by)
-    escalation.save()
+
+
+def signal_escalated(signal: Signal, *, by: Person | None, escalation) -> None:
+    """An escalated signal says so while the unit above has it."""
     signal.status = SignalStatus.ESCALATED
-    _record_by(signal, by, f"Escalated to {unit.parent}")
+    _record_by(signal, by, f"Escalated to {escalation.to_unit}")
     signal.save(update_fields=["status"])
-    _notify_leads(
-        unit.parent,
-        f"Escalated from {unit.name}: {signal.measure.name} — {reason.strip()}",
-        signal,
-        people=escalation_recipients(unit.parent),
-    )
-    return escalation
 
 
-ESCALATION_DECISIONS = {"accept", "return", "resolve"}
-
-
-@transaction.atomic
-def escalation_respond(*, by: Person, escalation, decision: str, response: str):
-    """The unit above answers: accept it (we own it now), return it to the team (with
-    advice), or resolve it (and close the signal)."""
-    from qms.control.models import EscalationStatus
-
-    access.authorise(by, escalation.to_unit, ESCALATION_RESPONDERS, "answer escalations")
-    if decision not in ESCALATION_DECISIONS:
-        raise ValidationError({"decision": "Choose accept, return or resolve."})
-    if escalation.status in (
-        EscalationStatus.RESOLVED,
-        EscalationStatus.RETURNED,
-        EscalationStatus.ESCALATED,
-    ):
-        raise ValidationError("This escalation has already been answered.")
-    if not response.strip():
-        raise ValidationError({"response": "Write a response for the team."})
-    signal = escalation.signal
-    escalation.response, escalation.responded_by = response.strip(), by
-    escalation.status = {
-        "accept": EscalationStatus.ACCEPTED,
-        "return": EscalationStatus.RETURNED,
-        "resolve": EscalationStatus.RESOLVED,
-    }[decision]
-    _record_by(escalation, by, escalation.get_status_display())
-    escalation.save()
+def signal_decided(signal: Signal, *, by: Person | None, escalation, decision: str) -> None:
+    """Returned to the team, the signal is theirs again (acknowledged); resolved above, it is
+    closed with the response as its note. Accepted, it stays escalated."""
     if decision == "return":
         signal.status = SignalStatus.ACKNOWLEDGED
     elif decision == "resolve":
-        signal.status, signal.note, signal.handled_by = SignalStatus.CLOSED, response.strip(), by
-    if decision != "accept":
-        _record_by(signal, by, escalation.get_status_display())
-        signal.save()
-    _notify_leads(
-        escalation.from_unit,
-        f"{escalation.to_unit.name} {escalation.get_status_display().lower()}: "
-        f"{signal.measure.name} — {response.strip()}",
-        signal,
-    )
-    return escalation
-
-
-def nearest_handlers(unit) -> list[Person]:
-    """The team and quality leads of the unit or, when it has none, of the nearest unit above
-    (their role reaches down): whoever can answer for the unit."""
-    leads = Membership.objects.filter(
-        unit_id__in=unit.ancestor_ids, role__in=[Role.TEAM_LEAD, Role.QUALITY_LEAD]
-    ).select_related("person", "unit")
-    by_depth: dict[int, list[Person]] = defaultdict(list)
-    for membership in leads:
-        if membership.person.is_active:
-            by_depth[membership.unit.depth].append(membership.person)
-    if not by_depth:
-        return []
-    return list({person.pk: person for person in by_depth[max(by_depth)]}.values())
-
-
-def escalation_recipients(unit) -> list[Person]:
-    """Who hears of an escalation into `unit`: its nearest team and quality leads and, when it
-    reaches the top of the organisation, the board's executives too (a board often has no
-    lead of its own, and what reaches it is the board's business)."""
-    people = {person.pk: person for person in nearest_handlers(unit)}
-    if unit.parent_id is None:
-        executives = Membership.objects.filter(
-            unit=unit, role=Role.EXECUTIVE, person__is_active=True
-        ).select_related("person")
-        people |= {m.person.pk: m.person for m in executives}
-    return list(people.values())
-
-
-def _notify_leads(unit, text: str, signal: Signal, *, people=None) -> None:
-    notify(
-        nearest_handlers(unit) if people is None else people,
-        kind=NotificationKind.ESCALATION,
-        text=text,
-        subject=signal,
-    )
+        signal.status, signal.note, signal.handled_by = (
+            SignalStatus.CLOSED,
+            escalation.response,
+            by,
+        )
+    else:
+        return
+    _record_by(signal, by, escalation.get_status_display())
+    signal.save()

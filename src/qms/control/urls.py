@@ -34,11 +34,6 @@ urlpatterns = [
     path("signals/<int:signal_id>/close/", views.signal_close, name="signal-close"),
     path("signals/<int:signal_id>/escalate/", views.signal_escalate, name="signal-escalate"),
     path("signals/<int:signal_id>/issue/", views.signal_issue, name="signal-issue"),
-    path(
-        "escalations/<int:escalation_id>/respond/",
-        views.escalation_respond,
-        name="escalation-respond",
-    ),
     # The inbox moved to the notifications app: old bookmarks still arrive.
     path("inbox/", RedirectView.as_view(pattern_name="notifications:inbox", permanent=True)),
     path("standards/", views.standards, name="standards"),

@@ -1,12 +1,12 @@
-"""Measure pages, data entry, signals and escalations."""
+"""Measure pages, data entry and signals (escalated through qms.escalation)."""
 
 from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
@@ -17,8 +17,6 @@ from qms.control import imports, selectors, services
 from qms.control.forms import (
     AnnotationForm,
     DeleteObservationForm,
-    EscalateForm,
-    EscalationResponseForm,
     IssueForm,
     LibraryPickForm,
     MeasureForm,
@@ -30,15 +28,17 @@ from qms.control.forms import (
     SuggestionDecisionForm,
     measure_initial,
 )
-from qms.control.models import BaselineSuggestion, Escalation, Measure, Observation, Signal
+from qms.control.models import BaselineSuggestion, Measure, Observation, Signal
 from qms.control.roles import (
     DATA_ENTRY,
-    ESCALATION_RESPONDERS,
     MEASURE_EDITORS,
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
     VIEWERS,
 )
+from qms.escalation import selectors as escalation_selectors
+from qms.escalation import services as escalation_services
+from qms.escalation.forms import EscalateForm
 from qms.people import access
 from qms.people import selectors as people_selectors
 from qms.people.models import Person, Unit
@@ -94,7 +94,7 @@ def measure_list(request, unit_id):
         "query": kept.urlencode(),
         "can_define": access.can(request.user, unit, MEASURE_EDITORS),
         "can_upload": imports.may_upload(request.user),
-        "escalations": selectors.escalations_into(request.user, unit)[:20],
+        "escalations": escalation_selectors.escalations_into(request.user, unit)[:20],
     }
     return render(request, "control/measure_list.html", context, status=200 if valid else 400)
 
@@ -166,8 +166,8 @@ def _measure_context(request, measure, **forms):
     user = request.user
     for signal in page.signals:  # what this person may do with each signal and escalation
         signal.can_handle = access.can(user, services.signal_unit(signal), SIGNAL_HANDLERS)
-        for escalation in signal.escalations.all():
-            escalation.can_respond = access.can(user, escalation.to_unit, ESCALATION_RESPONDERS)
+        # The page's prefetched chain (no query per signal), ready for escalation/_chain.html.
+        signal.chain = escalation_selectors.answerable(user, list(signal.escalations.all()))
     newest_first = page.rows[::-1]
     return {
         "page": page,
@@ -184,7 +184,6 @@ def _measure_context(request, measure, **forms):
         "note_form": NoteForm(),
         "escalate_form": EscalateForm(),
         "issue_form": IssueForm(),
-        "response_form": EscalationResponseForm(),
         "delete_form": DeleteObservationForm(),
         # The measure's and every signal's comments and files, read at once (two queries).
         "discussions": discussions_of(user, [measure, *page.signals]),
@@ -329,7 +328,7 @@ def _check_text_page(request, form, measure):
     """The form again on a page of its own, when its text may identify a patient: the forms
     on the measure page are too many and too small to show the prompt in place."""
     context = {"form": form, "action": request.path, "back": measure.get_absolute_url()}
-    return render(request, "control/check_text.html", context, status=400)
+    return render(request, "web/check_text.html", context, status=400)
 
 
 def _signal_action(request, signal_id, form_class, act, done: str):
@@ -384,8 +383,8 @@ def signal_escalate(request, signal_id):
         request,
         signal_id,
         EscalateForm,
-        lambda signal, data: services.signal_escalate(
-            by=request.user, signal=signal, reason=data["reason"]
+        lambda signal, data: escalation_services.escalate(
+            by=request.user, subject=signal, reason=data["reason"]
         ),
         "Signal escalated to the unit above.",
     )
@@ -401,36 +400,6 @@ def signal_issue(request, signal_id):
         lambda signal, data: services.signal_link_issue(by=request.user, signal=signal, **data),
         "Issue opened for this signal.",
     )
-
-
-@login_required
-@require_POST
-def escalation_respond(request, escalation_id):
-    escalation = get_object_or_404(
-        Escalation.objects.select_related("signal__measure", "to_unit", "from_unit"),
-        pk=escalation_id,
-    )
-    if not access.can_see_unit(request.user, escalation.to_unit) and not (
-        access.can_see_unit(request.user, escalation.from_unit)
-    ):
-        raise Http404("No such escalation")
-    # The team that escalated sees the escalation but cannot answer it.
-    if not access.can(request.user, escalation.to_unit, ESCALATION_RESPONDERS):
-        raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
-    form = EscalationResponseForm(request.POST)
-    if not form.is_valid():
-        if form.screening_prompted:
-            return _check_text_page(request, form, escalation.signal.measure)
-        messages.error(request, f"Nothing was changed: {_first_error(form)}")
-    else:
-        try:
-            services.escalation_respond(by=request.user, escalation=escalation, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
-        else:
-            messages.success(request, "Response recorded; the team has been told.")
-    signal = escalation.signal
-    return redirect(signal.get_absolute_url())
 
 
 @login_required

@@ -33,7 +33,6 @@ from qms.comments import services as comments
 from qms.control import selectors, services
 from qms.control.library import DefinitionRecord, library_load, read_library
 from qms.control.models import (
-    Escalation,
     Measure,
     MeasureDefinition,
     Observation,
@@ -53,6 +52,8 @@ from qms.demo.plans import (
     Trend,
     Winter,
 )
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 from qms.stats.charts import EVENT_CHARTS, PROPORTIONS, RATES
@@ -157,35 +158,35 @@ def _handle_some_signals(raised: list[Signal], owners: dict[str, Person | None])
 
     signal, lead = pick("ward-9-rn-fill", concern, "ward-9")
     if signal:
-        services.signal_escalate(
+        escalation_services.escalate(
             by=lead,
-            signal=signal,
+            subject=signal,
             reason="Outside our control: two registered nurse vacancies and a maternity leave. "
             "We need the service to approve agency staff until the posts are filled.",
         )
     signal, lead = pick("ed-ed-4h", fail, "ed")
     if signal:
-        services.signal_escalate(
+        escalation_services.escalate(
             by=lead,
-            signal=signal,
+            subject=signal,
             reason="Exit block: patients waiting for ward beds stay in the department. The "
             "department cannot meet the standard by itself.",
         )
-        services.signal_escalate(
+        escalation_services.escalate(
             by=owners["emergency"],
-            signal=signal,
+            subject=signal,
             reason="Whole-hospital flow: needs the division's bed plan and the discharge "
             "before noon work on the medical wards.",
         )
     signal, lead = pick("cmht-north-psychological-therapies-18w", fail, "cmht-north")
     if signal:
-        escalation = services.signal_escalate(
+        escalation = escalation_services.escalate(
             by=lead,
-            signal=signal,
+            subject=signal,
             reason="Demand has outgrown the team's psychology time; we cannot recruit to the "
             "vacant post from our budget.",
         )
-        services.escalation_respond(
+        escalation_services.escalation_respond(
             by=owners["adult-mental-health"],
             escalation=escalation,
             decision="return",

@@ -111,7 +111,7 @@ def membership_remove(request, unit_id, membership_id):
                 "action": request.path,
                 "back": reverse("people:unit-members", kwargs={"unit_id": unit.pk}),
             }
-            return render(request, "control/check_text.html", context, status=400)
+            return render(request, "web/check_text.html", context, status=400)
         messages.error(request, f"{_first_error(form).rstrip('.')}. Nothing was removed.")
         return redirect("people:unit-members", unit_id=unit.pk)
     try:
@@ -192,7 +192,7 @@ def grant_remove(request, grant_id):
     if not form.is_valid():
         if form.screening_prompted:  # the box to confirm it, on a page of its own
             context = {"form": form, "action": request.path, "back": back}
-            return render(request, "control/check_text.html", context, status=400)
+            return render(request, "web/check_text.html", context, status=400)
         messages.error(request, f"{_first_error(form).rstrip('.')}. Nothing was removed.")
         return redirect(back)
     services.grant_remove(by=request.user, grant=grant, reason=form.cleaned_data["reason"])

@@ -1,0 +1,26 @@
+from django import forms
+
+from qms.web.screening import ScreenedForm
+
+
+class EscalateForm(ScreenedForm, forms.Form):
+    reason = forms.CharField(
+        label="Why the team cannot fix this itself",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class EscalationResponseForm(ScreenedForm, forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("accept", "Accept: we take this on"),
+            ("return", "Return to the team, with advice"),
+            ("resolve", "Resolved: close it"),
+            ("escalate", "Escalate further, to the unit above"),
+        ],
+    )
+    response = forms.CharField(
+        label="Response", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

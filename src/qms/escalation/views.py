@@ -1,0 +1,91 @@
+"""Escalating any registered record, and answering an escalation: forms on the record's page
+post here and come back to it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from qms.escalation import registry, services
+from qms.escalation.forms import EscalateForm, EscalationResponseForm
+from qms.escalation.models import Escalation
+from qms.people import access
+
+
+def _first_error(form) -> str:
+    """The first problem with the form, naming its field."""
+    name, errors = next(iter(form.errors.items()))
+    field = form.fields.get(name)
+    label = str(field.label) if field is not None and field.label else ""
+    message = errors[0]
+    return message if not label or message.startswith(label) else f"{label}: {message}"
+
+
+def _check_text_page(request, form, subject):
+    """The form again on a page of its own, when its text may identify a patient."""
+    context = {"form": form, "action": request.path, "back": subject.get_absolute_url()}
+    return render(request, "web/check_text.html", context, status=400)
+
+
+def _act(request, form, subject, act, done: str):
+    if not form.is_valid():
+        if form.screening_prompted:
+            return _check_text_page(request, form, subject)
+        messages.error(request, f"Nothing was changed: {_first_error(form)}")
+    else:
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+        else:
+            messages.success(request, done)
+    return redirect(subject.get_absolute_url())
+
+
+@login_required
+@require_POST
+def escalate(request, app_label, model, object_id):
+    """Escalate a record to the unit above the one that holds it."""
+    try:
+        kind = ContentType.objects.get_by_natural_key(app_label, model).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404("Not found") from None
+    if kind is None or not registry.is_registered(kind):
+        raise Http404("Not found")
+    subject = access.object_or_404(request.user, kind, object_id)
+    if not services.may_handle(request.user, subject):
+        raise PermissionDenied("Your role does not allow you to escalate this.")
+    return _act(
+        request,
+        EscalateForm(request.POST),
+        subject,
+        lambda data: services.escalate(by=request.user, subject=subject, reason=data["reason"]),
+        "Escalated to the unit above.",
+    )
+
+
+@login_required
+@require_POST
+def respond(request, escalation_id):
+    """The unit it reached answers an escalation."""
+    escalation = get_object_or_404(
+        Escalation.objects.select_related("from_unit", "to_unit"), pk=escalation_id
+    )
+    # The unit it reached and the team that escalated see it; nobody else knows it exists.
+    if not access.can_see_unit(request.user, escalation.to_unit) and not access.can_see_unit(
+        request.user, escalation.from_unit
+    ):
+        raise Http404("No such escalation")
+    if not services.may_respond(request.user, escalation):
+        raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
+    subject = escalation.subject
+    return _act(
+        request,
+        EscalationResponseForm(request.POST),
+        subject,
+        lambda data: services.escalation_respond(by=request.user, escalation=escalation, **data),
+        "Response recorded; the team has been told.",
+    )
