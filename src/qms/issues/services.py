@@ -34,6 +34,15 @@ def _record_by(instance, by: Person | None, reason: str = "") -> None:
     instance._change_reason = reason
 
 
+def _lock(record):
+    """Read the record again under a row lock, into the instance given: a request holds the
+    record as it was when the request began, and another may have closed or changed it since
+    (two leads closing the same issue: the second is told it is closed, not left to overwrite
+    the first one's note)."""
+    record.refresh_from_db(from_queryset=type(record).objects.select_for_update())
+    return record
+
+
 def _is_staff_on(person: Person | None, record) -> bool:
     return person is not None and bool(access.roles_on(person, record) & VIEWERS)
 
@@ -162,6 +171,7 @@ UPDATABLE = {"title", "description", "source", "owner", "status"}
 def issue_update(*, by: Person | None, issue: Issue, reason: str = "", **changes) -> Issue:
     """Change an open issue's title, description, source kind, owner or status (open or in
     progress; closing takes a note, through issue_close)."""
+    _lock(issue)
     _authorise_handler(by, issue, "change issues")
     unknown = set(changes) - UPDATABLE
     if unknown:
@@ -198,6 +208,7 @@ def issue_update(*, by: Person | None, issue: Issue, reason: str = "", **changes
 @transaction.atomic
 def issue_close(*, by: Person | None, issue: Issue, note: str) -> Issue:
     """Close the issue, saying what was done or found."""
+    _lock(issue)
     _authorise_handler(by, issue, "close issues")
     _check_open(issue)
     note = _text(note, field="note", label="Closing note", max_length=2000, required=True)
@@ -210,6 +221,7 @@ def issue_close(*, by: Person | None, issue: Issue, note: str) -> Issue:
 @transaction.atomic
 def issue_reopen(*, by: Person | None, issue: Issue, reason: str) -> Issue:
     """Open a closed issue again, saying why. It is in progress again if it has actions."""
+    _lock(issue)
     _authorise_handler(by, issue, "reopen issues")
     if not issue.is_closed:
         raise ValidationError("This issue is not closed.")
@@ -230,6 +242,7 @@ def action_add(
 ) -> Action:
     """Add an action to an open issue: what will be done, by whom, by when. An issue no one
     had started on is in progress from now."""
+    _lock(issue)
     _authorise_handler(by, issue, "add actions")
     _check_open(issue)
     what = _text(what, field="what", label="What will be done", max_length=WHAT_MAX, required=True)
@@ -254,6 +267,8 @@ def action_update(
 ) -> Action:
     """Change what an action is, who does it or when it is due (a new due date gets its own
     reminder when it passes)."""
+    _lock(action.issue)
+    _lock(action)
     _authorise_handler(by, action.issue, "change actions")
     _check_open(action.issue)
     if action.is_done:
@@ -276,6 +291,8 @@ def action_update(
 @transaction.atomic
 def action_complete(*, by: Person | None, action: Action) -> Action:
     """Mark the action done."""
+    _lock(action.issue)
+    _lock(action)
     _authorise_doer(by, action, "complete actions")
     _check_open(action.issue)
     if action.is_done:
@@ -289,6 +306,8 @@ def action_complete(*, by: Person | None, action: Action) -> Action:
 @transaction.atomic
 def action_reopen(*, by: Person | None, action: Action) -> Action:
     """Mark a done action as not done after all."""
+    _lock(action.issue)
+    _lock(action)
     _authorise_doer(by, action, "reopen actions")
     _check_open(action.issue)
     if not action.is_done:
