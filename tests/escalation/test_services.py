@@ -134,3 +134,10 @@ def test_an_escalation_of_a_record_since_removed_still_reads(lead, blocker):
     escalation = services.escalate(by=lead, subject=blocker, reason="Money")
     escalation.object_id = 999_999  # as if its record were gone
     assert (escalation.title, escalation.get_absolute_url()) == ("A record since removed", "")
+
+
+def test_escalating_again_from_a_page_read_before_the_first_says_it_went_up(org, lead, blocker):
+    services.escalate(by=lead, subject=blocker, reason="No budget")
+    with pytest.raises(ValidationError, match="escalated to Medicine already"):
+        services.escalate(by=lead, subject=blocker, reason="No budget")
+    assert Escalation.objects.count() == 1

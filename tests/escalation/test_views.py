@@ -112,3 +112,12 @@ def test_no_escalate_form_at_the_top_of_the_organisation(org, admin, blocker):
 
     board_measure = make_measure(org["board"], "board-blocker")
     assert "/escalations/escalate/" not in _render_chain(admin, board_measure)
+
+
+def test_a_second_click_on_escalate_says_it_went_up_already(client, lead, blocker):
+    client.force_login(lead)
+    client.post(escalate_url(blocker), {"reason": "Needs money"})
+    response = client.post(escalate_url(blocker), {"reason": "Needs money"}, follow=True)
+    assert response.status_code == 200
+    assert "escalated to Medicine already" in response.content.decode()
+    assert Escalation.objects.count() == 1

@@ -96,9 +96,12 @@ def escalate(*, by: Person | None, subject, reason: str) -> Escalation:
     unit's control. The unit above is told (its leads, and the board's executives when it is
     the top); the chain stays visible on both."""
     kind = registry.registered(type(subject))
+    # Locked before reading where it sits: two people escalating it at once would otherwise
+    # both find it in their unit and send it up twice. The second now finds it above.
+    subject.refresh_from_db(from_queryset=type(subject).objects.select_for_update())
     unit = subject_unit(subject)
     if by is not None and not may_handle(by, subject):
-        raise PermissionDenied(f"Your role does not allow you to handle escalations in {unit}.")
+        refuse_escalating(by, subject, unit)
     kind.check(subject)
     if unit.parent_id is None:
         raise ValidationError(f"{unit} is the top of the organisation: there is no one above.")
@@ -124,6 +127,19 @@ def escalate(*, by: Person | None, subject, reason: str) -> Escalation:
         subject=subject,
     )
     return escalation
+
+
+def refuse_escalating(by: Person, subject, unit: Unit):
+    """Why `by` may not escalate the record: someone escalated it from their unit a moment
+    before (they clicked at the same time; say so), or they do not handle it where it is."""
+    latest = chain_of(subject).select_related("from_unit").last()
+    if latest is not None and latest.to_unit_id == unit.pk:
+        handlers = registry.registered(type(subject)).handlers
+        came_from = latest.from_unit
+        own = came_from.pk == access.unit_of(subject).pk
+        if access.can(by, subject if own else came_from, handlers):
+            raise ValidationError(f"This was escalated to {unit} already.")
+    raise PermissionDenied(f"Your role does not allow you to handle escalations in {unit}.")
 
 
 @transaction.atomic

@@ -57,7 +57,11 @@ def escalate(request, app_label, model, object_id):
         raise Http404("Not found")
     subject = access.object_or_404(request.user, kind, object_id)
     if not services.may_handle(request.user, subject):
-        raise PermissionDenied("Your role does not allow you to escalate this.")
+        try:  # 403, unless it went up from their unit a moment ago (a second click)
+            services.refuse_escalating(request.user, subject, services.subject_unit(subject))
+        except ValidationError as error:
+            messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+            return redirect(subject.get_absolute_url())
     return _act(
         request,
         EscalateForm(request.POST),
