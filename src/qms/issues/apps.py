@@ -9,9 +9,11 @@ class IssuesConfig(AppConfig):
     def ready(self):
         from qms.comments import registry as comments
         from qms.core import history
+        from qms.escalation import registry as escalation
+        from qms.issues import services
         from qms.issues.area import AREA
         from qms.issues.models import Action, Issue
-        from qms.issues.roles import VIEWERS
+        from qms.issues.roles import ESCALATION_RESPONDERS, HANDLERS, VIEWERS
         from qms.notifications import registry as notifications
         from qms.web import areas
 
@@ -31,4 +33,16 @@ class IssuesConfig(AppConfig):
             read_roles=VIEWERS,
             queryset=lambda: Action.objects.select_related("issue__unit"),
             detail=lambda action: "done" if action.is_done else f"due {action.due_on:%d %b %Y}",
+        )
+        # An issue the team cannot resolve goes up the same chain as a signal: returned, it is
+        # in progress again; resolved above, it is closed with the answer as its note.
+        escalation.register(
+            Issue,
+            handlers=HANDLERS,
+            responders=ESCALATION_RESPONDERS,
+            check=services.issue_may_escalate,
+            on_escalate=services.issue_escalated,
+            on_decision=services.issue_decided,
+            resolve_label="Resolved: close the issue",
+            queryset=lambda: Issue.objects.select_related("unit"),
         )

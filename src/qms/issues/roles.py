@@ -10,3 +10,6 @@ RAISERS = STAFF_ROLES
 # Handling any issue of the unit (editing, closing, reopening, adding actions, completing anyone's
 # action). An issue's owner handles their own issue too, and an action's owner completes it.
 HANDLERS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
+# Answering an issue escalated to a unit: its handlers, and its executives (a board has
+# executives and often no lead).
+ESCALATION_RESPONDERS = HANDLERS | {Role.EXECUTIVE}

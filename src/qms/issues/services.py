@@ -350,3 +350,36 @@ def _remind(action: Action) -> int:
         f"(issue “{action.issue.title}”, {action.issue.unit})"
     )
     return len(notify([action.owner], kind="action", text=text, subject=action))
+
+
+# Escalation (qms.escalation calls these, registered in IssuesConfig.ready()) -------------------
+# The escalation service has authorised `by` (a handler where the issue sits, or a responder of
+# the unit it reached) and runs these inside its transaction: they record what the answer does.
+
+
+def issue_may_escalate(issue: Issue) -> None:
+    """A closed issue is not escalated."""
+    _check_open(issue)
+
+
+def issue_escalated(issue: Issue, *, by: Person | None, escalation) -> None:
+    """An issue passed up is being worked on, above if not here."""
+    if issue.status == IssueStatus.OPEN:
+        issue.status = IssueStatus.IN_PROGRESS
+        _record_by(issue, by, f"Escalated to {escalation.to_unit}")
+        issue.save(update_fields=["status"])
+
+
+def issue_decided(issue: Issue, *, by: Person | None, escalation, decision: str) -> None:
+    """Returned to the team, the issue is theirs again, in progress; resolved above, it is
+    closed with the response as its closing note. Accepted, it stays as it is, and so does an
+    issue the team closed meanwhile."""
+    if decision == "return" and issue.status == IssueStatus.OPEN:
+        issue.status = IssueStatus.IN_PROGRESS
+    elif decision == "resolve" and not issue.is_closed:
+        issue.status, issue.closed_at = IssueStatus.CLOSED, timezone.now()
+        issue.closing_note = escalation.response
+    else:
+        return
+    _record_by(issue, by, f"{escalation.get_status_display()} by {escalation.to_unit}")
+    issue.save()
