@@ -66,10 +66,11 @@ def test_it_marks_one_or_all_read(client, lead, member):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
-def test_a_bad_id_changes_nothing_and_says_so(client, lead):
+@pytest.mark.parametrize("bad_id", ["x", "-1", "0", "99999999999999999999999", "1.5"])
+def test_a_bad_id_changes_nothing_and_says_so(client, lead, bad_id):
     services.notify([lead], kind="system", text="One")
     client.force_login(lead)
-    response = client.post("/inbox/", {"notification": "x"}, follow=True)
+    response = client.post("/inbox/", {"notification": bad_id}, follow=True)
     assert "Nothing was marked" in response.content.decode()
     assert Notification.objects.get().read_at is None
 

@@ -12,4 +12,6 @@ class EmailPreferenceForm(forms.Form):
 class MarkReadForm(forms.Form):
     """Mark one notification read (`notification`), or all of them (none given)."""
 
-    notification = forms.IntegerField(required=False, min_value=1)
+    # Within the ids' range (a 64-bit integer): a larger number is no notification, not a
+    # query the database cannot run.
+    notification = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
