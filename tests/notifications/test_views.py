@@ -140,3 +140,10 @@ def test_the_e_mail_choice_needs_a_login_and_a_post(client, lead):
     assert not NotificationPreference.objects.exists()
     client.force_login(lead)
     assert client.get("/inbox/e-mail/").status_code == 405
+
+
+def test_a_subject_that_does_not_say_where_it_lives_is_not_linked(client, lead):
+    services.notify([lead], kind="system", text="About a person", subject=lead)
+    client.force_login(lead)
+    html = client.get("/inbox/").content.decode()
+    assert "About a person" in html and ">About a person</a>" not in html

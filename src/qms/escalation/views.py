@@ -78,14 +78,16 @@ def respond(request, escalation_id):
     escalation = get_object_or_404(
         Escalation.objects.select_related("from_unit", "to_unit"), pk=escalation_id
     )
-    # The unit it reached and the team that escalated see it; nobody else knows it exists.
-    if not access.can_see_unit(request.user, escalation.to_unit) and not access.can_see_unit(
+    # The unit it reached and the team that escalated see it; nobody else knows it exists,
+    # and an escalation whose record is gone has nothing left to answer.
+    subject = escalation.subject
+    seen = access.can_see_unit(request.user, escalation.to_unit) or access.can_see_unit(
         request.user, escalation.from_unit
-    ):
+    )
+    if not seen or subject is None:
         raise Http404("No such escalation")
     if not services.may_respond(request.user, escalation):
         raise PermissionDenied("Only the unit it was escalated to can answer an escalation.")
-    subject = escalation.subject
     return _act(
         request,
         EscalationResponseForm(request.POST),

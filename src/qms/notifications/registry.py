@@ -52,8 +52,13 @@ def querysets() -> list[QuerySet]:
 
 
 def may_see(user, record) -> bool:
-    """Whether the user may open the record's page."""
-    return bool(access.roles_on(user, record) & registered(type(record)).read_roles)
+    """Whether the user may open the record's page. A record that does not say where it lives
+    (no `unit`, no `access_unit`) cannot be judged, so it is not linked."""
+    try:
+        held = access.roles_on(user, record)
+    except AttributeError:
+        return False
+    return bool(held & registered(type(record)).read_roles)
 
 
 def detail(record) -> str:
