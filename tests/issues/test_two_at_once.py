@@ -4,9 +4,13 @@ must be told what happened instead of overwriting it."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from helpers import make_person
 
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation
 from qms.issues import services
 from qms.issues.models import Action, Issue, IssueStatus
+from qms.people.roles import Role
 
 
 def _copy(record):
@@ -68,3 +72,18 @@ def test_reopening_an_issue_twice_at_once_reopens_it_once(issue, lead, quality_l
         .count()
         == 1
     )
+
+
+def test_an_escalation_resolved_above_as_the_team_closes_the_issue_keeps_the_team_s_note(
+    org, issue, lead
+):
+    service_lead = make_person("servicelead", (Role.TEAM_LEAD, org["service"]))
+    escalation = escalation_services.escalate(by=lead, subject=issue, reason="No money here")
+    read_before = Escalation.objects.get(pk=escalation.pk)
+    assert read_before.subject.status == IssueStatus.IN_PROGRESS  # the page as it was read
+    services.issue_close(by=lead, issue=_copy(issue), note="Fixed it ourselves.")
+    escalation_services.escalation_respond(
+        by=service_lead, escalation=read_before, decision="resolve", response="Funded."
+    )
+    issue.refresh_from_db()
+    assert (issue.status, issue.closing_note) == (IssueStatus.CLOSED, "Fixed it ourselves.")

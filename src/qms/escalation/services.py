@@ -154,7 +154,10 @@ def escalation_respond(
     access.authorise(by, escalation.to_unit, kind.responders, "answer escalations")
     if decision not in DECISIONS:
         raise ValidationError({"decision": "Choose accept, return, resolve or escalate further."})
-    # Locked, so two people answering at once cannot both act on it.
+    # The record, then the escalation, locked (in the order `escalate` takes them): two people
+    # answering at once cannot both act, and what the answer does to the record starts from
+    # the record as it is now (a team closing its issue meanwhile keeps its own note).
+    subject.refresh_from_db(from_queryset=type(subject).objects.select_for_update())
     current = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if current.status in ANSWERED:
         raise ValidationError("This escalation has already been answered.")
