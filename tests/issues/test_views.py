@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -329,3 +330,16 @@ def test_the_owner_filter_offers_the_owners_of_issues_below(client, as_user, org
     url = _url("unit-issues", org["division"].pk)
     page = client.get(url, {"owner": member.pk}).text
     assert "Member&#x27;s" in page and "Lead&#x27;s" not in page
+
+
+def test_the_issue_page_s_regions_have_names_of_their_own(client, as_user, issue, lead, member):
+    """Screen readers list regions by name: two called the same cannot be told apart."""
+    services.action_add(by=lead, issue=issue, what="Audit", owner=member, due_on=dt.date.today())
+    as_user("lead")
+    html = client.get(issue.get_absolute_url()).content.decode()
+    headings = dict(re.findall(r'<h2 id="([^"]+)">([^<]+)<', html))
+    names = [
+        headings.get(ref, ref) for ref in re.findall(r'<section aria-labelledby="([^"]+)"', html)
+    ]
+    names += re.findall(r'role="region" aria-label="([^"]+)"', html)
+    assert len(names) == len(set(names)), names
