@@ -300,6 +300,9 @@ def test_an_unknown_definition_is_named_and_the_form_stays_empty(client, org, le
     assert response.status_code == 400
     assert b"Measure definition: Select a valid choice" in response.content
     assert response.context["form"]["name"].value() is None
+    # Above the row of field and button, not squeezed into it beside the field.
+    html = response.content.decode()
+    assert html.index("Select a valid choice") < html.index('<form method="get"')
 
 
 def test_the_standards_library_names_the_library_definitions_for_each_standard(
