@@ -9,7 +9,7 @@ check, and history records no one. See DEVELOPERS.md.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from qms.people import access
 from qms.people.models import (
@@ -227,14 +227,20 @@ def grant_give(*, by: Person | None, record, person: Person, role: str) -> Objec
     held = ObjectGrant.objects.filter(
         person=person, content_type=content_type, object_id=record.pk, role=role
     )
+    already = ValidationError(
+        {"role": f"{person} already holds the role {Role(role).label} on {record}."}
+    )
     if held.exists():
-        label = Role(role).label
-        raise ValidationError({"role": f"{person} already holds the role {label} on {record}."})
+        raise already
     grant = ObjectGrant(
         person=person, content_type=content_type, object_id=record.pk, role=role, granted_by=by
     )
     _record_by(grant, by)
-    grant.save()
+    try:  # another lead may have given the same role since the check above
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:
+        raise already from None
     _forget_grants(person, by)
     return grant
 
@@ -249,6 +255,9 @@ def grant_remove(*, by: Person | None, grant: ObjectGrant, reason: str = "") -> 
             raise PermissionDenied("Your role does not allow you to remove this role.")
     else:
         access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, "remove roles on records")
+    # Locked: of two leads removing it at once, the second finds it gone and records nothing.
+    if not ObjectGrant.objects.select_for_update().filter(pk=grant.pk).exists():
+        return
     _record_by(grant, by, reason)
     grant.delete()
     _forget_grants(grant.person, by)

@@ -1,0 +1,67 @@
+"""Two leads giving or removing the same role on a record at the same moment: one grant, one
+removal in the history, and the other lead told (never a server error)."""
+
+import contextlib
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from qms.people import services
+from qms.people.models import ObjectGrant
+from qms.people.roles import Role
+
+
+def test_a_grant_removed_twice_is_ended_once_in_the_history(measure, lead, quality_lead, visitor):
+    grant = services.grant_give(by=lead, record=measure, person=visitor, role=Role.ANALYST)
+    first, second = (ObjectGrant.objects.get(pk=grant.pk) for _ in range(2))
+    services.grant_remove(by=lead, grant=first, reason="Audit finished")
+    services.grant_remove(by=quality_lead, grant=second, reason="Audit finished")
+    ended = ObjectGrant.history.filter(history_type="-")
+    assert [(h.history_user, h.history_change_reason) for h in ended] == [(lead, "Audit finished")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
+)
+def test_two_leads_giving_the_same_role_at_once_give_it_once(
+    measure, lead, quality_lead, visitor, monkeypatch
+):
+    """Forced: each save waits (a second at most) until the other has checked the role is not
+    held yet."""
+    barrier = threading.Barrier(2)
+    save = ObjectGrant.save
+
+    def save_when_both_checked(self, *args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=1)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ObjectGrant, "save", save_when_both_checked)
+    results = [None, None]
+
+    def give(index, by):
+        try:
+            results[index] = services.grant_give(
+                by=by, record=measure, person=visitor, role=Role.ANALYST
+            )
+        except Exception as error:  # the test looks at what each racer got
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=give, args=(i, by)) for i, by in enumerate((lead, quality_lead))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert ObjectGrant.objects.count() == 1
+    kinds = sorted(type(result).__name__ for result in results)
+    assert kinds == ["ObjectGrant", "ValidationError"], results
+    refused = next(r for r in results if isinstance(r, ValidationError))
+    assert "already holds the role" in str(refused.message_dict["role"])
