@@ -362,6 +362,7 @@ def issue_may_escalate(issue: Issue) -> None:
     _check_open(issue)
 
 
+@transaction.atomic
 def issue_escalated(issue: Issue, *, by: Person | None, escalation) -> None:
     """An issue passed up is being worked on, above if not here."""
     if issue.status == IssueStatus.OPEN:
@@ -370,6 +371,7 @@ def issue_escalated(issue: Issue, *, by: Person | None, escalation) -> None:
         issue.save(update_fields=["status"])
 
 
+@transaction.atomic
 def issue_decided(issue: Issue, *, by: Person | None, escalation, decision: str) -> None:
     """Returned to the team, the issue is theirs again, in progress; resolved above, it is
     closed with the response as its closing note. Accepted, it stays as it is, and so does an
