@@ -1078,6 +1078,7 @@ def signal_may_escalate(signal: Signal) -> None:
         raise ValidationError("This signal is closed.")
 
 
+@transaction.atomic
 def signal_escalated(signal: Signal, *, by: Person | None, escalation) -> None:
     """An escalated signal says so while the unit above has it."""
     signal.status = SignalStatus.ESCALATED
@@ -1085,6 +1086,7 @@ def signal_escalated(signal: Signal, *, by: Person | None, escalation) -> None:
     signal.save(update_fields=["status"])
 
 
+@transaction.atomic
 def signal_decided(signal: Signal, *, by: Person | None, escalation, decision: str) -> None:
     """Returned to the team, the signal is theirs again (acknowledged); resolved above, it is
     closed with the response as its note. Accepted, it stays escalated."""

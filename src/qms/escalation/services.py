@@ -129,6 +129,7 @@ def escalate(*, by: Person | None, subject, reason: str) -> Escalation:
     return escalation
 
 
+@transaction.atomic
 def refuse_escalating(by: Person, subject, unit: Unit):
     """Why `by` may not escalate the record: someone escalated it from their unit a moment
     before (they clicked at the same time; say so), or they do not handle it where it is."""
