@@ -6,7 +6,7 @@ from helpers import make_person
 
 from qms.notifications import services
 from qms.notifications.models import NotificationPreference
-from qms.notifications.tasks import send_daily_digest
+from qms.notifications.tasks import send_daily_digest, send_immediate_emails
 
 
 def test_the_digest_gathers_each_persons_unread_news_once(org, lead, member, quality_lead):
@@ -39,3 +39,15 @@ def test_the_command_keeps_its_name(org, lead):
     services.notify([lead], kind="system", text="Hello")
     call_command("send-digest")
     assert len(mail.outbox) == 1
+
+
+def test_an_immediate_e_mail_about_text_of_several_lines_has_a_one_line_subject(org, lead):
+    """An escalation's reason is written in a box of several lines; an e-mail subject cannot
+    hold a line break (Django refuses to send it at all)."""
+    NotificationPreference.objects.create(person=lead, email="immediate")
+    told = services.notify(
+        [lead], kind="escalation", text="Escalated from Ward 7: Beds — no\nstaff"
+    )
+    assert send_immediate_emails.call([told[0].pk]) == 1
+    assert mail.outbox[0].subject == "QMS escalation: Escalated from Ward 7: Beds — no staff"
+    assert "no\nstaff" in mail.outbox[0].body

@@ -21,6 +21,12 @@ SUBJECT_WORDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    """Text for a subject line: an escalation's reason may hold line breaks, which a mail
+    header cannot (Django refuses to send the message)."""
+    return " ".join(text.split())
+
+
 @task()
 def send_immediate_emails(notification_ids: list[int]) -> int:
     """E-mail these notifications, not yet e-mailed, to the people who want them at once.
@@ -35,7 +41,7 @@ def send_immediate_emails(notification_ids: list[int]) -> int:
         if notification.person.email:
             word = SUBJECT_WORDS.get(notification.kind, "notice")
             send_mail(
-                subject=f"QMS {word}: {notification.text[:80]}",
+                subject=f"QMS {word}: {_one_line(notification.text)[:80]}",
                 message=_body([notification]),
                 from_email=None,
                 recipient_list=[notification.person.email],
