@@ -65,3 +65,35 @@ def test_two_leads_escalating_the_same_record_escalate_it_once(org, lead, blocke
         thread.join(timeout=60)
     assert Escalation.objects.count() == 1
     assert sum(isinstance(result, Escalation) for result in results) == 1
+
+
+def test_two_people_answering_the_same_escalation_answer_it_once(org, lead, blocker):
+    escalation = services.escalate(by=lead, subject=blocker, reason="No budget")
+    answerers = [
+        make_person("servicelead", (Role.TEAM_LEAD, org["service"])),
+        make_person("quality2", (Role.QUALITY_LEAD, org["service"])),
+    ]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def answer(index, by):
+        try:
+            read = Escalation.objects.get(pk=escalation.pk)
+            read.subject  # noqa: B018  (the page reads the record before the answer is sent)
+            barrier.wait(timeout=10)
+            results[index] = services.escalation_respond(
+                by=by, escalation=read, decision=("resolve", "return")[index], response="Done"
+            )
+        except Exception as error:  # the test looks at what each racer got
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(i, by)) for i, by in enumerate(answerers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    kinds = sorted(type(result).__name__ for result in results)
+    assert kinds == ["Escalation", "ValidationError"], results
+    assert Escalation.objects.get(pk=escalation.pk).history.count() == 2  # made, answered once
