@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from qms.people import services
-from qms.people.models import ObjectGrant
+from qms.people.models import Membership, ObjectGrant
 from qms.people.roles import Role
 
 
@@ -22,46 +22,76 @@ def test_a_grant_removed_twice_is_ended_once_in_the_history(measure, lead, quali
     assert [(h.history_user, h.history_change_reason) for h in ended] == [(lead, "Audit finished")]
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-)
-def test_two_leads_giving_the_same_role_at_once_give_it_once(
-    measure, lead, quality_lead, visitor, monkeypatch
-):
-    """Forced: each save waits (a second at most) until the other has checked the role is not
-    held yet."""
+def _both_checked_first(monkeypatch, model):
+    """Each save waits (a second at most) until the other has checked the role is not held."""
     barrier = threading.Barrier(2)
-    save = ObjectGrant.save
+    save = model.save
 
     def save_when_both_checked(self, *args, **kwargs):
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=1)
         return save(self, *args, **kwargs)
 
-    monkeypatch.setattr(ObjectGrant, "save", save_when_both_checked)
-    results = [None, None]
+    monkeypatch.setattr(model, "save", save_when_both_checked)
 
-    def give(index, by):
+
+def _race(act, people):
+    results = [None] * len(people)
+
+    def run(index, by):
         try:
-            results[index] = services.grant_give(
-                by=by, record=measure, person=visitor, role=Role.ANALYST
-            )
+            results[index] = act(by)
         except Exception as error:  # the test looks at what each racer got
             results[index] = error
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=give, args=(i, by)) for i, by in enumerate((lead, quality_lead))
-    ]
+    threads = [threading.Thread(target=run, args=(i, by)) for i, by in enumerate(people)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert ObjectGrant.objects.count() == 1
+    return results
+
+
+def _one_made_one_told(results, model):
     kinds = sorted(type(result).__name__ for result in results)
-    assert kinds == ["ObjectGrant", "ValidationError"], results
+    assert kinds == sorted([model.__name__, "ValidationError"]), results
     refused = next(r for r in results if isinstance(r, ValidationError))
     assert "already holds the role" in str(refused.message_dict["role"])
+
+
+racing = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
+)
+
+
+@racing
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_giving_the_same_role_at_once_give_it_once(
+    measure, lead, quality_lead, visitor, monkeypatch
+):
+    _both_checked_first(monkeypatch, ObjectGrant)
+    results = _race(
+        lambda by: services.grant_give(by=by, record=measure, person=visitor, role=Role.ANALYST),
+        [lead, quality_lead],
+    )
+    assert ObjectGrant.objects.count() == 1
+    _one_made_one_told(results, ObjectGrant)
+
+
+@racing
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_adding_the_same_member_at_once_add_them_once(
+    org, lead, quality_lead, visitor, monkeypatch
+):
+    _both_checked_first(monkeypatch, Membership)
+    results = _race(
+        lambda by: services.membership_add(
+            by=by, person=visitor, unit=org["ward"], role=Role.TEAM_MEMBER
+        ),
+        [lead, quality_lead],
+    )
+    assert Membership.objects.filter(person=visitor).count() == 1
+    _one_made_one_told(results, Membership)

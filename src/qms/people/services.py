@@ -146,13 +146,18 @@ def membership_add(*, by: Person | None, person: Person, unit: Unit, role: str) 
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if by is not None and not access.can_grant(by, unit, role):
         raise PermissionDenied("You may not grant this role in this unit.")
+    already = ValidationError(
+        {"role": f"{person} already holds the role {Role(role).label} in {unit}."}
+    )
     if Membership.objects.filter(person=person, unit=unit, role=role).exists():
-        raise ValidationError(
-            {"role": f"{person} already holds the role {Role(role).label} in {unit}."}
-        )
+        raise already
     membership = Membership(person=person, unit=unit, role=role)
     _record_by(membership, by)
-    membership.save()
+    try:  # another lead may have added the same role since the check above
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise already from None
     if role == Role.SYSTEM_ADMINISTRATOR:
         _sync_system_administrator_flags(person)
     access.forget_memberships(person)
