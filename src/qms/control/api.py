@@ -18,6 +18,7 @@ import json
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -167,7 +168,10 @@ def _conflicts(conflicts) -> JsonResponse:
 
 @require_GET
 def openapi(request):
-    return JsonResponse(OPENAPI, json_dumps_params={"indent": 2})
+    # The server's base is where the URLconf puts the API, never a path written here.
+    base = reverse("control:api-observations").rsplit("/", 1)[0]
+    document = {**OPENAPI, "servers": [{"url": base}]}
+    return JsonResponse(document, json_dumps_params={"indent": 2})
 
 
 _PROBLEM = {
@@ -206,7 +210,6 @@ OPENAPI = {
             "below it."
         ),
     },
-    "servers": [{"url": "/control/api/v1"}],
     "components": {
         "securitySchemes": {
             "integrationKey": {
