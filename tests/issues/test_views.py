@@ -343,3 +343,15 @@ def test_the_issue_page_s_regions_have_names_of_their_own(client, as_user, issue
     ]
     names += re.findall(r'role="region" aria-label="([^"]+)"', html)
     assert len(names) == len(set(names)), names
+
+
+def test_raising_an_issue_asks_where_it_came_from_instead_of_assuming(client, as_user, org, member):
+    as_user("member")
+    page = client.get(_url("issue-raise", org["ward"].pk)).text
+    assert '<option value="" selected>Choose where it came from</option>' in page
+    response = client.post(
+        _url("issue-raise", org["ward"].pk), {"title": "Call bells", "owner": member.pk}
+    )
+    assert response.status_code == 400
+    assert "Where it came from" in response.text and "This field is required" in response.text
+    assert not Issue.objects.exists()

@@ -28,7 +28,13 @@ class IssueForm(ScreenedForm, forms.Form):
     """Raise an issue, or change one (with its status)."""
 
     title = forms.CharField(label="Title", max_length=Issue._meta.get_field("title").max_length)
-    source = forms.ChoiceField(label="Where it came from", choices=IssueSource.choices)
+    # No kind chosen until the person chooses one (or the record it is raised from says): a
+    # preselected first kind was kept by people who did not look, and an incident then read as
+    # a control chart signal.
+    source = forms.ChoiceField(
+        label="Where it came from",
+        choices=[("", "Choose where it came from"), *IssueSource.choices],
+    )
     description = forms.CharField(
         label="What is known so far",
         widget=forms.Textarea(attrs={"rows": 4}),
