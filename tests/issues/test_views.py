@@ -302,6 +302,31 @@ def test_a_coach_given_a_role_on_one_issue_sees_it_and_nothing_else(
     assert "Coach" in people.text
 
 
+def test_a_partner_given_a_role_on_one_issue_sees_that_issue_and_no_other(
+    client, as_user, org, lead, partner, issue
+):
+    other = services.issue_raise(by=lead, unit=org["ward"], title="Night staffing", source="other")
+    as_user("partner")
+    assert client.get(issue.get_absolute_url()).status_code == 403  # a partner of the unit
+    people_services.grant_give(by=lead, record=issue, person=partner, role=Role.PARTNER)
+    page = client.get(issue.get_absolute_url())
+    assert page.status_code == 200 and "Three falls between 2 and 4 am" in page.text
+    assert "Close the issue" not in page.text
+    assert client.get(other.get_absolute_url()).status_code == 403
+    assert client.get(_url("unit-issues", org["ward"].pk)).status_code == 403
+    assert client.post(_url("issue-close", issue.pk), {"note": "x"}).status_code == 403
+
+
+def test_a_partner_of_another_board_given_a_role_on_one_issue_sees_only_it(
+    client, org, lead, issue
+):
+    visitor = make_person("visitor", (Role.PARTNER, org["elsewhere"]))
+    people_services.grant_give(by=lead, record=issue, person=visitor, role=Role.PARTNER)
+    client.force_login(visitor)
+    assert client.get(issue.get_absolute_url()).status_code == 200
+    assert client.get(_url("unit-issues", org["ward"].pk)).status_code == 404
+
+
 def test_the_issue_page_shows_its_history_and_its_discussion(client, as_user, lead, issue, due):
     services.action_add(by=lead, issue=issue, what="Hourly rounds", owner=lead, due_on=due)
     services.issue_update(by=lead, issue=issue, title="Falls at night in bay 2")

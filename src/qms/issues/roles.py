@@ -1,10 +1,13 @@
 """Who may do what with issues, as groups of the roles in `qms.people.roles`."""
 
-from qms.people.roles import STAFF_ROLES, Role
+from qms.people.roles import ALL_ROLES, STAFF_ROLES, Role
 
 # Seeing a unit's issues: its staff (issues may hold staff concerns; partners see what is
 # shared with them by a grant on the issue).
 VIEWERS = STAFF_ROLES
+# Seeing one issue: anyone given a role on that issue (a patient partner on the review of a
+# complaint), whatever the role; it opens that issue only, never the unit's list.
+GRANTED_VIEWERS = ALL_ROLES
 # Raising an issue in a unit: any member of its staff.
 RAISERS = STAFF_ROLES
 # Handling any issue of the unit (editing, closing, reopening, adding actions, completing anyone's

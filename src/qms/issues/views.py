@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from qms.issues import registry, selectors, services
 from qms.issues.forms import ActionForm, IssueFilterForm, IssueForm, NoteForm, ReopenForm
 from qms.issues.models import Action, Issue
-from qms.issues.roles import RAISERS, VIEWERS
+from qms.issues.roles import GRANTED_VIEWERS, RAISERS, VIEWERS
 from qms.people import access
 from qms.people.models import Unit
 
@@ -132,7 +132,9 @@ def _issues():
 
 @login_required
 def issue_detail(request, issue_id):
-    issue = access.object_or_404(request.user, _issues(), issue_id, VIEWERS)
+    issue = access.object_or_404(
+        request.user, _issues(), issue_id, VIEWERS, granted=GRANTED_VIEWERS
+    )
     page = selectors.issue_page(request.user, issue)
     context = {
         "page": page,

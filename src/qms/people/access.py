@@ -204,28 +204,38 @@ def can(user, record, roles: Iterable[str]) -> bool:
     return bool(roles_on(user, record) & frozenset(roles))
 
 
-def require(user, record, roles: Iterable[str] = ALL_ROLES) -> frozenset[str]:
+def require(
+    user, record, roles: Iterable[str] = ALL_ROLES, *, granted: Iterable[str] = ()
+) -> frozenset[str]:
     """The user's roles on the record (or unit), if one of them is among `roles`: Http404 when
-    the user holds no role there at all, PermissionDenied when they lack the ones asked for."""
+    the user holds no role there at all, PermissionDenied when they lack the ones asked for.
+
+    `granted` names roles that count only when given on the record itself (or a parent record):
+    a patient partner added to one issue sees that issue, while a partner of the unit does not
+    see every issue of the unit."""
     held = roles_on(user, record)
     if not held:
         raise Http404("Not found")
-    if not held & frozenset(roles):
+    allowed = held & frozenset(roles)
+    if not allowed and granted and not isinstance(record, Unit):
+        allowed = granted_roles(user, record) & frozenset(granted)
+    if not allowed:
         raise PermissionDenied("Your role here does not allow this.")
     return held
 
 
-def object_or_404(user, source, pk, roles: Iterable[str] = ALL_ROLES):
+def object_or_404(user, source, pk, roles: Iterable[str] = ALL_ROLES, *, granted=()):
     """The record with this primary key from a model or queryset, if the user may see it with
-    one of `roles`: 404 when it does not exist or the user holds no role on it (the two look the
-    same), 403 when they see it without the role needed. Pass a queryset to choose what is
-    loaded with it (`select_related`)."""
+    one of `roles` (or one of `granted` given on the record, see `require`): 404 when it does
+    not exist or the user holds no role on it (the two look the same), 403 when they see it
+    without the role needed. Pass a queryset to choose what is loaded with it
+    (`select_related`)."""
     queryset = source._default_manager.all() if isinstance(source, type) else source
     try:
         record = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("Not found") from None
-    require(user, record, roles)
+    require(user, record, roles, granted=granted)
     return record
 
 
