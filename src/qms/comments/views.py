@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from qms.comments import files, registry, services
 from qms.comments.forms import AttachmentForm, CommentForm, RemoveForm
 from qms.comments.models import Attachment, Comment
 from qms.people import access
+from qms.web.screening import check_text_page, first_error
 
 
 def _subject_or_404(user, key: str, object_id: int):
@@ -43,21 +44,6 @@ def _back(subject, anchor: str = "") -> str:
     return f"{url.split('#')[0]}#{anchor}" if anchor else url
 
 
-def _first_error(form) -> str:
-    name, errors = next(iter(form.errors.items()))
-    field = form.fields.get(name)
-    label = str(field.label) if field is not None and field.label else ""
-    message = errors[0]
-    return message if not label or message.startswith(label) else f"{label}: {message}"
-
-
-def _check_text_page(request, form, subject):
-    """The form again on a page of its own when its text may identify a patient: a record's
-    page has too many small forms to show the prompt in place."""
-    context = {"form": form, "action": request.path, "back": subject.get_absolute_url()}
-    return render(request, "comments/check_text.html", context, status=400)
-
-
 def _refused(request, error: ValidationError, what: str) -> None:
     messages.error(request, f"{what} {' '.join(error.messages)}")
 
@@ -70,8 +56,8 @@ def comment_add(request, key, object_id):
     form = CommentForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, subject)
-        messages.error(request, f"The comment was not added. {_first_error(form)}")
+            return check_text_page(request, form, subject.get_absolute_url())
+        messages.error(request, f"The comment was not added. {first_error(form)}")
         return redirect(_back(subject))
     try:
         comment = services.comment_add(
@@ -98,8 +84,8 @@ def comment_edit(request, comment_id):
     form = CommentForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, subject)
-        messages.error(request, f"The comment was not changed. {_first_error(form)}")
+            return check_text_page(request, form, subject.get_absolute_url())
+        messages.error(request, f"The comment was not changed. {first_error(form)}")
         return redirect(_back(subject, f"comment-{comment.pk}"))
     try:
         services.comment_edit(
@@ -123,8 +109,8 @@ def comment_remove(request, comment_id):
     form = RemoveForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, subject)
-        messages.error(request, f"Nothing was removed. {_first_error(form)}")
+            return check_text_page(request, form, subject.get_absolute_url())
+        messages.error(request, f"Nothing was removed. {first_error(form)}")
     else:
         services.comment_remove(by=request.user, comment=comment, **form.cleaned_data)
         messages.success(request, "Comment removed. Its text stays in the record's history.")
@@ -138,7 +124,7 @@ def attachment_add(request, key, object_id):
     access.require(request.user, subject, entry.write_roles)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, f"Nothing was attached. {_first_error(form)}")
+        messages.error(request, f"Nothing was attached. {first_error(form)}")
         return redirect(_back(subject))
     try:
         attachment = services.attachment_add(
@@ -187,8 +173,8 @@ def attachment_remove(request, attachment_id):
     form = RemoveForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, subject)
-        messages.error(request, f"Nothing was removed. {_first_error(form)}")
+            return check_text_page(request, form, subject.get_absolute_url())
+        messages.error(request, f"Nothing was removed. {first_error(form)}")
     else:
         services.attachment_remove(by=request.user, attachment=attachment, **form.cleaned_data)
         messages.success(request, f"“{attachment.original_name}” removed.")

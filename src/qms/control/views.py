@@ -42,6 +42,7 @@ from qms.escalation.forms import EscalateForm
 from qms.people import access
 from qms.people import selectors as people_selectors
 from qms.people.models import Person, Unit
+from qms.web.screening import check_text_page, first_error
 
 
 @login_required
@@ -239,8 +240,8 @@ def observation_delete(request, observation_id):
     form = DeleteObservationForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, measure)
-        messages.error(request, f"Nothing was removed: {_first_error(form)}")
+            return check_text_page(request, form, measure.get_absolute_url())
+        messages.error(request, f"Nothing was removed: {first_error(form)}")
     else:
         services.observation_delete(
             by=request.user, observation=observation, reason=form.cleaned_data["reason"]
@@ -280,8 +281,8 @@ def baseline_suggestion_decide(request, suggestion_id):
     form = SuggestionDecisionForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, measure)
-        messages.error(request, f"Nothing was changed: {_first_error(form)}")
+            return check_text_page(request, form, measure.get_absolute_url())
+        messages.error(request, f"Nothing was changed: {first_error(form)}")
         return redirect(suggestion.get_absolute_url())
     accept = form.cleaned_data["decision"] == "accept"
     decide = services.baseline_suggestion_accept if accept else services.baseline_suggestion_dismiss
@@ -315,29 +316,13 @@ def _signal_for(request, signal_id) -> Signal:
     return signal
 
 
-def _first_error(form) -> str:
-    """The first problem with the form, naming its field, for a message above the page."""
-    name, errors = next(iter(form.errors.items()))
-    message = errors[0]
-    field = form.fields.get(name)
-    label = str(field.label) if field is not None and field.label else ""
-    return message if not label or message.startswith(label) else f"{label}: {message}"
-
-
-def _check_text_page(request, form, measure):
-    """The form again on a page of its own, when its text may identify a patient: the forms
-    on the measure page are too many and too small to show the prompt in place."""
-    context = {"form": form, "action": request.path, "back": measure.get_absolute_url()}
-    return render(request, "web/check_text.html", context, status=400)
-
-
 def _signal_action(request, signal_id, form_class, act, done: str):
     signal = _signal_for(request, signal_id)
     form = form_class(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, signal.measure)
-        messages.error(request, f"Nothing was changed: {_first_error(form)}")
+            return check_text_page(request, form, signal.measure.get_absolute_url())
+        messages.error(request, f"Nothing was changed: {first_error(form)}")
     else:
         try:
             act(signal, form.cleaned_data)

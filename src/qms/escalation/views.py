@@ -6,35 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from qms.escalation import registry, services
 from qms.escalation.forms import EscalateForm, EscalationResponseForm
 from qms.escalation.models import Escalation
 from qms.people import access
-
-
-def _first_error(form) -> str:
-    """The first problem with the form, naming its field."""
-    name, errors = next(iter(form.errors.items()))
-    field = form.fields.get(name)
-    label = str(field.label) if field is not None and field.label else ""
-    message = errors[0]
-    return message if not label or message.startswith(label) else f"{label}: {message}"
-
-
-def _check_text_page(request, form, subject):
-    """The form again on a page of its own, when its text may identify a patient."""
-    context = {"form": form, "action": request.path, "back": subject.get_absolute_url()}
-    return render(request, "web/check_text.html", context, status=400)
+from qms.web.screening import check_text_page, first_error
 
 
 def _act(request, form, subject, act, done: str):
     if not form.is_valid():
         if form.screening_prompted:
-            return _check_text_page(request, form, subject)
-        messages.error(request, f"Nothing was changed: {_first_error(form)}")
+            return check_text_page(request, form, subject.get_absolute_url())
+        messages.error(request, f"Nothing was changed: {first_error(form)}")
     else:
         try:
             act(form.cleaned_data)

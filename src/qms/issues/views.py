@@ -17,13 +17,6 @@ from qms.people import access
 from qms.people.models import Unit
 
 
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}: {errors[0]}" if label else errors[0]
-    return ""
-
-
 def _form_page(request, form, *, title: str, lede: str, submit: str, back: str, status=200):
     context = {
         "form": form,

@@ -189,3 +189,22 @@ def confirm_field() -> forms.BooleanField:
         required=False,
         help_text="Tick only when asked: text that may identify a patient is refused otherwise.",
     )
+
+
+def first_error(form) -> str:
+    """The first problem of a bound form as one sentence naming its field, for a message at the
+    top of the page the form came from."""
+    name, errors = next(iter(form.errors.items()))
+    field = form.fields.get(name)
+    label = str(field.label) if field is not None and field.label else ""
+    message = errors[0]
+    return message if not label or message.startswith(label) else f"{label}: {message}"
+
+
+def check_text_page(request, form, back: str):
+    """The form again on a page of its own when its text may identify a patient: a record's page
+    has too many small forms to show the prompt in place. Nothing has been saved."""
+    from django.shortcuts import render
+
+    context = {"form": form, "action": request.path, "back": back}
+    return render(request, "web/check_text.html", context, status=400)
