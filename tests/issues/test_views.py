@@ -314,6 +314,8 @@ def test_a_partner_given_a_role_on_one_issue_sees_that_issue_and_no_other(
     assert "Close the issue" not in page.text
     assert client.get(other.get_absolute_url()).status_code == 403
     assert client.get(_url("unit-issues", org["ward"].pk)).status_code == 403
+    home = client.get("/").text
+    assert "Shared with you" in home and issue.get_absolute_url() in home
     assert client.post(_url("issue-close", issue.pk), {"note": "x"}).status_code == 403
 
 

@@ -9,5 +9,5 @@ AREA = Area(
     summary="the organisation",
     order=90,
     url_name="people:unit-tree",
-    home_section=HomeCard("people/_home_units.html", selectors.own_memberships),
+    home_section=HomeCard("people/_home_units.html", selectors.own_roles),
 )

@@ -49,8 +49,21 @@ def working_units(user) -> WorkingUnits:
 
 
 def own_memberships(user) -> list[Membership]:
-    """The person's own roles, by unit in tree order (home's "Your units and roles")."""
+    """The person's own roles, by unit in tree order."""
     return list(user.memberships.select_related("unit").order_by("unit__path"))
+
+
+@dataclass(frozen=True)
+class OwnRoles:
+    """Home's "Your units and roles": roles in units, and roles on single records (a partner
+    added to one issue finds it here)."""
+
+    memberships: list[Membership]
+    grants: list[ObjectGrant]
+
+
+def own_roles(user) -> OwnRoles:
+    return OwnRoles(own_memberships(user), person_grants_visible_to(user, user))
 
 
 def visible_ancestors(user, unit: Unit) -> list[Unit]:
