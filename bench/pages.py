@@ -27,6 +27,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from qms.control.models import Measure  # noqa: E402
 from qms.people.models import Person, Unit  # noqa: E402
@@ -65,14 +66,15 @@ def main() -> None:
     print(f"database: {database}; {Measure.objects.count()} measures")
     print(
         f"measure page ({busiest.points} periods):   "
-        f"{median_ms(client, f'/control/measures/{busiest.pk}/'):7.1f} ms  (target 150)"
+        f"{median_ms(client, busiest.get_absolute_url()):7.1f} ms  (target 150)"
     )
     print(
         f"measure list, whole board:      "
-        f"{median_ms(client, f'/control/units/{board.pk}/measures/'):7.1f} ms"
+        f"{median_ms(client, reverse('control:measure-list', args=[board.pk])):7.1f} ms"
     )
-    print(f"inbox:                          {median_ms(client, '/control/inbox/'):7.1f} ms")
-    html = client.get(f"/control/measures/{busiest.pk}/").content
+    inbox = reverse("notifications:inbox")
+    print(f"inbox:                          {median_ms(client, inbox):7.1f} ms")
+    html = client.get(busiest.get_absolute_url()).content
     spec = re.search(rb'<script id="spc-spec" type="application/json">(.*?)</script>', html, re.S)
     print(
         f"measure page weight:            {len(html) / 1024:7.1f} KB (gzip "

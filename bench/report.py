@@ -288,9 +288,12 @@ def pdf_times(client, board) -> None:
     """The PDFs: the request (it only finds or queues the export, so this is its time to the
     first byte), the task that makes the PDF (a worker's time, until the link is ready), and
     the same request again (the finished PDF is reused)."""
+    from django.urls import reverse
+
     from qms.control import exports
     from qms.control.models import ReportExport
 
+    report = reverse("control:quality-report", args=[board.pk])
     started: list[int] = []
     real_start = exports._start
     exports._start = started.append  # the worker's part is timed on its own below
@@ -301,7 +304,7 @@ def pdf_times(client, board) -> None:
         ):
             ReportExport.objects.all().delete()  # a new export, not one made earlier
             start = time.perf_counter()
-            response = client.get(f"/control/units/{board.pk}/report/?{query}")
+            response = client.get(f"{report}?{query}")
             request_ms = (time.perf_counter() - start) * 1000
             assert response.status_code == 302, response.status_code
             start = time.perf_counter()
@@ -309,7 +312,7 @@ def pdf_times(client, board) -> None:
             build_s = time.perf_counter() - start
             assert export.status == "done", export.error
             start = time.perf_counter()
-            again = client.get(f"/control/units/{board.pk}/report/?{query}")
+            again = client.get(f"{report}?{query}")
             reuse_ms = (time.perf_counter() - start) * 1000
             assert again["Location"] == response["Location"] and not started  # reused
             size = export.file.size / 1024
@@ -333,6 +336,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.urls import reverse
 
     from qms.control.models import Measure, MeasureResult
     from qms.people.models import Person, Unit
@@ -362,13 +366,14 @@ def main() -> None:
 
     client = Client(SERVER_NAME="localhost")
     client.force_login(Person.objects.get(username="board"))  # an executive of the whole board
+    report = reverse("control:quality-report", args=[board.pk])
     pages = [
-        ("report, whole board", f"/control/units/{board.pk}/report/"),
-        ("report, whole board, domain filter", f"/control/units/{board.pk}/report/?domain=safe"),
-        ("CSV export, whole board", f"/control/units/{board.pk}/report/?format=csv"),
-        ("Excel export, whole board", f"/control/units/{board.pk}/report/?format=xlsx"),
-        ("huddle board, whole board", f"/control/units/{board.pk}/huddle/"),
-        ("huddle board, Ward 7", f"/control/units/{ward.pk}/huddle/"),
+        ("report, whole board", report),
+        ("report, whole board, domain filter", f"{report}?domain=safe"),
+        ("CSV export, whole board", f"{report}?format=csv"),
+        ("Excel export, whole board", f"{report}?format=xlsx"),
+        ("huddle board, whole board", reverse("control:huddle-board", args=[board.pk])),
+        ("huddle board, Ward 7", reverse("control:huddle-board", args=[ward.pk])),
     ]
     print(f"server time, median of {args.requests} requests after warm-up (fastest):")
     failed = False
