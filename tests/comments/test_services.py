@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from helpers import make_measure
+from helpers import make_measure, make_person
 
 from comments.support import EXECUTABLE, new_signal, pdf
 from qms.comments import services
 from qms.comments.models import Attachment, Comment
 from qms.people.models import ObjectGrant
+from qms.people.roles import Role
 
 NHS_NUMBER = "943 476 5919"
 
@@ -211,3 +212,28 @@ def _stored_files() -> set[str]:
 
     walk("attachments")
     return found
+
+
+def test_an_answer_tells_the_owner_and_earlier_commenters_but_not_its_author(
+    org, lead, member, measure
+):
+    from qms.notifications.models import Notification
+
+    outsider_owner = make_person("gone", (Role.TEAM_LEAD, org["elsewhere"]))
+    measure.owner = outsider_owner  # an owner who can no longer read the unit's discussion
+    measure.save()
+    services.comment_add(by=member, subject=measure, text="Two of the falls were at night.")
+    assert not Notification.objects.filter(kind="comment").exists()  # nobody to tell yet
+    answer = services.comment_add(by=lead, subject=measure, text="Shall we add night rounds?")
+    told = Notification.objects.filter(kind="comment")
+    assert [n.person for n in told] == [member]
+    assert told[0].link == f"{measure.get_absolute_url()}#comment-{answer.pk}"
+    assert "Shall we add night rounds?" in told[0].text
+
+
+def test_a_comment_on_a_signal_links_to_the_signal_on_its_measure_page(lead, member, signal):
+    from qms.notifications.models import Notification
+
+    services.comment_add(by=member, subject=signal, text="It was the new monitor.")
+    services.comment_add(by=lead, subject=signal, text="Thank you.")
+    assert Notification.objects.get(kind="comment").link == signal.get_absolute_url()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from qms.comments import files, registry
 from qms.comments.models import Attachment, Comment
+from qms.notifications.services import notify
 from qms.people import access
 from qms.people.models import Person
 from qms.web.screening import TEXT_MAX_LENGTH, problems_without_prompt, refusals
@@ -67,7 +68,36 @@ def comment_add(
     )
     _record_by(comment, by)
     comment.save()
+    _tell_the_discussion(comment, subject, entry)
     return comment
+
+
+def _tell_the_discussion(comment: Comment, subject, entry) -> None:
+    """Tell the record's owner and the people who commented on it before that someone has
+    answered, as long as they may still read the discussion (never the author)."""
+    earlier = Comment.objects.filter(
+        content_type=comment.content_type, object_id=comment.object_id, removed_at__isnull=True
+    ).exclude(pk=comment.pk)
+    people = {c.author for c in earlier.select_related("author") if c.author is not None}
+    owner = getattr(subject, "owner", None)
+    if isinstance(owner, Person):
+        people.add(owner)
+    readers = [
+        person
+        for person in people
+        if person.pk != comment.author_id and access.roles_on(person, subject) & entry.read_roles
+    ]
+    if readers:
+        author = comment.author or "QMS"
+        page = subject.get_absolute_url()
+        notify(
+            readers,
+            kind="comment",
+            text=f"{author} commented on “{subject}”: {comment.text}"[:300],
+            subject=subject,
+            # A page that already points inside itself (a signal on its measure) keeps its place.
+            link=page if "#" in page else f"{page}#comment-{comment.pk}",
+        )
 
 
 @transaction.atomic
