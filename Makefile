@@ -36,8 +36,10 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One test process per core (pytest-xdist), each with its own test database; a test file stays
+# on one process, so its fixtures and browser share it.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
