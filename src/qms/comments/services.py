@@ -12,13 +12,9 @@ from qms.comments import files, registry
 from qms.comments.models import Attachment, Comment
 from qms.notifications.services import notify
 from qms.people import access
+from qms.people.history import record_by
 from qms.people.models import Person
 from qms.web.screening import TEXT_MAX_LENGTH, problems_without_prompt, refusals
-
-
-def _record_by(instance, by: Person | None, reason: str = "") -> None:
-    instance._history_user = by
-    instance._change_reason = reason
 
 
 def _clean_text(text: str, *, identifiers_checked: bool) -> str:
@@ -66,7 +62,7 @@ def comment_add(
         author=by,
         text=_clean_text(text, identifiers_checked=identifiers_checked),
     )
-    _record_by(comment, by)
+    record_by(comment, by)
     comment.save()
     _tell_the_discussion(comment, subject, entry)
     return comment
@@ -85,7 +81,7 @@ def _tell_the_discussion(comment: Comment, subject, entry) -> None:
     readers = [
         person
         for person in people
-        if person.pk != comment.author_id and access.roles_on(person, subject) & entry.read_roles
+        if person.pk != comment.author_id and access.can(person, subject, entry.read_roles)
     ]
     if readers:
         author = comment.author or "QMS"
@@ -115,7 +111,7 @@ def comment_edit(
         raise ValidationError({"text": "This comment was removed."})
     comment.text = _clean_text(text, identifiers_checked=identifiers_checked)
     comment.edited_at = timezone.now()
-    _record_by(comment, by, "Edited")
+    record_by(comment, by, "Edited")
     comment.save()
     return comment
 
@@ -129,7 +125,7 @@ def comment_remove(*, by: Person | None, comment: Comment, reason: str = "") -> 
     if comment.removed_at is not None:
         return comment
     comment.text, comment.removed_at, comment.removed_by = "", timezone.now(), by
-    _record_by(comment, by, reason.strip() or "Removed")
+    record_by(comment, by, reason.strip() or "Removed")
     comment.save()
     return comment
 
@@ -155,7 +151,7 @@ def attachment_add(*, by: Person | None, subject, file) -> Attachment:
     attachment.file.save(name, file, save=False)
     stored = attachment.file.name
     try:  # the row and the file go together: no file is left without its row
-        _record_by(attachment, by)
+        record_by(attachment, by)
         attachment.save()
     except Exception:
         attachment.file.storage.delete(stored)
@@ -173,7 +169,7 @@ def attachment_remove(*, by: Person | None, attachment: Attachment, reason: str 
     if attachment.removed_at is not None:
         return attachment
     attachment.removed_at, attachment.removed_by = timezone.now(), by
-    _record_by(attachment, by, reason.strip() or "Removed")
+    record_by(attachment, by, reason.strip() or "Removed")
     attachment.save()
     storage, stored = attachment.file.storage, attachment.file.name
     transaction.on_commit(lambda: storage.delete(stored))

@@ -54,6 +54,7 @@ from qms.notifications.models import NotificationKind
 from qms.notifications.services import notifications_mark_read_about, notify
 from qms.people import access
 from qms.people.access import is_system_administrator
+from qms.people.history import record_by
 from qms.people.models import Membership, Person
 from qms.people.roles import Role
 from qms.stats import SpcInputError, analyse, assurance_icon
@@ -69,11 +70,6 @@ MEASURE_FIELDS = {
 }  # fmt: skip
 
 
-def _record_by(instance, by: Person | None, reason: str = "") -> None:
-    instance._history_user = by
-    instance._change_reason = reason
-
-
 # Measures ----------------------------------------------------------------------------------
 
 
@@ -86,7 +82,7 @@ def measure_create(*, by: Person | None, unit, **fields) -> Measure:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
     measure = Measure(unit=unit, **fields)
     measure.full_clean()
-    _record_by(measure, by)
+    record_by(measure, by)
     measure.save()
     return measure
 
@@ -108,7 +104,7 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
         setattr(measure, name, value)
     measure.full_clean()
     _check_recorded_data(measure)
-    _record_by(measure, by, reason)
+    record_by(measure, by, reason)
     measure.data_changed_at = timezone.now()
     measure.save()
     results_refresh([measure.pk])
@@ -170,7 +166,7 @@ def standard_create(
         unit=unit,
     )
     standard.full_clean()
-    _record_by(standard, by, reason)
+    record_by(standard, by, reason)
     standard.save()
     return standard
 
@@ -188,7 +184,7 @@ def standard_update(*, by: Person | None, standard: Standard, reason: str = "", 
     for name, value in changes.items():
         setattr(standard, name, value)
     standard.full_clean()
-    _record_by(standard, by, reason)
+    record_by(standard, by, reason)
     standard.save()
     return standard
 
@@ -217,7 +213,7 @@ def measure_definition_create(
         raise ValidationError(f"Unknown measure definition fields: {', '.join(sorted(unknown))}")
     definition = MeasureDefinition(**fields)
     definition.full_clean()
-    _record_by(definition, by, reason)
+    record_by(definition, by, reason)
     definition.save()
     return definition
 
@@ -234,7 +230,7 @@ def measure_definition_update(
     for name, value in changes.items():
         setattr(definition, name, value)
     definition.full_clean()
-    _record_by(definition, by, reason)
+    record_by(definition, by, reason)
     definition.save()
     return definition
 
@@ -511,7 +507,7 @@ def observation_delete(*, by: Person | None, observation: Observation, reason: s
     access.authorise(by, observation.measure, DATA_ENTRY, "remove values")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the value is being removed."})
-    _record_by(observation, by, reason)
+    record_by(observation, by, reason)
     measure_id = observation.measure_id
     observation.delete()
     _data_changed([measure_id])
@@ -532,7 +528,7 @@ def phase_start(*, by: Person | None, measure: Measure, starts_on: dt.date, reas
     if Phase.objects.filter(measure=measure, starts_on=starts_on).exists():
         raise ValidationError({"starts_on": "A phase already starts at this period."})
     phase = Phase(measure=measure, starts_on=starts_on, reason=reason.strip(), created_by=by)
-    _record_by(phase, by, reason)
+    record_by(phase, by, reason)
     phase.save()
     _data_changed([measure.pk])
     _supersede_suggestions(measure, starts_on, by)
@@ -548,7 +544,7 @@ def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text
     if not text:
         raise ValidationError({"text": "Write the annotation."})
     annotation = Annotation(measure=measure, period=period, text=text[:200], created_by=by)
-    _record_by(annotation, by)
+    record_by(annotation, by)
     annotation.save()
     return annotation
 
@@ -855,7 +851,7 @@ def _suggest_new_baseline(measure: Measure, points: list[dict]) -> BaselineSugge
             f"{label} would have a centre line of {with_unit(new_centre, measure.unit_label)}."
         )[:500],
     )
-    _record_by(suggestion, None, "Suggested by the SPC refresh")
+    record_by(suggestion, None, "Suggested by the SPC refresh")
     suggestion.save()
     notify(
         _owner_and_leads(measure),
@@ -923,7 +919,7 @@ def _check_open(suggestion: BaselineSuggestion) -> None:
 def _decide(suggestion, by, status, note) -> BaselineSuggestion:
     suggestion.status, suggestion.decided_by = status, by
     suggestion.decided_at, suggestion.decision_note = timezone.now(), note.strip()[:300]
-    _record_by(suggestion, by, f"{status.label}: {note.strip()}"[:100])
+    record_by(suggestion, by, f"{status.label}: {note.strip()}"[:100])
     suggestion.save()
     return suggestion
 
@@ -953,7 +949,7 @@ def _signals_for(measure: Measure, points: list[dict], assurance: str, old_assur
         if current is not None:
             if current.last_period != last:
                 current.last_period, current.explanation = last, explanation[:300]
-                _record_by(current, None, "The run of concern continues")
+                record_by(current, None, "The run of concern continues")
                 current.save(update_fields=["last_period", "explanation"])
         else:
             raised.append(_raise(measure, SignalKind.CONCERN, first, last, explanation))
@@ -985,7 +981,7 @@ def _raise(measure, kind, first, last, explanation) -> Signal:
         last_period=last,
         explanation=explanation[:300],
     )
-    _record_by(signal, None, "Raised by the SPC refresh")
+    record_by(signal, None, "Raised by the SPC refresh")
     signal.save()
     _notify_about(signal)
     return signal
@@ -1035,7 +1031,7 @@ def signal_acknowledge(*, by: Person, signal: Signal, note: str) -> Signal:
     if not note.strip():
         raise ValidationError({"note": "Say what you found or are doing."})
     signal.status, signal.note, signal.handled_by = SignalStatus.ACKNOWLEDGED, note.strip(), by
-    _record_by(signal, by, "Acknowledged")
+    record_by(signal, by, "Acknowledged")
     signal.save()
     notifications_mark_read_about(subject=signal)
     return signal
@@ -1047,7 +1043,7 @@ def signal_close(*, by: Person, signal: Signal, note: str) -> Signal:
     if not note.strip():
         raise ValidationError({"note": "Say why the signal can be closed."})
     signal.status, signal.note, signal.handled_by = SignalStatus.CLOSED, note.strip(), by
-    _record_by(signal, by, "Closed")
+    record_by(signal, by, "Closed")
     signal.save()
     return signal
 
@@ -1064,7 +1060,7 @@ def signal_link_issue(*, by: Person, signal: Signal, title: str, description: st
         by=by, unit=unit, title=title, description=description, source_record=signal
     )
     signal.issue = issue
-    _record_by(signal, by, f"Linked to issue “{issue.title}”")
+    record_by(signal, by, f"Linked to issue “{issue.title}”")
     signal.save(update_fields=["issue"])
     return issue
 
@@ -1082,7 +1078,7 @@ def signal_may_escalate(signal: Signal) -> None:
 def signal_escalated(signal: Signal, *, by: Person | None, escalation) -> None:
     """An escalated signal says so while the unit above has it."""
     signal.status = SignalStatus.ESCALATED
-    _record_by(signal, by, f"Escalated to {escalation.to_unit}")
+    record_by(signal, by, f"Escalated to {escalation.to_unit}")
     signal.save(update_fields=["status"])
 
 
@@ -1100,5 +1096,5 @@ def signal_decided(signal: Signal, *, by: Person | None, escalation, decision: s
         )
     else:
         return
-    _record_by(signal, by, escalation.get_status_display())
+    record_by(signal, by, escalation.get_status_display())
     signal.save()

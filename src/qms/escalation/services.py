@@ -21,6 +21,7 @@ from qms.escalation.models import ANSWERED, Escalation, EscalationStatus
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
 from qms.people import access
+from qms.people.history import record_by
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 
@@ -30,11 +31,6 @@ DECISIONS = {
     "resolve": EscalationStatus.RESOLVED,
     "escalate": EscalationStatus.ESCALATED,
 }
-
-
-def _record_by(instance, by: Person | None, reason: str = "") -> None:
-    instance._history_user = by
-    instance._change_reason = reason
 
 
 def chain_of(subject):
@@ -63,7 +59,7 @@ def may_handle(user, subject, *, chain: list[Escalation] | None = None) -> bool:
     handlers = registry.registered(type(subject)).handlers
     unit = subject_unit(subject, chain=chain)
     if unit.pk == access.unit_of(subject).pk:
-        return bool(access.roles_on(user, subject) & handlers)
+        return access.can(user, subject, handlers)
     return access.can(user, unit, handlers)
 
 
@@ -112,12 +108,12 @@ def escalate(*, by: Person | None, subject, reason: str) -> Escalation:
     for step in earlier.exclude(status__in=[EscalationStatus.RESOLVED, EscalationStatus.RETURNED]):
         step.status, step.responded_by = EscalationStatus.ESCALATED, by
         step.response = step.response or f"Escalated further to {above}"
-        _record_by(step, by, "Escalated further")
+        record_by(step, by, "Escalated further")
         step.save()
     escalation = Escalation(
         subject=subject, from_unit=unit, to_unit=above, reason=reason.strip(), created_by=by
     )
-    _record_by(escalation, by)
+    record_by(escalation, by)
     escalation.save()
     kind.on_escalate(subject, by=by, escalation=escalation)
     notify(
@@ -170,7 +166,7 @@ def escalation_respond(
         return escalation
     escalation.response, escalation.responded_by = response.strip(), by
     escalation.status = DECISIONS[decision]
-    _record_by(escalation, by, escalation.get_status_display())
+    record_by(escalation, by, escalation.get_status_display())
     escalation.save()
     kind.on_decision(subject, by=by, escalation=escalation, decision=decision)
     notify(

@@ -176,7 +176,7 @@ def working_unit(user) -> Unit | None:
     """The unit whose issues the Issues link opens on: the one the person works in when they
     are staff there, otherwise the first where they are."""
     current = user.current_unit
-    if current is not None and access.roles_in(user, current) & VIEWERS:
+    if current is not None and access.can(user, current, VIEWERS):
         return current
     membership = (
         user.memberships.filter(role__in=VIEWERS)

@@ -21,17 +21,13 @@ from qms.issues.models import Action, Issue, IssueSource, IssueStatus
 from qms.issues.roles import HANDLERS, RAISERS, VIEWERS
 from qms.notifications.services import notify
 from qms.people import access
+from qms.people.history import record_by
 from qms.people.models import Person, Unit
 
 TITLE_MAX = Issue._meta.get_field("title").max_length
 WHAT_MAX = Action._meta.get_field("what").max_length
 # Statuses an issue is given by editing it; closing goes through issue_close, with a note.
 EDITABLE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
-
-
-def _record_by(instance, by: Person | None, reason: str = "") -> None:
-    instance._history_user = by
-    instance._change_reason = reason
 
 
 def _lock(record):
@@ -44,7 +40,7 @@ def _lock(record):
 
 
 def _is_staff_on(person: Person | None, record) -> bool:
-    return person is not None and bool(access.roles_on(person, record) & VIEWERS)
+    return person is not None and access.can(person, record, VIEWERS)
 
 
 def _authorise_handler(by: Person | None, issue: Issue, action: str) -> None:
@@ -78,7 +74,7 @@ def _check_owner(person, unit: Unit, *, field: str = "owner") -> Person | None:
         return None
     if not isinstance(person, Person) or not person.is_active:
         raise ValidationError({field: "Choose an active person as the owner."})
-    if not access.roles_in(person, unit) & VIEWERS:
+    if not access.can(person, unit, VIEWERS):
         raise ValidationError(
             {field: f"{person} is not on the staff of {unit}, so cannot own this."}
         )
@@ -146,7 +142,7 @@ def issue_raise(
         owner=owner,
         created_by=by,
     )
-    _record_by(issue, by, "Raised")
+    record_by(issue, by, "Raised")
     issue.save()
     _tell_new_owner(issue, by)
     return issue
@@ -198,7 +194,7 @@ def issue_update(*, by: Person | None, issue: Issue, reason: str = "", **changes
     new_owner = "owner" in changes and changes["owner"] != issue.owner
     for name, value in changes.items():
         setattr(issue, name, value)
-    _record_by(issue, by, reason.strip() or "Changed")
+    record_by(issue, by, reason.strip() or "Changed")
     issue.save()
     if new_owner:
         _tell_new_owner(issue, by)
@@ -213,7 +209,7 @@ def issue_close(*, by: Person | None, issue: Issue, note: str) -> Issue:
     _check_open(issue)
     note = _text(note, field="note", label="Closing note", max_length=2000, required=True)
     issue.status, issue.closed_at, issue.closing_note = IssueStatus.CLOSED, timezone.now(), note
-    _record_by(issue, by, "Closed")
+    record_by(issue, by, "Closed")
     issue.save()
     return issue
 
@@ -228,7 +224,7 @@ def issue_reopen(*, by: Person | None, issue: Issue, reason: str) -> Issue:
     reason = _text(reason, field="reason", label="Reason", max_length=2000, required=True)
     issue.status = IssueStatus.IN_PROGRESS if issue.actions.exists() else IssueStatus.OPEN
     issue.closed_at = None
-    _record_by(issue, by, f"Reopened: {reason}")
+    record_by(issue, by, f"Reopened: {reason}")
     issue.save()
     return issue
 
@@ -251,12 +247,12 @@ def action_add(
     _check_owner(owner, issue.unit)
     due_on = _check_due(due_on, today=timezone.localdate())
     action = Action(issue=issue, what=what, owner=owner, due_on=due_on, created_by=by)
-    _record_by(action, by, "Added")
+    record_by(action, by, "Added")
     action.save()
     _tell_action_owner(action, by)
     if issue.status == IssueStatus.OPEN:
         issue.status = IssueStatus.IN_PROGRESS
-        _record_by(issue, by, f"Action added: {what}")
+        record_by(issue, by, f"Action added: {what}")
         issue.save(update_fields=["status"])
     return action
 
@@ -281,7 +277,7 @@ def action_update(
         due_on = _check_due(due_on, today=timezone.localdate())
     new_owner = owner != action.owner
     action.what, action.owner, action.due_on = what, owner, due_on
-    _record_by(action, by, "Changed")
+    record_by(action, by, "Changed")
     action.save()
     if new_owner:
         _tell_action_owner(action, by)
@@ -298,7 +294,7 @@ def action_complete(*, by: Person | None, action: Action) -> Action:
     if action.is_done:
         raise ValidationError("This action is already done.")
     action.done_at, action.done_by = timezone.now(), by
-    _record_by(action, by, "Done")
+    record_by(action, by, "Done")
     action.save()
     return action
 
@@ -313,7 +309,7 @@ def action_reopen(*, by: Person | None, action: Action) -> Action:
     if not action.is_done:
         raise ValidationError("This action is not done.")
     action.done_at, action.done_by = None, None
-    _record_by(action, by, "Reopened")
+    record_by(action, by, "Reopened")
     action.save()
     return action
 
@@ -367,7 +363,7 @@ def issue_escalated(issue: Issue, *, by: Person | None, escalation) -> None:
     """An issue passed up is being worked on, above if not here."""
     if issue.status == IssueStatus.OPEN:
         issue.status = IssueStatus.IN_PROGRESS
-        _record_by(issue, by, f"Escalated to {escalation.to_unit}")
+        record_by(issue, by, f"Escalated to {escalation.to_unit}")
         issue.save(update_fields=["status"])
 
 
@@ -383,5 +379,5 @@ def issue_decided(issue: Issue, *, by: Person | None, escalation, decision: str)
         issue.closing_note = escalation.response
     else:
         return
-    _record_by(issue, by, f"{escalation.get_status_display()} by {escalation.to_unit}")
+    record_by(issue, by, f"{escalation.get_status_display()} by {escalation.to_unit}")
     issue.save()

@@ -69,7 +69,7 @@ def unit_issues(request, unit_id):
         "issues": issues,
         "form": form,
         "filtered": any(filters.values()),
-        "can_raise": bool(access.roles_on(request.user, unit) & RAISERS),
+        "can_raise": access.can(request.user, unit, RAISERS),
     }
     return render(request, "issues/unit_issues.html", context)
 

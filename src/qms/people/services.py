@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from qms.people import access
+from qms.people.history import record_by
 from qms.people.models import (
     Membership,
     ObjectGrant,
@@ -21,13 +22,6 @@ from qms.people.models import (
     UnitKind,
 )
 from qms.people.roles import MEMBERSHIP_MANAGERS, Role
-
-
-def _record_by(instance, by: Person | None, reason: str = "") -> None:
-    """Tell django-simple-history who made this change and why."""
-    instance._history_user = by
-    # Always set, so a reason given for an earlier change is not carried over to this one.
-    instance._change_reason = reason
 
 
 @transaction.atomic
@@ -47,7 +41,7 @@ def unit_create(
         raise ValidationError({"kind": f"Unknown unit type {kind!r}."})
     unit = Unit(name=name, code=code, kind=kind, parent=parent, description=description)
     unit.full_clean(exclude=["path"])
-    _record_by(unit, by)
+    record_by(unit, by)
     unit.save()
     # The path holds the unit's own id, which exists only after the first save.
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
@@ -67,7 +61,7 @@ def unit_update(*, by: Person | None, unit: Unit, reason: str = "", **changes) -
     for field, value in changes.items():
         setattr(unit, field, value)
     unit.full_clean(exclude=["path"])
-    _record_by(unit, by, reason)
+    record_by(unit, by, reason)
     unit.save()
     return unit
 
@@ -152,7 +146,7 @@ def membership_add(*, by: Person | None, person: Person, unit: Unit, role: str) 
     if Membership.objects.filter(person=person, unit=unit, role=role).exists():
         raise already
     membership = Membership(person=person, unit=unit, role=role)
-    _record_by(membership, by)
+    record_by(membership, by)
     try:  # another lead may have added the same role since the check above
         with transaction.atomic():
             membership.save()
@@ -169,7 +163,7 @@ def membership_remove(*, by: Person | None, membership: Membership, reason: str 
     """End a membership. The history keeps who held it, until when, and who ended it."""
     if by is not None and not access.can_grant(by, membership.unit, membership.role):
         raise PermissionDenied("You may not remove this role in this unit.")
-    _record_by(membership, by, reason)
+    record_by(membership, by, reason)
     membership.delete()
     if membership.role == Role.SYSTEM_ADMINISTRATOR:
         _sync_system_administrator_flags(membership.person)
@@ -207,7 +201,7 @@ def membership_change(
             {"role": f"{after_person} already holds the role {held} in {after_unit}."}
         )
     membership.person, membership.unit, membership.role = after_person, after_unit, after_role
-    _record_by(membership, by, reason)
+    record_by(membership, by, reason)
     membership.save()
     for affected in {before.person, after_person}:
         _sync_system_administrator_flags(affected)
@@ -240,7 +234,7 @@ def grant_give(*, by: Person | None, record, person: Person, role: str) -> Objec
     grant = ObjectGrant(
         person=person, content_type=content_type, object_id=record.pk, role=role, granted_by=by
     )
-    _record_by(grant, by)
+    record_by(grant, by)
     try:  # another lead may have given the same role since the check above
         with transaction.atomic():
             grant.save()
@@ -263,7 +257,7 @@ def grant_remove(*, by: Person | None, grant: ObjectGrant, reason: str = "") -> 
     # Locked: of two leads removing it at once, the second finds it gone and records nothing.
     if not ObjectGrant.objects.select_for_update().filter(pk=grant.pk).exists():
         return
-    _record_by(grant, by, reason)
+    record_by(grant, by, reason)
     grant.delete()
     _forget_grants(grant.person, by)
 
