@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "qms.comments",
     "qms.issues",
     "qms.control",
+    "qms.improvement",
     "qms.demo",
 ]
 

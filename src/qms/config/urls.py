@@ -18,4 +18,5 @@ urlpatterns = [
     path("issues/", include("qms.issues.urls")),
     path("escalations/", include("qms.escalation.urls")),
     path("control/", include("qms.control.urls")),
+    path("improve/", include("qms.improvement.urls")),
 ]

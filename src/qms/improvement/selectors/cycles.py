@@ -1,0 +1,3 @@
+"""Reads of quality improvement: cycles."""
+
+__all__: list[str] = []

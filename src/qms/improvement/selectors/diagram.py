@@ -1,0 +1,3 @@
+"""Reads of quality improvement: diagram."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reads of quality improvement: methods."""
+
+__all__: list[str] = []

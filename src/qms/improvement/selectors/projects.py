@@ -1,0 +1,3 @@
+"""Reads of quality improvement: projects."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reads of quality improvement: spread."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Writes of quality improvement: cycles."""
+
+__all__: list[str] = []

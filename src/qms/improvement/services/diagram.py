@@ -1,0 +1,3 @@
+"""Writes of quality improvement: diagram."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Writes of quality improvement: methods."""
+
+__all__: list[str] = []

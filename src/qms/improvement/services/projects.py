@@ -1,0 +1,3 @@
+"""Writes of quality improvement: projects."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Writes of quality improvement: spread."""
+
+__all__: list[str] = []

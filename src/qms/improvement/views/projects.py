@@ -1,0 +1,3 @@
+"""Pages of quality improvement: projects."""
+
+urlpatterns: list = []

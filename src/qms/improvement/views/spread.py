@@ -1,0 +1,3 @@
+"""Pages of quality improvement: spread."""
+
+urlpatterns: list = []
