@@ -16,7 +16,35 @@ def _diagram() -> None:
 
 
 def _cycles() -> None:
-    """PDSA cycles."""
+    """PDSA cycles: their inbox entries (stage and due date) and their discussion."""
+    from qms.comments import registry as comments
+    from qms.core import history
+    from qms.improvement.models import CycleStage, PdsaCycle, Prediction
+    from qms.notifications import registry as notifications
+    from qms.people.roles import ALL_ROLES
+
+    def detail(cycle: PdsaCycle) -> str:
+        if cycle.stage == CycleStage.DONE:
+            return "done"
+        return f"{cycle.get_stage_display().lower()}, due {cycle.ends_on:%d %b %Y}"
+
+    notifications.register(
+        PdsaCycle,
+        read_roles=ALL_ROLES,
+        queryset=lambda: PdsaCycle.objects.select_related("project__unit"),
+        detail=detail,
+    )
+    # The team discusses a cycle on its page; anyone who may open the page reads it. (A role
+    # given on the project counts: qms.people.access.roles_on.)
+    comments.register(PdsaCycle, read_roles=ALL_ROLES, write_roles=ALL_ROLES)
+    # A cycle's history shows its predictions' too.
+    history.register_related(PdsaCycle, lambda cycle: Prediction.history.filter(cycle_id=cycle.pk))
+    history.register_summary(
+        Prediction,
+        lambda row, names: (
+            f"Prediction “{row.prediction[:60]}” {history.ACTIONS[row.history_type]}"
+        ),
+    )
 
 
 def _methods() -> None:

@@ -1,0 +1,12 @@
+"""Background work of quality improvement, run by django-tasks (see settings.TASKS): one task
+per kind of record that reminds people of what is overdue."""
+
+from django_tasks import task
+
+from qms.improvement.services import cycles_remind_overdue
+
+
+@task()
+def remind_overdue_cycles() -> int:
+    """Remind the owners of overdue PDSA cycles (each end date once). Returns reminders sent."""
+    return cycles_remind_overdue()
