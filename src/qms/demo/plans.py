@@ -199,7 +199,8 @@ PLANS = [
     Plan(unit="ward-7", definition="copd-bundle", level=58, size=22, story=[Trend(ago=9, to=80)]),
     Plan(unit="ward-7", definition="recommend", level=91, size=26),
     # Ward 8 Cardiology
-    Plan(unit="ward-8", definition="falls-rate", level=3.8, size=700),
+    # Ward 8 adopted Ward 7's falls bundle (a change package) and its falls fell soon after.
+    Plan(unit="ward-8", definition="falls-rate", level=3.8, size=700, story=[Step(ago=9, to=1.6)]),
     Plan(unit="ward-8", definition="hand-hygiene", level=99, size=40, target=90.0),
     Plan(unit="ward-8", definition="news2-escalation", level=93, size=22),
     Plan(unit="ward-8", definition="vte-assessment", level=97, size=36),
@@ -261,9 +262,8 @@ PLANS = [
         definition="fasting",
         level=42,
         size=28,
-        story=[
-            Step(ago=10, to=16, note="PDSA: patients may drink water until 2 hours before theatre")
-        ],
+        # The team's PDSA cycles (qms.demo.improvement) come just before the step.
+        story=[Step(ago=20, to=16)],
     ),
     Plan(unit="ward-14", definition="cauti", level=4.5, size=260),
     # Ward 15 Orthopaedics
@@ -272,6 +272,8 @@ PLANS = [
     ),
     Plan(unit="ward-15", definition="falls-harm-days", level=55),
     Plan(unit="ward-15", definition="hip-fracture-36h", level=66, size=32),
+    # Ward 15 adopted Ward 14's fasting change package: it worked there too.
+    Plan(unit="ward-15", definition="fasting", level=45, size=30, story=[Step(ago=8, to=18)]),
     Plan(unit="ward-15", definition="delirium-screen", level=78, size=34),
     Plan(unit="ward-15", definition="pressure-ulcers", level=1.6),
     Plan(
@@ -385,6 +387,8 @@ PLANS = [
     Plan(unit="day-surgery", definition="unplanned-admission", level=2.6, size=300),
     Plan(unit="day-surgery", definition="next-day-call", level=91, size=60),
     Plan(unit="day-surgery", definition="recommend", level=96.5, size=60),
+    # The Day Surgery Unit adopted the fasting package recently: no change in its data yet.
+    Plan(unit="day-surgery", definition="fasting", level=38, size=60),
     # District nursing, north and south
     Plan(unit="dn-north", definition="first-visit-48h", level=82, size=40),
     Plan(
@@ -490,7 +494,7 @@ PLANS = [
         definition="co-produced-care-plan",
         level=55,
         size=22,
-        story=[Step(ago=8, to=86)],
+        story=[Step(ago=14, to=86)],
     ),
     Plan(unit="ward-21", definition="physical-health-check", level=72, size=24),
     Plan(unit="ward-21", definition="occupancy", level=103, spread=3.5),
@@ -521,6 +525,14 @@ PLANS = [
     Plan(unit="ward-24", definition="restraint", level=3),
     Plan(unit="ward-24", definition="pbs-plan", level=70, spread=8, story=[Trend(ago=18, to=88)]),
     Plan(unit="ward-24", definition="ready-for-discharge", level=4),
+    # Ward 24 adopted Ward 21's co-produced care plans (a change package), with families.
+    Plan(
+        unit="ward-24",
+        definition="co-produced-care-plan",
+        level=40,
+        size=14,
+        story=[Step(ago=8, to=78)],
+    ),
     # Services
     Plan(unit="medicine", definition="readmissions", level=12.5, size=1800, target=12.0),
     Plan(unit="medicine", definition="hsmr", level=0.97, spread=0.04),
