@@ -7,6 +7,8 @@ the system itself (the demo loader, a command run by the operator, a migration):
 check, and history records no one. See DEVELOPERS.md.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -210,14 +212,18 @@ def membership_change(
 
 
 @transaction.atomic
-def grant_give(*, by: Person | None, record, person: Person, role: str) -> ObjectGrant:
+def grant_give(
+    *, by: Person | None, record, person: Person, role: str, managers: Iterable[str] | None = None
+) -> ObjectGrant:
     """Give `person` the role `role` on one record (and what declares it its `access_parent`),
     without a role in the record's unit: a patient partner on one project, a coach on one
-    measure. `by` must manage memberships in the record's unit. System administration is a
-    role in units only, never on a record."""
+    measure. `by` must manage memberships in the record's unit, or, when an area's service
+    passes `managers`, hold one of those roles on the record itself (through its unit or a
+    grant on it: a project's own lead manages its team). System administration is a role in
+    units only, never on a record."""
     if not access.accepts_grants(record):
         raise ValidationError(f"Roles cannot be given on a {record._meta.verbose_name}.")
-    access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, "give roles on records")
+    _authorise_grants(by, record, managers, "give roles on records")
     if role not in access.GRANTABLE_ROLES:
         raise ValidationError({"role": f"{role!r} is not a role that can be given on a record."})
     if not person.is_active:
@@ -245,21 +251,35 @@ def grant_give(*, by: Person | None, record, person: Person, role: str) -> Objec
 
 
 @transaction.atomic
-def grant_remove(*, by: Person | None, grant: ObjectGrant, reason: str = "") -> None:
+def grant_remove(
+    *,
+    by: Person | None,
+    grant: ObjectGrant,
+    reason: str = "",
+    managers: Iterable[str] | None = None,
+) -> None:
     """Take a role on a record away. The history keeps who held it, until when, who ended it
-    and why. A grant whose record is gone is removed by a system administrator."""
+    and why. A grant whose record is gone is removed by a system administrator. `managers` as
+    for `grant_give`."""
     record = grant.subject
     if record is None:
         if by is not None and not access.is_system_administrator(by):
             raise PermissionDenied("Your role does not allow you to remove this role.")
     else:
-        access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, "remove roles on records")
+        _authorise_grants(by, record, managers, "remove roles on records")
     # Locked: of two leads removing it at once, the second finds it gone and records nothing.
     if not ObjectGrant.objects.select_for_update().filter(pk=grant.pk).exists():
         return
     record_by(grant, by, reason)
     grant.delete()
     _forget_grants(grant.person, by)
+
+
+def _authorise_grants(by: Person | None, record, managers: Iterable[str] | None, action: str):
+    if managers is None:
+        access.authorise(by, access.unit_of(record), MEMBERSHIP_MANAGERS, action)
+    else:
+        access.authorise(by, record, managers, action)
 
 
 def _forget_grants(person: Person, by: Person | None) -> None:
