@@ -1,9 +1,252 @@
-"""Reads of quality improvement: cycles."""
+"""Reads of quality improvement: PDSA cycles, shaped for the ramp page, the cycle page, its
+Study form (the charts of the cycle's measures beside the predictions) and the project page's
+section. Each in a fixed number of queries."""
 
-__all__ = ["cycles_section"]
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from qms.improvement import roles
+from qms.improvement.models import (
+    ActDecision,
+    CycleStage,
+    DriverNode,
+    NodeKind,
+    PdsaCycle,
+    Project,
+    ProjectMeasure,
+)
+from qms.people import access
+from qms.people.models import ObjectGrant, Person
+
+__all__ = [
+    "CyclePage",
+    "RampPage",
+    "StudyChart",
+    "cycle_measures",
+    "cycle_page",
+    "cycles_section",
+    "link_of",
+    "may_work_on",
+    "ramp_page",
+    "study_charts",
+    "team_people",
+]
+
+
+def link_of(record) -> str:
+    """The record's page, or "" while the part of the area that draws it has not landed (the
+    project page, the driver diagram)."""
+    try:
+        return record.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def may_work_on(user, project: Project) -> bool:
+    """Whether the user is on the project's team (and so plans and records its cycles)."""
+    if access.can(user, project, roles.TEAM):
+        return True
+    return bool(access.granted_roles(user, project) & roles.TEAM_GRANTED)
+
+
+def _overdue(cycle: PdsaCycle, today: dt.date) -> bool:
+    return cycle.stage != CycleStage.DONE and cycle.ends_on < today
+
+
+def team_people(project: Project) -> list[Person]:
+    """Who may own a cycle: the project's team (people given a team role on the project) and
+    the leads and coaches of its unit or a unit above it, active, by name."""
+    content_type = ContentType.objects.get_for_model(Project)
+    granted = ObjectGrant.objects.filter(
+        content_type=content_type, object_id=project.pk, role__in=roles.TEAM_GRANTED
+    ).values("person_id")
+    return list(
+        Person.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=granted)
+            | Q(
+                memberships__unit_id__in=project.unit.ancestor_ids,
+                memberships__role__in=roles.TEAM,
+            )
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+# The ramp ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RampRow:
+    cycle: PdsaCycle
+    overdue: bool
+
+
+@dataclass
+class RampPage:
+    change_idea: DriverNode
+    project: Project
+    rows: list[RampRow]
+    can_plan: bool
+    project_link: str
+    diagram_link: str
+    today: dt.date
+
+
+def ramp_page(user, change_idea: DriverNode, *, today: dt.date | None = None) -> RampPage:
+    """A change idea's cycles in order, each with its stage, dates, owner and decision."""
+    today = today or timezone.localdate()
+    project = change_idea.project
+    cycles = change_idea.cycles.select_related("owner").order_by("number")
+    return RampPage(
+        change_idea=change_idea,
+        project=project,
+        rows=[RampRow(cycle, _overdue(cycle, today)) for cycle in cycles],
+        can_plan=may_work_on(user, project),
+        project_link=link_of(project),
+        diagram_link=link_of(change_idea),
+        today=today,
+    )
+
+
+# One cycle --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CyclePage:
+    cycle: PdsaCycle
+    predictions: list
+    can_write: bool
+    overdue: bool
+    previous: PdsaCycle | None
+    next_cycles: list[PdsaCycle]
+    project_link: str
+    ramp_link: str
+    stage_index: int
+    stages: list[tuple[str, str, str]] = field(default_factory=list)  # value, label, state
+
+
+def cycle_page(user, cycle: PdsaCycle, *, today: dt.date | None = None) -> CyclePage:
+    """The cycle with its predictions, its neighbours in the ramp and where it stands."""
+    from django.urls import reverse
+
+    today = today or timezone.localdate()
+    order = [stage.value for stage in CycleStage]
+    index = order.index(cycle.stage)
+    stages = [
+        (
+            stage.value,
+            stage.label,
+            "done" if position < index else "current" if position == index else "todo",
+        )
+        for position, stage in enumerate(CycleStage)
+    ]
+    return CyclePage(
+        cycle=cycle,
+        predictions=list(cycle.predictions.all()),
+        can_write=may_work_on(user, cycle.project),
+        overdue=_overdue(cycle, today),
+        previous=cycle.previous,
+        next_cycles=list(cycle.next_cycles.order_by("number")),
+        project_link=link_of(cycle.project),
+        ramp_link=reverse("improvement:ramp", args=[cycle.change_idea_id]),
+        stage_index=index,
+        stages=stages,
+    )
+
+
+def cycle_measures(cycle: PdsaCycle) -> list:
+    """The measures whose charts show the cycle: the project's and its change idea's, the
+    project's outcome measures first. Two queries."""
+    links = ProjectMeasure.objects.filter(project_id=cycle.project_id).select_related("measure")
+    order = {"outcome": 0, "process": 1, "balancing": 2}
+    measures = {}
+    for link in sorted(links, key=lambda link: (order.get(link.role, 3), link.measure.name)):
+        measures[link.measure.pk] = link.measure
+    for measure in cycle.change_idea.measures.order_by("name"):
+        measures.setdefault(measure.pk, measure)
+    return list(measures.values())
+
+
+@dataclass
+class StudyChart:
+    measure: object
+    spec_json: str  # the chart's Vega-Lite specification, escaped for a <script> element
+    element_id: str
+
+
+def study_charts(cycle: PdsaCycle) -> tuple[list[StudyChart], bool]:
+    """The charts of the cycle's measures for the Study form, with its marker on each, and
+    whether charts can be drawn at all (control's `measure_charts`)."""
+    from qms.control import selectors as control_selectors
+
+    measure_charts = getattr(control_selectors, "measure_charts", None)
+    measures = cycle_measures(cycle)
+    if measure_charts is None or not measures:
+        return [], measure_charts is not None
+    charts = []
+    for chart in measure_charts(measures):
+        spec = getattr(chart, "spec_json", None) or getattr(chart, "chart", "")
+        if spec:
+            charts.append(StudyChart(chart.measure, spec, f"measure-chart-{chart.measure.pk}"))
+    return charts, True
+
+
+# The project page's section ---------------------------------------------------------------------
+
+
+@dataclass
+class IdeaRamp:
+    change_idea: DriverNode
+    counts: list[tuple[str, int]]  # (stage label, cycles at it), in the stages' order
+    total: int
+    latest_decision: str  # the label of the last decision taken, or ""
+    overdue: list[PdsaCycle]
 
 
 def cycles_section(project, user) -> dict:
     """The context of the project page's cycles section (improvement/_project_cycles.html,
-    given as `cycles`), loaded in a fixed number of queries."""
-    return {}
+    given as `cycles`): each change idea with its ramp (cycles by stage, the latest decision,
+    overdue cycles). Two queries, whatever the size of the project."""
+    today = timezone.localdate()
+    ideas = list(
+        DriverNode.objects.filter(project=project, kind=NodeKind.CHANGE_IDEA).order_by(
+            "parent_id", "position", "pk"
+        )
+    )
+    by_idea: dict[int, list[PdsaCycle]] = {}
+    for cycle in PdsaCycle.objects.filter(project=project).only(
+        "pk", "change_idea_id", "number", "title", "stage", "ends_on", "decision", "project_id"
+    ):
+        by_idea.setdefault(cycle.change_idea_id, []).append(cycle)
+    ramps = []
+    for idea in ideas:
+        cycles = sorted(by_idea.get(idea.pk, []), key=lambda cycle: cycle.number)
+        decided = [cycle for cycle in cycles if cycle.decision]
+        counted = Counter(cycle.stage for cycle in cycles)
+        ramps.append(
+            IdeaRamp(
+                change_idea=idea,
+                counts=[(stage.label, counted[stage]) for stage in CycleStage],
+                total=len(cycles),
+                latest_decision=ActDecision(decided[-1].decision).label if decided else "",
+                overdue=[cycle for cycle in cycles if _overdue(cycle, today)],
+            )
+        )
+    total = sum(ramp.total for ramp in ramps)
+    return {
+        "ramps": ramps,
+        "stages": list(CycleStage),
+        "total": total,
+        "overdue": sum(len(ramp.overdue) for ramp in ramps),
+        "can_plan": may_work_on(user, project),
+    }

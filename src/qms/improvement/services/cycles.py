@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from qms.improvement import roles
 from qms.improvement.models import (
     ActDecision,
     CycleStage,
@@ -33,13 +32,14 @@ from qms.improvement.models import (
     Project,
     ProjectMeasure,
 )
+from qms.improvement.selectors.cycles import may_work_on
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
-from qms.people import access
 from qms.people.history import record_by
 
 __all__ = [
     "CYCLE_ORDER",
+    "PLAN_FIELDS",
     "cycle_act",
     "cycle_create",
     "cycle_do",
@@ -93,16 +93,8 @@ _REQUIRED = {"title", "objective"}
 # Checks -----------------------------------------------------------------------------------------
 
 
-def _on_team(person, project: Project) -> bool:
-    """Whether the person works on the project: a lead or coach of its unit, or anyone given a
-    team role on the project itself."""
-    if access.can(person, project, roles.TEAM):
-        return True
-    return bool(access.granted_roles(person, project) & roles.TEAM_GRANTED)
-
-
 def _authorise_team(by, project: Project, action: str) -> None:
-    if by is not None and not _on_team(by, project):
+    if by is not None and not may_work_on(by, project):
         raise PermissionDenied(f"Only the project's team may {action}.")
 
 
@@ -143,7 +135,7 @@ def _dates(starts_on, ends_on) -> tuple[dt.date, dt.date]:
 def _check_owner(owner, project: Project):
     if owner is None:
         return None
-    if not getattr(owner, "is_active", False) or not _on_team(owner, project):
+    if not getattr(owner, "is_active", False) or not may_work_on(owner, project):
         raise ValidationError({"owner": f"{owner} is not on the project's team."})
     return owner
 
