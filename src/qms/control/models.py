@@ -2,7 +2,8 @@
 their escalations."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -296,9 +297,20 @@ class Phase(models.Model):
 
 
 class Annotation(models.Model):
+    """A note on a measure's chart at a period: written by hand on the measure page, or a
+    marker put there by another area's record (a PDSA cycle), linked generically so control
+    imports nothing of that area (`services.chart_markers_set`)."""
+
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
     period = models.DateField()
     text = models.CharField(max_length=200)
+    # The record the marker comes from (any model with get_absolute_url); none for a note
+    # written by hand.
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -306,13 +318,26 @@ class Annotation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["measure", "period"]
+        ordering = ["measure", "period", "pk"]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="annotation_source_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source_type__isnull=True, source_id__isnull=True)
+                | models.Q(source_type__isnull=False, source_id__isnull=False),
+                name="annotation_source_whole",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure}, {self.period}: {self.text}"
 
     def get_absolute_url(self) -> str:
         return self.measure.get_absolute_url()
+
+    @property
+    def is_marker(self) -> bool:
+        """Put on the chart by another record (not written by hand)."""
+        return self.source_type_id is not None
 
 
 class MeasureResult(models.Model):

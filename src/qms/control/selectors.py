@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from qms.control.charts import compact_spec, spec_json
 from qms.control.explain import explain_point
-from qms.control.icons import VARIATION_CODES
+from qms.control.icons import VARIATION_CODES, Icon, assurance_icon, variation_icon
 from qms.control.models import (
     Annotation,
     BaselineSuggestion,
@@ -154,6 +154,41 @@ class PointRow:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A record of another area marked on a measure's chart (a PDSA cycle): where, what it
+    says and the page it links to ("" when the record is gone)."""
+
+    period: dt.date
+    label: str
+    text: str
+    url: str
+
+
+def _annotations_of(measure_ids) -> QuerySet[Annotation]:
+    """Annotations with the records markers come from: one query, and one per kind of record
+    (a GenericForeignKey prefetch), however many."""
+    return (
+        Annotation.objects.filter(measure_id__in=measure_ids)
+        .prefetch_related("source")
+        .order_by("measure_id", "period", "pk")
+    )
+
+
+def _marker_url(annotation: Annotation) -> str:
+    source = annotation.source  # prefetched
+    url = getattr(source, "get_absolute_url", None)
+    return url() if source is not None and url is not None else ""
+
+
+def _markers(annotations: list[Annotation], frequency: str) -> list[Marker]:
+    return [
+        Marker(a.period, period_label(a.period, frequency), a.text, _marker_url(a))
+        for a in annotations
+        if a.is_marker
+    ]
+
+
+@dataclass(frozen=True)
 class MeasurePage:
     measure: Measure
     result: MeasureResult | None
@@ -163,6 +198,8 @@ class MeasurePage:
     phases: list[Phase]
     annotations: list[Annotation]
     suggestion: BaselineSuggestion | None = None
+    # Records of other areas marked on the chart (tests of change), by period.
+    markers: list[Marker] = field(default_factory=list)
 
     @property
     def suggestion_start(self) -> str:
@@ -200,7 +237,7 @@ def measure_page(measure: Measure, *, recent: int | None = None) -> MeasurePage:
     fresh every time."""
     result = MeasureResult.objects.filter(measure=measure).defer("points").first()
     phases = list(measure.phases.select_related("created_by"))
-    annotations = list(measure.annotations.all())
+    annotations = list(_annotations_of([measure.pk]))
     rows, chart = _points_and_chart(measure, result, phases, annotations)
     shown = rows if recent is None else rows[-recent:] if recent > 0 else []
     if shown:
@@ -227,15 +264,27 @@ def measure_page(measure: Measure, *, recent: int | None = None) -> MeasurePage:
         )
     )
     suggestion = measure.baseline_suggestions.filter(status=SuggestionStatus.OPEN).first()
-    return MeasurePage(measure, result, rows, chart, signals, phases, annotations, suggestion)
+    return MeasurePage(
+        measure,
+        result,
+        rows,
+        chart,
+        signals,
+        phases,
+        [a for a in annotations if not a.is_marker],
+        suggestion,
+        _markers(annotations, measure.frequency),
+    )
 
 
 # Bump when what `_points_and_chart` caches changes shape, so a shared cache (Redis) that
 # outlives a deployment never serves the old shape.
-_PAGE_CACHE_VERSION = 3
+_PAGE_CACHE_VERSION = 4
 
 
-def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointRow], str]:
+def _points_and_chart(
+    measure, result, phases, annotations, points: list[dict] | None = None
+) -> tuple[list[PointRow], str]:
     """The table rows (without observations) and the chart's JSON, from the cache when the
     stored results, the chart's definition, phases and annotations are those they were built
     from: the key holds the results' `computed_at` and a digest of the rest, so a page never
@@ -248,7 +297,8 @@ def _points_and_chart(measure, result, phases, annotations) -> tuple[list[PointR
         return built
     cached = cache.get(key)
     if cached is None:
-        points = MeasureResult.objects.filter(pk=result.pk).values_list("points", flat=True)[0]
+        if points is None:
+            points = MeasureResult.objects.filter(pk=result.pk).values_list("points", flat=True)[0]
         periods = [dt.date.fromisoformat(point["period"]) for point in points]
         rows = [
             (
@@ -328,7 +378,8 @@ def _page_cache_key(measure, result, phases, annotations) -> str:
         result.variation_icon,
         result.assurance_icon,
         [(p.starts_on.isoformat(), p.reason) for p in phases],
-        [(a.period.isoformat(), a.text) for a in annotations],
+        [(a.period.isoformat(), a.text, a.source_type_id, a.source_id) for a in annotations],
+        [_marker_url(a) for a in annotations if a.is_marker],
     )
     digest = hashlib.sha256(repr(definition).encode()).hexdigest()[:24]
     stamp = result.computed_at.isoformat()
@@ -347,7 +398,12 @@ def _chart(measure, result, points, phases, annotations) -> dict:
     notes += [
         {"x": note.period.isoformat(), "text": note.text[:60]}
         for note in annotations
-        if note.period.isoformat() in labels
+        if note.period.isoformat() in labels and not note.is_marker
+    ]
+    markers = [
+        {"x": note.period.isoformat(), "text": note.text, "href": _marker_url(note) or None}
+        for note in annotations
+        if note.period.isoformat() in labels and note.is_marker
     ]
     y_title = measure.unit_label.strip() or None
     return chart_spec(
@@ -356,6 +412,7 @@ def _chart(measure, result, points, phases, annotations) -> dict:
         y_title=y_title,
         target=measure.target,
         annotations=notes,
+        markers=markers,
         width=760,
         height=300,
     )
@@ -474,3 +531,249 @@ def values_due(user, *, today: dt.date) -> list[ValueDue]:
     ]
     due.sort(key=lambda d: (d.last_period or dt.date.min, d.measure.unit.path, d.measure.name))
     return due
+
+
+# What control offers other areas: charts, and improvement after a change ----------------------
+
+
+@dataclass(frozen=True)
+class MeasureChart:
+    """A measure's stored chart as another area's page shows it (a project, a PDSA cycle's
+    study, a change package): the compact Vega-Lite JSON with its markers, and its icons."""
+
+    measure: Measure
+    chart: str  # "" without data
+    variation: Icon
+    assurance: Icon
+    last_value: float | None
+    last_period: dt.date | None
+    markers: list[Marker]
+
+    @property
+    def last_label(self) -> str:
+        return period_label(self.last_period, self.measure.frequency) if self.last_period else ""
+
+
+def measure_charts(measures) -> list[MeasureChart]:
+    """The charts of `measures` (already checked by the caller: the person may see them), in
+    their order, from stored results and through the measure page's code and cache: five
+    queries at most (results, phases, annotations, the records their markers come from by
+    kind, and the points of charts not yet cached), however many measures."""
+    measures = list(measures)
+    ids = [m.pk for m in measures]
+    if not ids:
+        return []
+    results = {
+        r.measure_id: r for r in MeasureResult.objects.filter(measure_id__in=ids).defer("points")
+    }
+    phases: dict[int, list[Phase]] = {pk: [] for pk in ids}
+    for phase in Phase.objects.filter(measure_id__in=ids).order_by("starts_on"):
+        phases[phase.measure_id].append(phase)
+    annotations: dict[int, list[Annotation]] = {pk: [] for pk in ids}
+    for annotation in _annotations_of(ids):
+        annotations[annotation.measure_id].append(annotation)
+    missing = [
+        pk
+        for pk in ids
+        if (result := results.get(pk)) is not None
+        and result.computed_at is not None
+        and _BUILT.get(key := _page_cache_key(_by_pk(measures, pk), result, phases[pk],
+                                              annotations[pk])) is None
+        and cache.get(key) is None
+    ]  # fmt: skip
+    points = dict(
+        MeasureResult.objects.filter(measure_id__in=missing).values_list("measure_id", "points")
+    ) if missing else {}  # fmt: skip
+    charts = []
+    for measure in measures:
+        result = results.get(measure.pk)
+        _, chart = _points_and_chart(
+            measure, result, phases[measure.pk], annotations[measure.pk], points.get(measure.pk)
+        )
+        charts.append(
+            MeasureChart(
+                measure=measure,
+                chart=chart,
+                variation=variation_icon(result.variation_icon if result else None),
+                assurance=assurance_icon(result.assurance_icon if result else None),
+                last_value=result.last_value if result else None,
+                last_period=result.last_period if result else None,
+                markers=_markers(annotations[measure.pk], measure.frequency),
+            )
+        )
+    return charts
+
+
+def _by_pk(measures: list[Measure], pk: int) -> Measure:
+    return next(m for m in measures if m.pk == pk)
+
+
+IMPROVEMENT = "special_cause_improvement"
+CONCERN = "special_cause_concern"
+
+
+@dataclass(frozen=True)
+class ImprovementFinding:
+    """What a measure's stored chart says about improvement since a date (a change tested, a
+    package adopted): read from the stored points, never recomputed.
+
+    `improved`: special cause improvement in a period on or after `since` (the period that
+    contains it counts), or new limits from then with a better centre line. `holds`: the
+    improvement is still there at the latest period: its latest points are still special cause
+    improvement, or the current phase began on or after `since` with a centre line better than
+    the one before. `held_points` and `held_since` say for how long."""
+
+    measure_id: int
+    since: dt.date
+    has_data: bool
+    direction: str
+    improved: bool = False
+    first_period: dt.date | None = None
+    latest_period: dt.date | None = None
+    holds: bool = False
+    held_since: dt.date | None = None
+    held_points: int = 0
+    centre_before: float | None = None
+    centre_after: float | None = None
+    explanation: str = ""
+
+
+def improvement_since(measure_ids, since) -> dict[int, ImprovementFinding]:
+    """For each measure, whether its stored chart shows special cause improvement since
+    `since` (a date, or a mapping of measure id to date), whether it holds now and for how
+    long, and the centre lines before and after, with a sentence saying so. Three queries
+    however many measures (their results, phases and suggested new limits)."""
+    ids = list(dict.fromkeys(measure_ids))
+    if not ids:
+        return {}
+    measures = list(
+        Measure.objects.filter(pk__in=ids)
+        .select_related("result")
+        .only("pk", "name", "frequency", "direction", "unit_label", "result__points")
+    )
+    phase_starts: dict[int, list[dt.date]] = {pk: [] for pk in ids}
+    for measure_id, starts_on in Phase.objects.filter(measure_id__in=ids).values_list(
+        "measure_id", "starts_on"
+    ):
+        phase_starts[measure_id].append(starts_on)
+    suggested: dict[int, list[tuple[dt.date, float]]] = {pk: [] for pk in ids}
+    for measure_id, starts_on, centre in (
+        BaselineSuggestion.objects.filter(measure_id__in=ids)
+        .exclude(status=SuggestionStatus.DISMISSED)
+        .order_by("starts_on")
+        .values_list("measure_id", "starts_on", "new_centre")
+    ):
+        suggested[measure_id].append((starts_on, centre))
+    findings = {}
+    for measure in measures:
+        day = since.get(measure.pk) if isinstance(since, dict) else since
+        if day is None:
+            continue
+        result = getattr(measure, "result", None)
+        findings[measure.pk] = _finding(
+            measure,
+            day,
+            result.points if result is not None else [],
+            sorted(phase_starts[measure.pk]),
+            suggested[measure.pk],
+        )
+    return findings
+
+
+def _better(direction: str, new: float, old: float) -> bool:
+    return new > old if direction == "increase" else new < old
+
+
+def _finding(measure, since, points, phase_starts, suggested) -> ImprovementFinding:
+    from qms.control.periods import period_start
+    from qms.control.reports import with_unit
+
+    def label(day):
+        return period_label(day, measure.frequency)
+
+    def value(number):
+        return with_unit(number, measure.unit_label)
+
+    start = period_start(since, measure.frequency)
+    base = ImprovementFinding(measure.pk, since, bool(points), measure.direction)
+    valued = [p for p in points if p["y"] is not None]
+    if not valued:
+        return replace(base, has_data=False, explanation=f"{measure.name} has no data yet.")
+    periods = [dt.date.fromisoformat(p["period"]) for p in valued]
+    latest = periods[-1]
+    before = [p for p, day in zip(valued, periods, strict=True) if day < start]
+    after = [(p, day) for p, day in zip(valued, periods, strict=True) if day >= start]
+    centre_before = before[-1]["cl"] if before else None
+    base = replace(base, latest_period=latest, centre_before=centre_before)
+    if measure.direction not in ("increase", "decrease"):
+        return replace(
+            base,
+            explanation=f"{measure.name} has no direction of improvement, so no change in it "
+            "reads as improvement.",
+        )
+    if not after:
+        return replace(
+            base,
+            explanation=f"{measure.name} has no data from {label(start)} yet (latest: "
+            f"{label(latest)}).",
+        )
+    first = next((day for p, day in after if p["point_type"] == IMPROVEMENT), None)
+    # New limits from on or after the date, better than the centre line before it (and every
+    # later phase too): the improvement lasted long enough for a lead to recalculate them.
+    phase_holds, held_since, held_points, centre_after = False, None, 0, None
+    if centre_before is not None:
+        for starts_on in sorted(s for s in phase_starts if start <= s <= latest):
+            centres = [p["cl"] for p, day in after if day >= starts_on and p["cl"] is not None]
+            if centres and all(_better(measure.direction, c, centre_before) for c in centres):
+                phase_holds, held_since, centre_after = True, starts_on, centres[-1]
+                held_points = sum(1 for _, day in after if day >= starts_on)
+                first = min(first or starts_on, starts_on)
+                break
+    trailing = []
+    for point, day in reversed(after):
+        if point["point_type"] != IMPROVEMENT:
+            break
+        trailing.append(day)
+    ends_in_concern = valued[-1]["point_type"] == CONCERN
+    run_holds = bool(trailing)
+    if not phase_holds and run_holds:
+        held_since, held_points = trailing[-1], len(trailing)
+    if centre_after is None:
+        later = [c for s, c in suggested if s >= start]
+        centre_after = later[-1] if later else None
+    holds = (phase_holds or run_holds) and not ends_in_concern
+    improved = first is not None
+    finding = replace(
+        base,
+        improved=improved,
+        first_period=first,
+        holds=holds,
+        held_since=held_since if holds else None,
+        held_points=held_points if holds else 0,
+        centre_after=centre_after,
+    )
+    name = measure.name
+    if not improved:
+        text = (
+            f"{name} shows no special cause improvement from {label(start)} to "
+            f"{label(latest)} ({len(after)} point{'s' if len(after) != 1 else ''})."
+        )
+    elif holds:
+        how = (
+            f"new limits from {label(held_since)} have a centre line of "
+            f"{value(centre_after)}, against {value(centre_before)} before"
+            if phase_holds
+            else f"the latest {held_points} point{'s' if held_points != 1 else ''}, from "
+            f"{label(held_since)}, are special cause improvement"
+        )
+        text = (
+            f"{name} shows special cause improvement from {label(first)}, and it holds: "
+            f"{how} (latest: {label(latest)})."
+        )
+    else:
+        text = (
+            f"{name} showed special cause improvement from {label(first)}, but it has not held: "
+            f"the latest point ({label(latest)}) is "
+            + ("special cause concern." if ends_in_concern else "common cause variation.")
+        )
+    return replace(finding, explanation=text)

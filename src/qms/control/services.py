@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
@@ -109,6 +110,48 @@ def measure_update(*, by: Person | None, measure: Measure, reason: str = "", **f
     measure.save()
     results_refresh([measure.pk])
     return measure
+
+
+# What a copy of a measure takes from it: its whole definition, not its data, owner or code.
+COPIED_FIELDS = (
+    *MeasureDefinition.MEASURE_FIELDS, "shift_length", "trend_length", "baseline_points",
+)  # fmt: skip
+
+
+@transaction.atomic
+def measure_copy(
+    *, by: Person | None, measure: Measure, unit, owner: Person | None = None
+) -> Measure:
+    """A new measure in `unit` defined as `measure` is (name, kind, domain, definitions,
+    frequency, chart, direction, rules...), with a code of its own and no data: how a unit
+    adopting another's change package measures it the same way. Authorised as
+    `measure_create` is, in `unit`; the caller has checked that `by` may read `measure` (a
+    published package's measures are readable by any staff)."""
+    access.authorise(by, unit, MEASURE_EDITORS, "define measures")
+    if Measure.objects.filter(unit=unit, name=measure.name).exists():
+        raise ValidationError(
+            {"name": f"{unit.name} already has a measure named “{measure.name}”."}
+        )
+    fields = {name: getattr(measure, name) for name in COPIED_FIELDS}
+    copy = Measure(unit=unit, code=_free_code(measure.code, unit), owner=owner, **fields)
+    copy.full_clean()
+    record_by(copy, by, f"Copied from {measure.name} ({measure.unit.name})")
+    copy.save()
+    return copy
+
+
+def _free_code(code: str, unit) -> str:
+    """A measure code not yet taken: the original's with the unit's id, then a number."""
+    from django.utils.text import slugify
+
+    limit = Measure._meta.get_field("code").max_length
+    base = slugify(f"{code}-u{unit.pk}")[: limit - 4] or f"measure-u{unit.pk}"
+    taken = set(Measure.objects.filter(code__startswith=base).values_list("code", flat=True))
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 def measure_check(measure: Measure) -> None:
@@ -547,6 +590,93 @@ def annotation_add(*, by: Person | None, measure: Measure, period: dt.date, text
     record_by(annotation, by)
     annotation.save()
     return annotation
+
+
+# Chart markers: other areas' records on a measure's chart ---------------------------------
+
+# What a marker's text holds at most (Annotation.text).
+MARKER_TEXT_MAX = 200
+
+
+@transaction.atomic
+def chart_markers_set(
+    *, source, markers: Iterable[tuple[Measure, dt.date, str]], by: Person | None = None
+) -> list[Annotation]:
+    """Put `source`'s markers on measures' charts: every annotation linked to `source` (any
+    saved record with `get_absolute_url`, a PDSA cycle) is replaced by `markers`, triples of
+    (measure, date, text), each on the measure's period that contains the date.
+
+    The link is generic, so control imports nothing of the area the record belongs to. The
+    record's own service has authorised the change that moves its markers, so `by` is only
+    recorded as who made them (None: the system). Markers that do not change are kept as they
+    are (their history too); the rest are removed and added, so the measure page's chart and
+    the report's fingerprint see the change. SPC results are not touched: a marker does not
+    change the analysis. Returns the source's annotations, by measure and period."""
+    from qms.control.periods import period_start
+
+    if source is None or source.pk is None:
+        raise ValidationError("Chart markers need a saved record to come from.")
+    source_type = ContentType.objects.get_for_model(source)
+    wanted: dict[tuple[int, dt.date, str], Measure] = {}
+    for measure, day, text in markers:
+        if not isinstance(measure, Measure) or measure.pk is None:
+            raise ValidationError(f"{measure!r} is not a saved measure.")
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if not isinstance(day, dt.date):
+            raise ValidationError(f"{day!r} is not a date.")
+        text = " ".join(str(text).split())[:MARKER_TEXT_MAX]
+        if not text:
+            raise ValidationError({"text": "A chart marker needs a text."})
+        wanted[(measure.pk, period_start(day, measure.frequency), text)] = measure
+    existing = list(
+        Annotation.objects.select_for_update().filter(source_type=source_type, source_id=source.pk)
+    )
+    kept = []
+    for annotation in existing:
+        key = (annotation.measure_id, annotation.period, annotation.text)
+        if key in wanted:
+            del wanted[key]
+            kept.append(annotation)
+        else:
+            record_by(annotation, by, "The record it marks changed")
+            annotation.delete()
+    added = []
+    for (_, period, text), measure in wanted.items():
+        annotation = Annotation(
+            measure=measure,
+            period=period,
+            text=text,
+            source_type=source_type,
+            source_id=source.pk,
+            created_by=by,
+        )
+        record_by(annotation, by, f"Marked by {source._meta.verbose_name}")
+        annotation.save()
+        added.append(annotation)
+    return sorted(kept + added, key=lambda a: (a.measure_id, a.period, a.pk))
+
+
+@transaction.atomic
+def chart_markers_clear(*, source, by: Person | None = None) -> int:
+    """Take every marker `source` put on charts off them (the record is removed, or no longer
+    concerns those measures). Returns how many were removed."""
+    annotations = chart_markers_of(source)
+    for annotation in annotations:
+        record_by(annotation, by, "The record it marked was removed")
+        annotation.delete()
+    return len(annotations)
+
+
+def chart_markers_of(source) -> list[Annotation]:
+    """The annotations `source` has put on charts, by measure and period."""
+    if source is None or source.pk is None:
+        return []
+    return list(
+        Annotation.objects.filter(
+            source_type=ContentType.objects.get_for_model(source), source_id=source.pk
+        ).order_by("measure_id", "period", "pk")
+    )
 
 
 # SPC results and signals -------------------------------------------------------------------

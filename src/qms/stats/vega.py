@@ -37,6 +37,9 @@ _LIMIT = "#4D5255"  # control limits
 _SIGMA2 = "#8A9399"  # two-sigma lines
 _DATA_LINE = "#A6A6A6"  # the line joining the points
 _TARGET = "#DE1B1B"  # target line and label
+# Markers of records linked to the chart (tests of change): NHS dark green, 7.0:1 on white and
+# unlike every point colour, the target and plain annotations.
+_MARKER = "#006747"
 _FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 
 _CL_DASH: list[float] = []  # solid
@@ -59,6 +62,7 @@ def chart_spec(
     show_2s: bool = False,
     target: float | None = None,
     annotations: Iterable[Mapping[str, Any]] = (),
+    markers: Iterable[Mapping[str, Any]] = (),
     width: int | str = 600,
     height: int | str = 260,
 ) -> dict[str, Any]:
@@ -87,6 +91,12 @@ def chart_spec(
         position) or ``{"x": "2024-03", "text": "New rota"}`` (an x label of the series).
         Each text is written above the plot, with a thin dotted vertical rule down to its
         point.
+    markers : iterable of mappings, default ()
+        Records marked on points, such as tests of change: ``{"x": "2024-03", "text": "PDSA 1:
+        Hourly rounding", "href": "/improvement/cycles/4/"}`` (``position`` or ``x`` as for
+        annotations; ``href`` optional). Each is a green triangle at the top of the plot with a
+        dotted green rule down to its point; its tooltip is the text and, with an ``href``,
+        selecting it opens that address. Markers on the same point stack downwards.
     width, height : int or str, default 600 and 260
         Size of the plotting area in pixels (or ``"container"``).
 
@@ -365,8 +375,65 @@ def chart_spec(
             },
         ]
 
+    marks = _markers(markers, rows, labels)
+    if marks:
+        layers += [
+            {
+                "name": "marker_rules",
+                "data": {"values": marks},
+                "mark": {
+                    "type": "rule",
+                    "color": _MARKER,
+                    "strokeWidth": 1.2,
+                    "strokeDash": [3, 3],
+                    "aria": False,
+                },
+                "encoding": {
+                    "x": x_encoding,
+                    "y": {"field": "y", **y_encoding},
+                    "y2": {"value": 6},
+                },
+            },
+            {
+                "name": "markers",
+                "data": {"values": marks},
+                "mark": {
+                    "type": "point",
+                    "shape": "triangle-down",
+                    "filled": True,
+                    "color": _MARKER,
+                    "opacity": 1,
+                    "size": 90,
+                    "strokeWidth": 0,
+                    "cursor": "pointer",
+                    "tooltip": True,
+                },
+                "encoding": {
+                    "x": x_encoding,
+                    # Pixels from the top of the plot (no scale): stacked when they share a point.
+                    "y": {"field": "top", "type": "quantitative", "scale": None},
+                    "tooltip": [
+                        {"field": "label", "type": "nominal", "title": "Date"},
+                        {"field": "text", "type": "nominal", "title": "Marked"},
+                    ],
+                    "description": {"field": "description", "type": "nominal"},
+                    **(
+                        {"href": {"field": "href", "type": "nominal"}}
+                        if any(m.get("href") for m in marks)
+                        else {}
+                    ),
+                },
+            },
+        ]
+
     title_block: dict[str, Any] | None = None
     notes_below_title = []
+    if marks:
+        notes_below_title.append(
+            "Green triangles mark tests of change; select one to open it."
+            if any(m.get("href") for m in marks)
+            else "Green triangles mark tests of change."
+        )
     if any(not row["included"] for row in rows):
         notes_below_title.append("Hollow points are excluded from the calculations.")
     if trial_phases:
@@ -699,6 +766,40 @@ def _annotations(
             }
         )
     return notes
+
+
+def _markers(
+    markers: Iterable[Mapping[str, Any]],
+    rows: list[dict[str, Any]],
+    labels: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Rows for the marker layers: the point's x fields and value, the marker's height in
+    pixels from the top of the plot (stacked when several mark one point), its text, address
+    and words for screen readers."""
+    located = _annotations(
+        [{k: v for k, v in marker.items() if k in ("position", "x", "text")} for marker in markers],
+        rows,
+        labels,
+    )
+    given = list(markers)
+    stacked: dict[int, int] = {}
+    marks = []
+    for marker, note in zip(given, located, strict=True):
+        level = stacked.get(note["position"], 0)
+        stacked[note["position"]] = level + 1
+        row = rows[note["position"] - 1]
+        label = row["x"] if row["x"] is not None else f"point {note['position']}"
+        href = marker.get("href") or None
+        marks.append(
+            {
+                **note,
+                "top": 6 + 12 * level,
+                "label": label,
+                "description": f"Marker at {label}: {note['text']}" + (" (a link)" if href else ""),
+                **({"href": str(href)} if href else {}),
+            }
+        )
+    return marks
 
 
 def _description(
