@@ -52,4 +52,29 @@ def _methods() -> None:
 
 
 def _spread() -> None:
-    """Change packages, adoptions and progress assessments."""
+    """Change packages, adoptions and progress assessments: a package's discussion and
+    attachments (read by the project's people, written by its team), packages and adoptions
+    in the inbox."""
+    from qms.comments import registry as comments
+    from qms.improvement import roles
+    from qms.improvement.models import Adoption, ChangePackage
+    from qms.notifications import registry as notifications
+    from qms.people.roles import ALL_ROLES
+
+    comments.register(
+        ChangePackage, read_roles=ALL_ROLES, write_roles=roles.TEAM | roles.TEAM_GRANTED
+    )
+    # The project's lead hears of adoptions with the package as the subject (the adoption
+    # lives in another unit, where the lead holds no role), linking to the adoption.
+    notifications.register(
+        ChangePackage,
+        read_roles=ALL_ROLES,
+        queryset=lambda: ChangePackage.objects.select_related("project__unit"),
+        detail=lambda package: package.get_status_display().lower(),
+    )
+    notifications.register(
+        Adoption,
+        read_roles=roles.VIEWERS,
+        queryset=lambda: Adoption.objects.select_related("unit"),
+        detail=lambda adoption: adoption.get_status_display().lower(),
+    )

@@ -31,7 +31,7 @@ from qms.improvement.models import (
     ProjectMeasure,
 )
 from qms.people import access
-from qms.people.models import ObjectGrant, Unit
+from qms.people.models import ObjectGrant, Person, Unit
 
 try:  # the aim check (qms.text.aims) comes with the projects part
     from qms.text.aims import aim_problems
@@ -55,6 +55,8 @@ __all__ = [
     "adopter_units",
     "unit_measures",
     "measure_model",
+    "may_read_published",
+    "unit_staff",
 ]
 
 # Days in an average month, to say how long an improvement has held whatever the frequency.
@@ -297,7 +299,8 @@ def package_offer(project: Project) -> dict:
     return {"change_ideas": ideas, "measures": measures}
 
 
-def _may_read_published(user) -> bool:
+def may_read_published(user) -> bool:
+    """Whether the user reads published packages: staff anywhere in the organisation."""
     paths = access.unit_paths_with_role(user, roles.PACKAGE_READERS)
     return paths is None or bool(paths)
 
@@ -305,12 +308,15 @@ def _may_read_published(user) -> bool:
 def package_readable(user, package: ChangePackage) -> bool:
     """Published (or withdrawn once published) packages are read by staff anywhere in the
     organisation; drafts only by those who read the project (its staff, and its team)."""
-    if package.status != PackageStatus.DRAFT and _may_read_published(user):
+    if package.status != PackageStatus.DRAFT and may_read_published(user):
         return True
-    held = access.roles_on(user, package.project)
-    return bool(
-        held & roles.VIEWERS or access.granted_roles(user, package.project) & roles.GRANTED_VIEWERS
-    )
+    return _reads_project(user, package.project)
+
+
+def _reads_project(user, project: Project) -> bool:
+    """Its unit's staff, and those given a role on it (its team)."""
+    held = access.roles_on(user, project)
+    return bool(held & roles.VIEWERS or access.granted_roles(user, project) & roles.GRANTED_VIEWERS)
 
 
 def packages_section(project, user) -> dict:
@@ -356,6 +362,7 @@ class AdoptedMeasure:
     points_since: int  # data points in periods on or after the adoption date
     latest_period: dt.date | None
     sentence: str
+    can_open: bool = False  # whether the reader may open the measure's page
 
 
 @dataclass
@@ -441,6 +448,8 @@ class PackagePage:
     adoptions: list[AdoptionRow]
     can_lead: bool
     adopter_units: list[Unit]
+    can_list: bool
+    can_see_project: bool
 
 
 def _adoptions_of(queryset):
@@ -479,12 +488,27 @@ def package_page(user, package: ChangePackage) -> PackagePage:
         adoptions=_adoption_rows(adoptions),
         can_lead=access.can(user, package.project, roles.LEADS),
         adopter_units=units,
+        can_list=may_read_published(user),
+        can_see_project=_reads_project(user, package.project),
     )
 
 
 def adopter_units(user) -> list[Unit]:
     """The units where the user may adopt a package (and the units below them)."""
     return list(access.units_with_role(user, roles.ADOPTERS).order_by("path"))
+
+
+def unit_staff(unit: Unit) -> list[Person]:
+    """Who may lead an adoption in a unit: active staff with a role in it or a unit above."""
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            memberships__unit_id__in=unit.ancestor_ids,
+            memberships__role__in=roles.VIEWERS,
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
 
 
 def unit_measures(unit: Unit) -> list:
@@ -511,6 +535,8 @@ def adoption_page(user, adoption: Adoption) -> AdoptionPage:
 
     loaded = _adoptions_of(Adoption.objects.filter(pk=adoption.pk)).get()
     (row,) = _adoption_rows([loaded])
+    for item in row.measures:
+        item.can_open = access.can(user, item.measure, roles.VIEWERS)
     moves = [
         (status.value, status.label)
         for status in AdoptionStatus

@@ -309,7 +309,11 @@ def _tell_project_lead(adoption: Adoption, by, text: str) -> None:
     lead = project.lead
     if lead is None or (by is not None and lead.pk == by.pk):
         return
-    notify([lead], kind=_KIND, text=text, subject=adoption)
+    # The package is the subject (the lead reads it; the adoption lives in another unit),
+    # the link goes to the adoption, which the package's readers read.
+    notify(
+        [lead], kind=_KIND, text=text, subject=adoption.package, link=adoption.get_absolute_url()
+    )
 
 
 @transaction.atomic
