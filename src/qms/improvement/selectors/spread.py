@@ -125,13 +125,16 @@ def _finding(found) -> Finding:
     )
 
 
-def findings_since(measure_ids, since: dt.date | None) -> dict[int, Finding]:
+def findings_since(measure_ids, since) -> dict[int, Finding]:
     """Quality control's findings of special cause improvement on these measures since a date
-    (stored SPC results, a fixed number of queries)."""
+    (or a mapping of measure id to date): stored SPC results, a fixed number of queries."""
     ids = sorted(set(measure_ids))
     if not ids or since is None:
         return {}
-    found = control_selectors.improvement_since(ids, since)
+    improvement_since = getattr(control_selectors, "improvement_since", None)
+    if improvement_since is None:  # until quality control offers it
+        return {}
+    found = improvement_since(ids, since)
     return {measure_id: _finding(found.get(measure_id)) for measure_id in ids}
 
 
@@ -416,15 +419,25 @@ def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
             latest=Max("measure__observations__period"),
         )
     }
-    by_date: dict[dt.date, set[int]] = defaultdict(set)
+    # One call to quality control for all the adoptions, each measure with its adoption's
+    # date (another call only for a measure that two adoptions share).
+    rounds: list[dict[int, dt.date]] = []
     for adoption in adoptions:
-        by_date[adoption.adopted_on] |= {m.pk for m in adoption.measures.all()}
-    findings = {day: findings_since(ids, day) for day, ids in by_date.items()}
+        for measure in adoption.measures.all():
+            free = next((r for r in rounds if measure.pk not in r), None)
+            if free is None:
+                free = {}
+                rounds.append(free)
+            free[measure.pk] = adoption.adopted_on
+    found_in: dict[tuple[int, dt.date], Finding] = {}
+    for dates in rounds:
+        for measure_id, finding in findings_since(list(dates), dates).items():
+            found_in[(measure_id, dates[measure_id])] = finding
     rows = []
     for adoption in adoptions:
         row = AdoptionRow(adoption)
         for measure in adoption.measures.all():
-            found = findings[adoption.adopted_on].get(measure.pk, Finding())
+            found = found_in.get((measure.pk, adoption.adopted_on), Finding())
             data = counts.get((adoption.pk, measure.pk), {})
             points, latest = data.get("points", 0), data.get("latest")
             row.measures.append(
