@@ -230,3 +230,16 @@ def test_it_reads_a_measure_page_in_the_same_queries_whatever_its_markers(
     _page_queries(client, few)  # the rows and chart are cached after the first read
     _page_queries(client, many)
     assert _page_queries(client, many) == _page_queries(client, few)
+
+
+def test_it_draws_markers_on_the_reports_charts_apart_from_annotations(org, lead, measure):
+    from qms.control import reports
+
+    record(measure, STABLE)
+    services.annotation_add(by=lead, measure=measure, period=dt.date(2024, 2, 1), text="By hand")
+    services.chart_markers_set(source=_source(), markers=[(measure, dt.date(2024, 3, 1), "PDSA")])
+
+    (chart,) = reports.chart_inputs(reports.quality_matrix(lead, org["ward"]).measures).values()
+
+    assert chart.annotations == [{"x": "2024-02-01", "text": "By hand"}]
+    assert chart.markers == [{"x": "2024-03-01", "text": "PDSA"}]

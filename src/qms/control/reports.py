@@ -375,6 +375,8 @@ class ChartInput:
     series: SeriesResult
     annotations: list[dict]
     explanations: list[str]
+    # Other areas' records marked on the chart (tests of change), drawn as markers.
+    markers: list[dict] = field(default_factory=list)
 
 
 def series_from_points(name: str, points: list[dict], variation: str, assurance: str):
@@ -440,11 +442,13 @@ def chart_inputs(measures: list[MeasureSummary]) -> dict[int, ChartInput]:
         kind_label = SignalKind(kind).label if kind in SignalKind.values else kind
         status_label = SignalStatus(status).label.lower()
         explanations[measure_id].append(f"{kind_label} ({status_label}): {text}")
-    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for measure_id, period, text in Annotation.objects.filter(measure_id__in=ids).values_list(
-        "measure_id", "period", "text"
+    notes: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
+    for measure_id, period, text, source_type in (
+        Annotation.objects.filter(measure_id__in=ids)
+        .order_by("period", "pk")
+        .values_list("measure_id", "period", "text", "source_type_id")
     ):
-        notes[measure_id].append((period.isoformat(), text))
+        notes[measure_id].append((period.isoformat(), text, source_type is not None))
     inputs = {}
     for measure_id in ids:
         stored = points.get(measure_id) or []
@@ -459,8 +463,13 @@ def chart_inputs(measures: list[MeasureSummary]) -> dict[int, ChartInput]:
             ),
             annotations=[
                 {"x": period, "text": text[:60]}
-                for period, text in notes[measure_id]
-                if period in labels
+                for period, text, marker in notes[measure_id]
+                if period in labels and not marker
+            ],
+            markers=[
+                {"x": period, "text": text}
+                for period, text, marker in notes[measure_id]
+                if period in labels and marker
             ],
             explanations=explanations[measure_id] + ([f"Latest point: {last}"] if last else []),
         )

@@ -562,6 +562,7 @@ def render_pdf(matrix, *, every_chart: bool = False, font=None, progress=None) -
             y_title=m.unit_label.strip() or None,
             target=m.target,
             annotations=chart.annotations,
+            markers=chart.markers,
             width=640,
             height=200,
         )
