@@ -15,7 +15,6 @@ READERS = ["lead", "coach", "teammate", "team_partner", "member", "quality_lead"
 TEAM = ["lead", "coach", "teammate", "team_partner", "quality_lead"]
 
 
-
 def _pages(cycle):
     return {
         "ramp": reverse("improvement:ramp", args=[cycle.change_idea_id]),

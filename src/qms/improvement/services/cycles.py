@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -32,7 +32,7 @@ from qms.improvement.models import (
     Project,
     ProjectMeasure,
 )
-from qms.improvement.selectors.cycles import may_work_on
+from qms.improvement.services.projects import authorise_team, may_work_on
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
 from qms.people.history import record_by
@@ -91,11 +91,6 @@ _REQUIRED = {"title", "objective"}
 
 
 # Checks -----------------------------------------------------------------------------------------
-
-
-def _authorise_team(by, project: Project, action: str) -> None:
-    if by is not None and not may_work_on(by, project):
-        raise PermissionDenied(f"Only the project's team may {action}.")
 
 
 def _text(value, name: str, *, required: bool = False) -> str:
@@ -236,7 +231,7 @@ def cycle_create(
         DriverNode.objects.select_for_update().select_related("project").get(pk=change_idea.pk)
     )
     project = change_idea.project
-    _authorise_team(by, project, "plan PDSA cycles")
+    authorise_team(by, project, "plan PDSA cycles")
     fields = {
         name: _text(value, name, required=name in _REQUIRED)
         for name, value in {
@@ -298,7 +293,7 @@ def cycle_plan_update(
     cycle keeps its result, None adds one, and one left out is removed."""
     _lock(cycle)
     project = cycle.project
-    _authorise_team(by, project, "change PDSA cycles")
+    authorise_team(by, project, "change PDSA cycles")
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError(f"A cycle's plan has no field {', '.join(sorted(unknown))}.")
@@ -385,7 +380,7 @@ def _save_predictions(cycle: PdsaCycle, rows, by) -> None:
 def _stage_write(cycle: PdsaCycle, by, stage: str, verb: str) -> Project:
     _lock(cycle)
     project = cycle.project
-    _authorise_team(by, project, verb)
+    authorise_team(by, project, verb)
     if not _reached(cycle, stage):
         before = CYCLE_ORDER[_RANK[stage] - 1]
         if before == CycleStage.PLAN and cycle.stage == CycleStage.PLAN:
@@ -536,7 +531,7 @@ def cycle_remove(*, by, cycle: PdsaCycle, reason: str = "") -> None:
     charts. The ramp keeps its other numbers; history keeps the cycle."""
     _lock(cycle)
     project = cycle.project
-    _authorise_team(by, project, "remove PDSA cycles")
+    authorise_team(by, project, "remove PDSA cycles")
     _set_markers(cycle, [])
     record_by(cycle, by, reason.strip() or "Removed")
     cycle.delete()

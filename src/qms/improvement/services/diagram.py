@@ -320,6 +320,10 @@ def node_measures_set(*, by, node: DriverNode, measures: Iterable) -> DriverNode
     # The link lives in a plain many-to-many table; the node's history says it changed.
     record_by(node, by, f"Measures linked: {len(ids)}")
     node.save()
+    # A change idea's cycles show on the charts of its measures too.
+    from qms.improvement.services import cycles
+
+    cycles.project_markers_sync(project=project)
     return node
 
 
