@@ -12,7 +12,15 @@ def _projects() -> None:
 
 
 def _diagram() -> None:
-    """Driver nodes and prototypes."""
+    """Driver nodes and prototypes: a prototype's discussion is its feedback, with pictures and
+    files as attachments."""
+    from qms.comments import registry as comments
+    from qms.improvement.models import Prototype
+    from qms.people.roles import ALL_ROLES
+
+    # Anyone who may open the prototype's page reads and adds feedback: the unit's staff and
+    # everyone given a role on the project, partners included (qms.people.access.roles_on).
+    comments.register(Prototype, read_roles=ALL_ROLES, write_roles=ALL_ROLES)
 
 
 def _cycles() -> None:

@@ -10,27 +10,26 @@ and everyone given a role on the project (partners as equals).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from qms.improvement import roles
+from qms.control import services as control_services
 from qms.improvement.models import (
     NODE_CHILDREN,
     DriverNode,
     NodeKind,
     PdsaCycle,
-    Prediction,
     Project,
     Prototype,
     PrototypeStatus,
 )
-from qms.people import access
+from qms.improvement.selectors.diagram import node_measure_choices
+from qms.improvement.services.cycles import cycle_create, project_markers_sync
+from qms.improvement.services.projects import authorise_team
 from qms.people.history import record_by
 from qms.web.screening import refusals
 
@@ -54,18 +53,6 @@ DESCRIPTION_MAX = 5_000
 
 # ---------------------------------------------------------------------------------------------
 # Checks shared by the services
-
-
-def authorise_team(by, project: Project, action: str) -> None:
-    """`by` must be on the project's team: a lead of its unit (`roles.TEAM`), or anyone given a
-    role in `roles.TEAM_GRANTED` on the project itself. `by=None` is the system."""
-    if by is None:
-        return
-    if access.can(by, project, roles.TEAM):
-        return
-    if access.granted_roles(by, project) & roles.TEAM_GRANTED:
-        return
-    raise PermissionDenied(f"Only the project's team may {action}.")
 
 
 def _text(value, *, field: str, label: str, max_length: int, multiline: bool = False) -> str:
@@ -255,6 +242,8 @@ def node_remove(*, by, node: DriverNode) -> int:
     )
     texts = {each.pk: each.text for each in removed}
     for cycle in PdsaCycle.objects.filter(change_idea__in=removed):
+        # The cycle goes, and its markers with it from the charts of its measures.
+        control_services.chart_markers_clear(source=cycle, by=by)
         record_by(cycle, by, f"Its change idea “{texts[cycle.change_idea_id]}” was removed")
         cycle.delete()
     for each in removed:
@@ -279,21 +268,6 @@ def _depths(project_id: int) -> dict[int, int]:
     return depths
 
 
-def node_measures_choices(project: Project):
-    """The measures a node of this project may be linked to: those the project watches and the
-    active measures of its unit."""
-    Measure = apps.get_model("control", "Measure")
-    from django.db.models import Q
-
-    return (
-        Measure.objects.filter(
-            Q(project_links__project=project) | Q(unit_id=project.unit_id, is_active=True)
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
-
-
 @transaction.atomic
 def node_measures_set(*, by, node: DriverNode, measures: Iterable) -> DriverNode:
     """Link exactly these measures to the node (any kind of node): measures the project watches
@@ -307,7 +281,7 @@ def node_measures_set(*, by, node: DriverNode, measures: Iterable) -> DriverNode
         if not isinstance(pk, int) or isinstance(pk, bool):
             raise ValidationError({"measures": "Choose measures from the list."})
         ids.add(pk)
-    allowed = set(node_measures_choices(project).filter(pk__in=ids).values_list("pk", flat=True))
+    allowed = set(node_measure_choices(project).filter(pk__in=ids).values_list("pk", flat=True))
     if ids - allowed:
         raise ValidationError(
             {"measures": "Choose measures the project watches or measures of its unit."}
@@ -321,9 +295,7 @@ def node_measures_set(*, by, node: DriverNode, measures: Iterable) -> DriverNode
     record_by(node, by, f"Measures linked: {len(ids)}")
     node.save()
     # A change idea's cycles show on the charts of its measures too.
-    from qms.improvement.services import cycles
-
-    cycles.project_markers_sync(project=project)
+    project_markers_sync(project=project)
     return node
 
 
@@ -427,73 +399,9 @@ def prototype_to_change_idea(
     _same_project(parent, project, field="parent", what="driver")
     _check_kind_under(NodeKind.CHANGE_IDEA, parent, field="parent")
     node = node_add(by=by, parent=parent, kind=NodeKind.CHANGE_IDEA, text=text)
-    first = _first_cycle(by=by, change_idea=node, fields=dict(cycle))
+    first = cycle_create(by=by, change_idea=node, **dict(cycle))
     prototype.status = PrototypeStatus.BECAME_CHANGE_IDEA
     prototype.change_idea = node
     record_by(prototype, by, f"Became the change idea “{node.text}”")
     prototype.save(update_fields=["status", "change_idea"])
     return node, first
-
-
-def _first_cycle(*, by, change_idea: DriverNode, fields: dict[str, Any]) -> PdsaCycle:
-    """The change idea's first PDSA cycle, through the cycles part's `cycle_create` when it is
-    there; until then a plain cycle in Plan with the same checks of its dates and text."""
-    from qms.improvement.services import cycles
-
-    create = getattr(cycles, "cycle_create", None)
-    if create is not None:
-        return create(by=by, change_idea=change_idea, **fields)
-    return _cycle_create_interim(by=by, change_idea=change_idea, **fields)
-
-
-def _cycle_create_interim(
-    *,
-    by,
-    change_idea: DriverNode,
-    title: str,
-    objective: str,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    owner=None,
-    predictions: Iterable = (),
-    **plan,
-) -> PdsaCycle:
-    errors: dict[str, str] = {}
-    if not isinstance(starts_on, dt.date):
-        errors["starts_on"] = "Give the date the cycle starts."
-    if not isinstance(ends_on, dt.date):
-        errors["ends_on"] = "Give the date the cycle ends."
-    if not errors and ends_on < starts_on:
-        errors["ends_on"] = "The cycle must end on or after the day it starts."
-    if errors:
-        raise ValidationError(errors)
-    cycle = PdsaCycle(
-        project=change_idea.project,
-        change_idea=change_idea,
-        number=1,
-        title=_text(title, field="title", label="Cycle title", max_length=200),
-        objective=_text(
-            objective, field="objective", label="Objective", max_length=5000, multiline=True
-        ),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        owner=owner,
-        created_by=by,
-        **{k: v for k, v in plan.items() if k in {"questions", "who", "what", "where"}},
-    )
-    record_by(cycle, by, "Planned")
-    cycle.save()
-    for position, (question, prediction) in enumerate(predictions, start=1):
-        if not (prediction or "").strip():
-            continue
-        row = Prediction(
-            cycle=cycle,
-            position=position,
-            question=(question or "").strip()[:300],
-            prediction=_text(
-                prediction, field="prediction", label="Prediction", max_length=5000, multiline=True
-            ),
-        )
-        record_by(row, by, "Predicted")
-        row.save()
-    return cycle
