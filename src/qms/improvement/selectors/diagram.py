@@ -17,7 +17,6 @@ from qms.improvement.models import (
     Prototype,
     PrototypeStatus,
 )
-from qms.improvement.services.projects import may_work_on
 from qms.stats.diagrams import driver_diagram_spec
 
 __all__ = [
@@ -31,6 +30,14 @@ __all__ = [
     "prototype_list",
     "prototypes_section",
 ]
+
+
+def may_work_on(user, project: Project) -> bool:
+    """Whether the user works on the project (the projects part's rule, read lazily: services
+    import these selectors)."""
+    from qms.improvement.services.projects import may_work_on as rule
+
+    return rule(user, project)
 
 
 def diagram_nodes(project: Project) -> list[DriverNode]:

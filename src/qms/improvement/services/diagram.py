@@ -27,7 +27,6 @@ from qms.improvement.models import (
     Prototype,
     PrototypeStatus,
 )
-from qms.improvement.selectors.diagram import node_measure_choices
 from qms.improvement.services.cycles import cycle_create, project_markers_sync
 from qms.improvement.services.projects import authorise_team
 from qms.people.history import record_by
@@ -281,6 +280,8 @@ def node_measures_set(*, by, node: DriverNode, measures: Iterable) -> DriverNode
         if not isinstance(pk, int) or isinstance(pk, bool):
             raise ValidationError({"measures": "Choose measures from the list."})
         ids.add(pk)
+    from qms.improvement.selectors.diagram import node_measure_choices
+
     allowed = set(node_measure_choices(project).filter(pk__in=ids).values_list("pk", flat=True))
     if ids - allowed:
         raise ValidationError(
