@@ -4,26 +4,35 @@ the cycle's change idea, kept true as cycles and measure links change."""
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
-from helpers import make_measure
+from django.urls import reverse
+from helpers import make_measure, record
 
 from improvement.cycles_support import *  # noqa: F403
 from improvement.cycles_support import START, plan
-from qms.control import services as control_services
+from qms.control import selectors as control_selectors
+from qms.control.models import Annotation
 from qms.improvement import services
+from qms.improvement.models import PdsaCycle
+
+MONTH = dt.date(2026, 3, 1)  # START's period on a monthly chart
+
+
+class _Markers:
+    """The markers on the charts, by cycle: {cycle pk: [(measure code, period, text)]}."""
+
+    def __getitem__(self, pk):
+        cycle_type = ContentType.objects.get_for_model(PdsaCycle)
+        return sorted(
+            (a.measure.code, a.period, a.text)
+            for a in Annotation.objects.filter(source_type=cycle_type, source_id=pk)
+        )
 
 
 @pytest.fixture
-def markers(monkeypatch):
-    """What chart_markers_set was last told for each cycle: {cycle pk: [(measure code, date,
-    text)]}."""
-    told = {}
-
-    def chart_markers_set(*, source, markers, by=None):
-        told[source.pk] = sorted((m.code, day, text) for m, day, text in markers)
-
-    monkeypatch.setattr(control_services, "chart_markers_set", chart_markers_set, raising=False)
-    return told
+def markers():
+    return _Markers()
 
 
 @pytest.fixture
@@ -49,26 +58,26 @@ def test_a_cycle_lands_on_the_project_s_measures_and_its_idea_s(
     first = _committed(lambda: services.cycle_create(by=lead, change_idea=change_idea, **plan()))
     other = _committed(lambda: services.cycle_create(by=lead, change_idea=other_idea, **plan()))
     assert markers[first.pk] == [
-        ("falls", START, "PDSA 1: Rounding on one bay"),
-        ("rounds", START, "PDSA 1: Rounding on one bay"),
+        ("falls", MONTH, "PDSA 1: Rounding on one bay"),
+        ("rounds", MONTH, "PDSA 1: Rounding on one bay"),
     ]
-    assert markers[other.pk] == [("falls", START, "PDSA 1: Rounding on one bay")]
+    assert markers[other.pk] == [("falls", MONTH, "PDSA 1: Rounding on one bay")]
 
 
 def test_markers_follow_the_cycle_s_dates_and_title(markers, project, cycle, lead, falls):
     services.project_measure_link(by=lead, project=project, measure=falls, role="outcome")
-    later = START + dt.timedelta(days=7)
+    later = START + dt.timedelta(days=31)
     _committed(
         lambda: services.cycle_plan_update(
             by=lead, cycle=cycle, title="Bay 2", starts_on=later, ends_on=later
         )
     )
-    assert markers[cycle.pk] == [("falls", later, "PDSA 1: Bay 2")]
+    assert markers[cycle.pk] == [("falls", dt.date(2026, 4, 1), "PDSA 1: Bay 2")]
 
 
 def test_unlinking_a_measure_takes_its_markers_off(markers, project, cycle, lead, falls):
     link = services.project_measure_link(by=lead, project=project, measure=falls, role="outcome")
-    assert markers[cycle.pk] == [("falls", START, "PDSA 1: Rounding on one bay")]
+    assert markers[cycle.pk] == [("falls", MONTH, "PDSA 1: Rounding on one bay")]
     services.project_measure_unlink(by=lead, project_measure=link)
     assert markers[cycle.pk] == []
 
@@ -81,6 +90,25 @@ def test_removing_a_cycle_removes_its_markers(markers, project, cycle, lead, fal
     assert markers[pk] == []
 
 
-def test_without_control_s_markers_the_cycles_still_work(monkeypatch, cycle, lead):
-    monkeypatch.delattr(control_services, "chart_markers_set", raising=False)
-    assert services.project_markers_sync(project=cycle.project) == 0
+def test_the_measure_s_chart_shows_the_marker_linked_to_the_cycle(
+    markers, project, cycle, lead, falls
+):
+    record(falls, [5, 6, 4, 5, 7, 5, 6, 4, 5, 6, 5, 4, 5, 6, 5], start=dt.date(2025, 3, 1))
+    services.project_measure_link(by=lead, project=project, measure=falls, role="outcome")
+    (chart,) = control_selectors.measure_charts([falls])
+    assert [(m.text, m.url) for m in chart.markers] == [
+        ("PDSA 1: Rounding on one bay", cycle.get_absolute_url())
+    ]
+    assert "PDSA 1: Rounding on one bay" in chart.chart
+
+
+def test_the_study_page_draws_the_charts_beside_the_predictions(
+    client, as_user, project, cycle, lead, falls
+):
+    record(falls, [5, 6, 4, 5, 7, 5, 6, 4, 5, 6, 5, 4, 5, 6, 5], start=dt.date(2025, 3, 1))
+    services.project_measure_link(by=lead, project=project, measure=falls, role="outcome")
+    as_user("lead")
+    page = client.get(reverse("improvement:cycle-study", args=[cycle.pk])).content.decode()
+    assert f'data-spec-id="measure-chart-{falls.pk}-spec"' in page
+    assert "&quot;" not in page.split(f'id="measure-chart-{falls.pk}-spec"')[1][:200]
+    assert falls.get_absolute_url() in page

@@ -12,7 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from qms.control import selectors as control_selectors
 from qms.improvement import roles
 from qms.improvement.models import (
     ActDecision,
@@ -25,6 +27,7 @@ from qms.improvement.models import (
 )
 from qms.people import access
 from qms.people.models import ObjectGrant, Person
+from qms.people.roles import STAFF_ROLES
 
 __all__ = [
     "CyclePage",
@@ -180,25 +183,24 @@ def cycle_measures(cycle: PdsaCycle) -> list:
 @dataclass
 class StudyChart:
     measure: object
-    spec_json: str  # the chart's Vega-Lite specification, escaped for a <script> element
+    spec_json: str  # the chart's Vega-Lite JSON, escaped for a <script> element; "" without data
     element_id: str
+    link: str  # the measure's page, for those who may open it
 
 
-def study_charts(cycle: PdsaCycle) -> tuple[list[StudyChart], bool]:
-    """The charts of the cycle's measures for the Study form, with its marker on each, and
-    whether charts can be drawn at all (control's `measure_charts`)."""
-    from qms.control import selectors as control_selectors
-
-    measure_charts = getattr(control_selectors, "measure_charts", None)
-    measures = cycle_measures(cycle)
-    if measure_charts is None or not measures:
-        return [], measure_charts is not None
+def study_charts(cycle: PdsaCycle, user) -> list[StudyChart]:
+    """The charts of the cycle's measures for the Study form, with the project's cycles marked
+    on them (control's stored charts: a few queries however many measures)."""
     charts = []
-    for chart in measure_charts(measures):
-        spec = getattr(chart, "spec_json", None) or getattr(chart, "chart", "")
-        if spec:
-            charts.append(StudyChart(chart.measure, spec, f"measure-chart-{chart.measure.pk}"))
-    return charts, True
+    for chart in control_selectors.measure_charts(cycle_measures(cycle)):
+        # control escapes the chart's JSON for a <script> element (charts.spec_json).
+        spec = mark_safe(chart.chart) if chart.chart else ""  # noqa: S308
+        # The team sees the charts of its project's measures; the measure's own page is for
+        # those who may open it.
+        staff = access.roles_on(user, chart.measure) & STAFF_ROLES
+        link = chart.measure.get_absolute_url() if staff else ""
+        charts.append(StudyChart(chart.measure, spec, f"measure-chart-{chart.measure.pk}", link))
+    return charts
 
 
 # The project page's section ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from qms.control import services as control_services
 from qms.improvement.models import (
     ActDecision,
     CycleStage,
@@ -541,17 +542,8 @@ def cycle_remove(*, by, cycle: PdsaCycle, reason: str = "") -> None:
 # Markers on the charts --------------------------------------------------------------------------
 
 
-def _chart_markers_set():
-    """Control's service that puts markers on charts (None until control has it)."""
-    from qms.control import services as control_services
-
-    return getattr(control_services, "chart_markers_set", None)
-
-
 def _set_markers(cycle: PdsaCycle, markers: list) -> None:
-    chart_markers_set = _chart_markers_set()
-    if chart_markers_set is not None:
-        chart_markers_set(source=cycle, markers=markers)
+    control_services.chart_markers_set(source=cycle, markers=markers)
 
 
 def _marker_text(cycle: PdsaCycle) -> str:

@@ -222,7 +222,7 @@ def cycle_study(request, pk):
                 request, "Study saved." if not _moving_on(request) else "Study recorded."
             )
             return redirect(cycle)
-    charts, charts_ready = selectors.study_charts(cycle)
+    charts = selectors.study_charts(cycle, request.user)
     return _stage_page(
         request,
         cycle,
@@ -230,7 +230,7 @@ def cycle_study(request, pk):
         stage="Study",
         submit="Save as a draft",
         move_on="Save and move on to Act" if cycle.stage in ("do", "study") else "",
-        extra={"charts": charts, "charts_ready": charts_ready},
+        extra={"charts": charts},
     )
 
 
