@@ -14,15 +14,21 @@ def nav_links(html):
 
 
 def test_it_lists_the_areas_the_apps_register_in_order():
-    assert [area.slug for area in areas.registered()] == ["control", "issues", "inbox", "people"]
+    assert [area.slug for area in areas.registered()] == [
+        "control",
+        "issues",
+        "improve",
+        "inbox",
+        "people",
+    ]
 
 
 @pytest.mark.parametrize(
     ("who", "links"),
     [
-        ("lead", ["Control", "Issues", "People"]),
-        ("member", ["Control", "Issues", "People"]),
-        ("partner", ["People"]),
+        ("lead", ["Control", "Issues", "Improve", "People"]),
+        ("member", ["Control", "Issues", "Improve", "People"]),
+        ("partner", ["Improve", "People"]),
     ],
 )
 def test_it_builds_the_navigation_from_the_registered_areas(client, as_user, who, links):
@@ -42,13 +48,14 @@ def test_it_shows_a_registered_areas_link_and_cards(client, as_user, monkeypatch
     monkeypatch.setitem(areas._registered, "plan", plan)
     as_user("member")
     html = client.get("/").content.decode()
-    assert nav_links(html) == ["Plan", "Control", "Issues", "People"]
+    assert nav_links(html) == ["Plan", "Control", "Issues", "Improve", "People"]
     assert (
-        "This version has quality planning, quality control, issues and actions and the "
+        "This version has quality planning, quality control, issues and actions, quality "
+        "improvement and the "
         "organisation."
     ) in html
     # Built now: no longer among the areas to come.
-    assert "<strong>Plan</strong>" not in html and "<strong>Improve</strong>" in html
+    assert "<strong>Plan</strong>" not in html and "<strong>Learn</strong>" in html
 
 
 def test_it_leaves_out_a_card_whose_selector_gives_nothing(admin):
@@ -58,7 +65,7 @@ def test_it_leaves_out_a_card_whose_selector_gives_nothing(admin):
 
 
 def test_it_reads_the_planned_areas_from_its_data_file():
-    assert [area.slug for area in areas.planned()] == ["plan", "improve", "learn", "partners"]
+    assert [area.slug for area in areas.planned()] == ["plan", "learn", "partners"]
     assert all(area.name and area.purpose for area in areas.planned())
 
 

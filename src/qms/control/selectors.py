@@ -51,6 +51,26 @@ def open_signals() -> QuerySet[Signal]:
     return Signal.objects.filter(status__in=OPEN_STATUSES, measure__is_active=True)
 
 
+def measures_with_results(measure_ids) -> dict[int, Measure]:
+    """Measures by id with their unit, stored results (latest value and icons, not the chart
+    data) and counts of open signals: for another area's page that lists a few (a project's
+    measures). One query."""
+    measures = (
+        Measure.objects.filter(pk__in=list(measure_ids))
+        .select_related("unit", "result")
+        .defer("result__points", "result__phases")
+        .annotate(open_signals=Count("signals", filter=Q(signals__status__in=OPEN_STATUSES)))
+    )
+    return {measure.pk: measure for measure in measures}
+
+
+def signal_seen(user, signal_id) -> Signal:
+    """A signal the user may see, with its measure and unit, for another area's page that starts
+    work from it (a project started from a signal); Http404 when unseen or missing."""
+    signals = Signal.objects.select_related("measure__unit")
+    return access.object_or_404(user, signals, signal_id, VIEWERS)
+
+
 # Sort orders of the measure list: (label, ordering). Attention first is the default: the
 # measures with open signals, then those of concern, then the rest by unit and name.
 MEASURE_SORTS = {

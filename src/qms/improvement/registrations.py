@@ -8,7 +8,44 @@ def register_all() -> None:
 
 
 def _projects() -> None:
-    """The area in the shell; projects' discussions, inbox entries, escalation, issue source."""
+    """The area in the shell; projects' discussions, inbox entries, history, issue source."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.comments import registry as comments
+    from qms.core import history
+    from qms.improvement import roles
+    from qms.improvement.area import AREA
+    from qms.improvement.models import Project, ProjectMeasure
+    from qms.issues.models import IssueSource
+    from qms.issues.registry import register_source
+    from qms.notifications import registry as notifications
+    from qms.people.models import ObjectGrant
+    from qms.people.roles import ALL_ROLES
+    from qms.web import areas
+
+    areas.register(AREA)
+    # A blocker the team cannot remove is raised as an issue from the project (and escalated
+    # as an issue); the project page lists them.
+    register_source(Project, IssueSource.PROJECT_BLOCKER)
+    # The unit's staff and the team (roles given on the project count: access.roles_on) read
+    # and write its discussion.
+    comments.register(Project, read_roles=roles.VIEWERS, write_roles=roles.VIEWERS)
+    notifications.register(
+        Project,
+        read_roles=ALL_ROLES,
+        queryset=lambda: Project.objects.select_related("unit"),
+        detail=lambda project: project.get_stage_display().lower(),
+    )
+    # A project's history shows its measures' links and its team's roles too.
+    history.register_related(
+        Project, lambda project: ProjectMeasure.history.filter(project_id=project.pk)
+    )
+    history.register_related(
+        Project,
+        lambda project: ObjectGrant.history.filter(
+            content_type=ContentType.objects.get_for_model(Project), object_id=project.pk
+        ),
+    )
 
 
 def _diagram() -> None:

@@ -28,6 +28,7 @@ from qms.improvement.models import (
     ProjectMeasure,
     Stage,
 )
+from qms.improvement.services.cycles import project_markers_sync
 from qms.people import access
 from qms.people import services as people_services
 from qms.people.history import record_by
@@ -225,15 +226,6 @@ def project_update(*, by: Person | None, project: Project, reason: str = "", **f
     return project
 
 
-def _sync_markers(project: Project) -> None:
-    """Put the project's cycles on the charts of its measures (cycles' part), when it is there."""
-    from qms.improvement.services import cycles
-
-    sync = getattr(cycles, "project_markers_sync", None)
-    if sync is not None:
-        sync(project=project)
-
-
 @transaction.atomic
 def project_measure_link(*, by: Person | None, project: Project, measure, role: str):
     """Link a quality control measure to the project as an outcome, process or balancing
@@ -254,7 +246,7 @@ def project_measure_link(*, by: Person | None, project: Project, measure, role: 
         raise ValidationError(
             {"measure": f"{measure} is already linked to this project."}
         ) from None
-    _sync_markers(project)
+    project_markers_sync(project=project)
     return link
 
 
@@ -265,7 +257,7 @@ def project_measure_unlink(*, by: Person | None, project_measure: ProjectMeasure
     authorise_team(by, project, "unlink its measures")
     record_by(project_measure, by, f"{project_measure.measure} unlinked")
     project_measure.delete()
-    _sync_markers(project)
+    project_markers_sync(project=project)
 
 
 @transaction.atomic
