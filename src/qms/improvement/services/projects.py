@@ -28,7 +28,6 @@ from qms.improvement.models import (
     ProjectMeasure,
     Stage,
 )
-from qms.improvement.services.cycles import project_markers_sync
 from qms.people import access
 from qms.people import services as people_services
 from qms.people.history import record_by
@@ -226,6 +225,14 @@ def project_update(*, by: Person | None, project: Project, reason: str = "", **f
     return project
 
 
+def _markers_sync(project: Project) -> None:
+    """Put the project's cycles on the charts of its measures as they are now (cycles' part;
+    imported here because cycles' services use this module's rules)."""
+    from qms.improvement.services.cycles import project_markers_sync
+
+    project_markers_sync(project=project)
+
+
 @transaction.atomic
 def project_measure_link(*, by: Person | None, project: Project, measure, role: str):
     """Link a quality control measure to the project as an outcome, process or balancing
@@ -246,7 +253,7 @@ def project_measure_link(*, by: Person | None, project: Project, measure, role: 
         raise ValidationError(
             {"measure": f"{measure} is already linked to this project."}
         ) from None
-    project_markers_sync(project=project)
+    _markers_sync(project)
     return link
 
 
@@ -257,7 +264,7 @@ def project_measure_unlink(*, by: Person | None, project_measure: ProjectMeasure
     authorise_team(by, project, "unlink its measures")
     record_by(project_measure, by, f"{project_measure.measure} unlinked")
     project_measure.delete()
-    project_markers_sync(project=project)
+    _markers_sync(project)
 
 
 @transaction.atomic
