@@ -444,9 +444,9 @@ def adoption_measures(request, adoption_id):
 
 
 urlpatterns = [
-    path("projects/<int:project_id>/progress/", progress_confirm, name="progress-confirm"),
+    path("<int:project_id>/progress/", progress_confirm, name="progress-confirm"),
     path("packages/", package_list, name="package-list"),
-    path("projects/<int:project_id>/packages/new/", package_create, name="package-create"),
+    path("<int:project_id>/packages/new/", package_create, name="package-create"),
     path("packages/<int:package_id>/", package_detail, name="package-detail"),
     path("packages/<int:package_id>/edit/", package_edit, name="package-edit"),
     path("packages/<int:package_id>/publish/", package_publish, name="package-publish"),
