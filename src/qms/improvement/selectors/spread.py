@@ -489,11 +489,7 @@ def package_page(user, package: ChangePackage) -> PackagePage:
     units = []
     if package.status == PackageStatus.PUBLISHED:
         adopted = {adoption.unit_id for adoption in adoptions}
-        units = [
-            unit
-            for unit in adopter_units(user)
-            if unit.pk not in adopted and unit.pk != package.project.unit_id
-        ]
+        units = [unit for unit in adopter_units(user, package) if unit.pk not in adopted]
     return PackagePage(
         package=package,
         change_ideas=ideas,
@@ -506,9 +502,15 @@ def package_page(user, package: ChangePackage) -> PackagePage:
     )
 
 
-def adopter_units(user) -> list[Unit]:
-    """The units where the user may adopt a package (and the units below them)."""
-    return list(access.units_with_role(user, roles.ADOPTERS).order_by("path"))
+def adopter_units(user, package: ChangePackage) -> list[Unit]:
+    """The units where the user may adopt the package (where they lead, and the units below),
+    leaving out its own project's unit and those that adopted it already."""
+    return list(
+        access.units_with_role(user, roles.ADOPTERS)
+        .exclude(pk=package.project.unit_id)
+        .exclude(adoptions__package=package)
+        .order_by("path")
+    )
 
 
 def unit_staff(unit: Unit) -> list[Person]:

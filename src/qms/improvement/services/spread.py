@@ -360,7 +360,7 @@ def adoption_create(
         status=status,
         created_by=by,
     )
-    record_by(adoption, by, "Adopted")
+    record_by(adoption, by, "Adoption recorded")
     try:  # another lead of the unit may have adopted it since the check above
         with transaction.atomic():
             adoption.save()

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qms.improvement import roles, selectors, services
@@ -248,11 +249,11 @@ def package_withdraw(request, package_id):
 def _adopting_unit(request, package) -> Unit | None:
     """The unit chosen to adopt in (`?unit=`): one where the user may adopt; None when there
     is a choice to make first."""
-    units = [
-        unit for unit in selectors.adopter_units(request.user) if unit.pk != package.project.unit_id
-    ]
+    units = selectors.adopter_units(request.user, package)
     if not units:
-        raise PermissionDenied("You may adopt change packages only in units you lead.")
+        raise PermissionDenied(
+            "You may adopt a change package only in a unit you lead that has not adopted it."
+        )
     chosen = request.POST.get("unit") or request.GET.get("unit")
     if chosen is None:
         return units[0] if len(units) == 1 else None
@@ -269,14 +270,13 @@ def adoption_create(request, package_id):
         raise PermissionDenied("Only a published change package can be adopted.")
     unit = _adopting_unit(request, package)
     if unit is None:
-        units = [
-            u for u in selectors.adopter_units(request.user) if u.pk != package.project.unit_id
-        ]
+        units = selectors.adopter_units(request.user, package)
         return render(
             request, "improvement/adoption_unit.html", {"package": package, "units": units}
         )
     form = AdoptionForm(
         request.POST or None,
+        initial={"adopted_on": timezone.localdate()},
         people=selectors.unit_staff(unit),
         package_measures=list(package.measures.select_related("unit")),
         unit_measures=selectors.unit_measures(unit),
