@@ -25,7 +25,7 @@ def _data(spec, name):
 
 def test_it_lays_the_tree_out_with_stratify_tree_and_linkpath():
     spec = driver_diagram_spec(NODES)
-    assert spec["$schema"].endswith("/vega/v5.json")
+    assert spec["$schema"].endswith("/vega/v6.json")
     transforms = [t["type"] for t in _data(spec, "tree")["transform"]]
     assert transforms[:2] == ["stratify", "tree"]
     assert _data(spec, "tree")["transform"][1]["as"][:2] == ["y", "depth_x"]  # left to right

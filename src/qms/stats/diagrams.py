@@ -1,7 +1,7 @@
 """Driver diagrams as Vega specifications: a project's theory of change drawn left to right
 (aim, primary drivers, secondary drivers, change ideas) with Vega's tree layout.
 
-`driver_diagram_spec` turns plain node dictionaries into a JSON-ready Vega v5 specification
+`driver_diagram_spec` turns plain node dictionaries into a JSON-ready Vega v6 specification
 (not Vega-Lite: the tree layout, `stratify`, `tree`, `treelinks` and `linkpath`, is Vega's);
 `to_svg` and `to_png` render it offline through `vl_convert`, the same specification the
 browser draws with vega-embed.
@@ -25,7 +25,7 @@ __all__ = [
     "to_svg",
 ]
 
-SCHEMA = "https://vega.github.io/schema/vega/v5.json"
+SCHEMA = "https://vega.github.io/schema/vega/v6.json"  # the Vega that vl_convert ships
 
 # The kinds of node, in the order of the diagram's columns (the values of
 # qms.improvement.models.NodeKind, named here so this module stays free of Django).
@@ -103,7 +103,7 @@ def driver_diagram_spec(
     Returns
     -------
     dict
-        A Vega v5 specification (JSON-ready).
+        A Vega v6 specification (JSON-ready).
 
     Raises
     ------
