@@ -286,3 +286,13 @@ def test_it_removes_a_cycle_with_its_predictions(cycle, lead):
     assert not PdsaCycle.objects.exists()
     assert DriverNode.objects.filter(kind=NodeKind.CHANGE_IDEA).count() == 1
     assert PdsaCycle.history.first().history_change_reason == "Planned twice"
+
+
+def test_a_done_cycle_keeps_its_decision(cycle, lead):
+    _run(cycle, lead, decision=ActDecision.ADOPT)
+    with pytest.raises(ValidationError, match="adopt, adapt or abandon"):
+        services.cycle_act(by=lead, cycle=cycle, decision="", act_notes="", draft=True)
+    services.cycle_act(by=lead, cycle=cycle, decision=ActDecision.ADAPT, act_notes="On reflection")
+    cycle.refresh_from_db()
+    assert (cycle.stage, cycle.decision) == (CycleStage.DONE, "adapt")
+    assert cycle.history.first().history_change_reason == "Act changed after the cycle was done"

@@ -312,3 +312,38 @@ def test_the_cycle_page_shows_each_stage_and_the_overdue_flag(client, as_user, c
         assert text in page
     assert 'aria-current="step">Study' in page
     assert dt.date.today() > START
+
+
+def test_a_next_cycle_ending_before_it_starts_is_named_and_nothing_is_saved(
+    client, as_user, cycle, lead
+):
+    _to_act(cycle, lead)
+    as_user("lead")
+    response = client.post(
+        reverse("improvement:cycle-act", args=[cycle.pk]),
+        {
+            "decision": "adapt",
+            "plan_next": "on",
+            "next_title": "Two bays",
+            "next_objective": "Rounds on two bays.",
+            "next_starts_on": "2026-03-17",
+            "next_ends_on": "2026-03-10",
+            "move_on": "1",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "cannot end (10 Mar 2026) before it starts (17 Mar 2026)" in page
+    assert "Save: the cycle is done" in page  # the page shows the cycle as it still is
+    cycle.refresh_from_db()
+    assert (cycle.stage, cycle.decision, PdsaCycle.objects.count()) == ("act", "", 1)
+
+
+def test_a_prediction_id_that_is_not_a_number_is_refused_in_words(client, as_user, cycle):
+    as_user("lead")
+    response = client.post(
+        reverse("improvement:cycle-plan", args=[cycle.pk]),
+        _plan_data(prediction_1_id="x", prediction_1="Mine"),
+    )
+    assert response.status_code == 400
+    assert "Predictions: " in response.content.decode()

@@ -497,7 +497,8 @@ def cycle_act(
     decision = decision or ""
     if decision and decision not in ActDecision.values:
         raise ValidationError({"decision": "Choose adopt, adapt or abandon."})
-    if not decision and not draft:
+    if not decision and (not draft or cycle.stage == CycleStage.DONE):
+        # A done cycle keeps a decision: a draft cannot clear it.
         raise ValidationError({"decision": "Choose adopt, adapt or abandon."})
     act_notes = _text(act_notes, "act_notes")
     if next_cycle is not None and (draft or cycle.stage != CycleStage.ACT):

@@ -43,19 +43,26 @@ def _work(request, source, pk):
     return access.object_or_404(request.user, source, pk, roles.TEAM, granted=roles.TEAM_GRANTED)
 
 
-def _apply(form, act):
-    """Call the service with the form's data; its ValidationError lands on the form."""
+def _apply(form, act, rename=None):
+    """Call the service; its ValidationError lands on the form, on the field it names (through
+    `rename` when the form calls it otherwise), and the record is read again: the service's
+    transaction was rolled back, and the page must show the record as it is."""
     try:
         return act()
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
-                if field == "predictions" or field == "results":
-                    field = None
+                field = (rename or {}).get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, error)
     return None
+
+
+def _read_again(cycle: PdsaCycle) -> None:
+    cycle.refresh_from_db()
+    if hasattr(cycle, "_prefetched_objects_cache"):
+        cycle._prefetched_objects_cache.clear()
 
 
 def _moving_on(request) -> bool:
@@ -63,14 +70,19 @@ def _moving_on(request) -> bool:
     return "move_on" in request.POST
 
 
-def _stage_page(request, cycle, form, *, stage: str, submit: str, move_on: str, extra=None):
+def _stage_page(request, cycle, form, *, stage: str, submit: str, move_on: tuple, extra=None):
+    """A stage's form. `move_on`: the label of the button that moves the cycle on, and the
+    stages the cycle may be at for it to show."""
+    if form.is_bound and form.errors:
+        _read_again(cycle)
+    label, stages = move_on
     context = {
         "cycle": cycle,
         "page": selectors.cycle_page(request.user, cycle),
         "form": form,
         "stage": stage,
         "submit": submit,
-        "move_on": move_on,
+        "move_on": label if cycle.stage in stages else "",
         **(extra or {}),
     }
     status = 400 if form.is_bound and form.errors else 200
@@ -158,6 +170,8 @@ def cycle_plan(request, pk):
                 request, "Plan saved: the test is under way." if moved else "Plan saved."
             )
             return redirect(cycle)
+    if form.errors:
+        _read_again(cycle)
     context = {
         "form": form,
         "cycle": cycle,
@@ -192,7 +206,7 @@ def cycle_do(request, pk):
         form,
         stage="Do",
         submit="Save as a draft",
-        move_on="Save and move on to Study" if cycle.stage in ("plan", "do") else "",
+        move_on=("Save and move on to Study", ("plan", "do")),
     )
 
 
@@ -229,7 +243,7 @@ def cycle_study(request, pk):
         form,
         stage="Study",
         submit="Save as a draft",
-        move_on="Save and move on to Act" if cycle.stage in ("do", "study") else "",
+        move_on=("Save and move on to Act", ("do", "study")),
         extra={"charts": charts},
     )
 
@@ -255,6 +269,12 @@ def cycle_act(request, pk):
                 next_cycle=next_cycle,
                 draft=not _moving_on(request),
             ),
+            rename={
+                "title": "next_title",
+                "objective": "next_objective",
+                "starts_on": "next_starts_on",
+                "ends_on": "next_ends_on",
+            },
         )
         if done is not None:
             following = cycle.next_cycles.order_by("-number").first() if next_cycle else None
@@ -269,7 +289,7 @@ def cycle_act(request, pk):
         form,
         stage="Act",
         submit="Save as a draft",
-        move_on="Save: the cycle is done" if cycle.stage in ("study", "act") else "",
+        move_on=("Save: the cycle is done", ("study", "act")),
     )
 
 
