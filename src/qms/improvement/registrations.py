@@ -93,7 +93,18 @@ def _cycles() -> None:
 
 
 def _methods() -> None:
-    """A3, co-design stages and milestones."""
+    """A3, co-design stages and milestones: milestones in the inbox (overdue reminders), with
+    whether each is done."""
+    from qms.improvement.models import Milestone
+    from qms.notifications import registry as notifications
+    from qms.people.roles import ALL_ROLES
+
+    notifications.register(
+        Milestone,
+        read_roles=ALL_ROLES,
+        queryset=lambda: Milestone.objects.select_related("project__unit"),
+        detail=lambda m: f"done {m.done_on:%d %b %Y}" if m.done_on else f"due {m.due_on:%d %b %Y}",
+    )
 
 
 def _spread() -> None:

@@ -192,6 +192,7 @@ def project_create(
     node.save()
     # Whoever may start a project in the unit sets up its lead and coach.
     _give_charter_roles(by, project, managers=roles.STARTERS)
+    _method_structures(project, by)
     return project
 
 
@@ -222,7 +223,17 @@ def project_update(*, by: Person | None, project: Project, reason: str = "", **f
         node.save()
     if "lead" in fields or "coach" in fields:
         _give_charter_roles(by, project, managers=roles.LEADS)
+    if "method" in fields:
+        _method_structures(project, by)
     return project
+
+
+def _method_structures(project: Project, by: Person | None) -> None:
+    """A co-design project has its five stages from the start (methods' part)."""
+    if project.method == Method.EBCD:
+        from qms.improvement.services.methods import ebcd_stages_ensure
+
+        ebcd_stages_ensure(project=project, by=by)
 
 
 def _markers_sync(project: Project) -> None:
