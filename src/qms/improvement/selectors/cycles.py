@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -36,21 +35,11 @@ __all__ = [
     "cycle_measures",
     "cycle_page",
     "cycles_section",
-    "link_of",
     "may_work_on",
     "ramp_page",
     "study_charts",
     "team_people",
 ]
-
-
-def link_of(record) -> str:
-    """The record's page, or "" while the part of the area that draws it has not landed (the
-    project page, the driver diagram)."""
-    try:
-        return record.get_absolute_url()
-    except NoReverseMatch:
-        return ""
 
 
 def may_work_on(user, project: Project) -> bool:
@@ -115,8 +104,8 @@ def ramp_page(user, change_idea: DriverNode, *, today: dt.date | None = None) ->
         project=project,
         rows=[RampRow(cycle, _overdue(cycle, today)) for cycle in cycles],
         can_plan=may_work_on(user, project),
-        project_link=link_of(project),
-        diagram_link=link_of(change_idea),
+        project_link=project.get_absolute_url(),
+        diagram_link=change_idea.get_absolute_url(),
         today=today,
     )
 
@@ -160,7 +149,7 @@ def cycle_page(user, cycle: PdsaCycle, *, today: dt.date | None = None) -> Cycle
         overdue=_overdue(cycle, today),
         previous=cycle.previous,
         next_cycles=list(cycle.next_cycles.order_by("number")),
-        project_link=link_of(cycle.project),
+        project_link=cycle.project.get_absolute_url(),
         ramp_link=reverse("improvement:ramp", args=[cycle.change_idea_id]),
         stage_index=index,
         stages=stages,
