@@ -306,7 +306,7 @@ PLANS = [
         level=11,
         size=700,
         target=8.0,
-        story=[Step(ago=20, to=7.2, phase=BAY_TAGGING)],
+        story=[Step(ago=17, to=7.2, phase=BAY_TAGGING)],
     ),
     Plan(unit="ward-3", definition="falls-harm-days", level=38),
     Plan(

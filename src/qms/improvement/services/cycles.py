@@ -191,7 +191,14 @@ def _reached(cycle: PdsaCycle, stage: str) -> bool:
 
 def _sync_on_commit(project: Project) -> None:
     project_id = project.pk
-    transaction.on_commit(lambda: _sync_project_id(project_id))
+
+    def sync() -> None:
+        _sync_project_id(project_id)
+
+    # Named, so a bulk writer (the demo's hundreds of writes in one transaction) can keep one
+    # pending sync per project: each reads the project as it is at the commit.
+    sync.syncs_project = project_id
+    transaction.on_commit(sync)
 
 
 def _sync_project_id(project_id: int) -> None:

@@ -5,7 +5,7 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from qms.demo import issues, measures, organisation
+from qms.demo import improvement, issues, measures, organisation
 
 
 class Command(BaseCommand):
@@ -20,12 +20,14 @@ class Command(BaseCommand):
             counts = organisation.build(rng)
             quality = measures.build(rng)
             issue_count = issues.build()
+            projects = improvement.build()
         self.stdout.write(
             f"Demo organisation ready: {counts['units']} units, {counts['people']} people, "
             f"{counts['memberships']} memberships."
         )
         self.stdout.write(measures.summary_line(quality))
         self.stdout.write(f"{issue_count} issues, with their actions.")
+        self.stdout.write(improvement.summary_line(projects))
         self.stdout.write(f"Demo logins (password {organisation.DEMO_PASSWORD}):")
         for login in organisation.DEMO_LOGINS:
             unit = next(u for u in organisation.UNITS if u[0] == login.unit_code)
