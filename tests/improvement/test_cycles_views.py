@@ -347,3 +347,10 @@ def test_a_prediction_id_that_is_not_a_number_is_refused_in_words(client, as_use
     )
     assert response.status_code == 400
     assert "Predictions: " in response.content.decode()
+
+
+def test_the_plan_form_shows_the_cycle_s_dates_and_links_the_project(client, as_user, cycle):
+    as_user("lead")
+    page = client.get(reverse("improvement:cycle-plan", args=[cycle.pk])).content.decode()
+    assert 'value="2026-03-02"' in page and 'value="2026-03-16"' in page
+    assert cycle.project.get_absolute_url() in page

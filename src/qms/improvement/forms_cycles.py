@@ -27,7 +27,7 @@ def _area(rows: int = 3) -> forms.Textarea:
 def _date_field(label: str) -> forms.DateField:
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "invalid": f"Enter the {label.lower()} as a date, e.g. 2026-12-31.",
             "required": f"Give the {label.lower()}.",
@@ -209,13 +209,13 @@ class ActForm(ScreenedForm, forms.Form):
     next_objective = forms.CharField(label="Next cycle: objective", widget=_area(2), required=False)
     next_starts_on = forms.DateField(
         label="Next cycle: start date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
         error_messages={"invalid": "Enter the start date as a date, e.g. 2026-12-31."},
     )
     next_ends_on = forms.DateField(
         label="Next cycle: end date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
         error_messages={"invalid": "Enter the end date as a date, e.g. 2026-12-31."},
     )

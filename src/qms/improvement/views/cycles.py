@@ -126,6 +126,7 @@ def cycle_create(request, node_id):
         "form": form,
         "change_idea": change_idea,
         "project": project,
+        "project_link": project.get_absolute_url(),
         "ramp_link": reverse("improvement:ramp", args=[change_idea.pk]),
         "next_number": change_idea.cycles.count() + 1,
     }
@@ -177,6 +178,7 @@ def cycle_plan(request, pk):
         "cycle": cycle,
         "change_idea": cycle.change_idea,
         "project": cycle.project,
+        "project_link": cycle.project.get_absolute_url(),
         "ramp_link": reverse("improvement:ramp", args=[cycle.change_idea_id]),
     }
     status = 400 if form.errors else 200
