@@ -188,3 +188,26 @@ def test_it_reads_the_package_page_in_the_same_queries_whatever_its_adoptions(
         adopter = make_person(f"lead-{code}", (Role.TEAM_LEAD, org[code]))
         _adopt(published, org[code], adopter, code, ADOPTED_ON.replace(month=month))
     assert count() == one
+
+
+def test_it_shares_a_published_packages_files_with_staff_anywhere(
+    client, as_user, package, lead, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qms.comments import services as comments
+
+    settings.MEDIA_ROOT = tmp_path
+    body = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+    sheet = SimpleUploadedFile("rounding-sheet.pdf", body, content_type="application/pdf")
+    attachment = comments.attachment_add(by=lead, subject=package, file=sheet)
+    download = reverse("comments:attachment-download", args=[attachment.pk])
+    as_user("other_lead")
+    assert client.get(download).status_code == 404  # a draft's files stay with the project
+    services.package_publish(by=lead, package=package)
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == body
+    page = client.get(detail(package)).content.decode()
+    assert "rounding-sheet.pdf" in page and "Add a comment" not in page
+    as_user("team_partner")
+    assert client.get(download).status_code == 200

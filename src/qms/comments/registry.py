@@ -12,7 +12,7 @@ attachment takes one of `moderator_roles` (leads, by default).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +27,13 @@ class Discussable:
     read_roles: frozenset[str]
     write_roles: frozenset[str]
     moderator_roles: frozenset[str]
+    # Who else reads it, holding none of `read_roles` on it: (user, record) -> bool.
+    also_readable_by: Callable | None = None
+
+    def may_read(self, user, record, held: frozenset[str]) -> bool:
+        if held & self.read_roles:
+            return True
+        return self.also_readable_by is not None and bool(self.also_readable_by(user, record))
 
     @property
     def key(self) -> str:
@@ -43,11 +50,18 @@ def register(
     read_roles: Iterable[str],
     write_roles: Iterable[str],
     moderator_roles: Iterable[str] = MEMBERSHIP_MANAGERS,
+    also_readable_by: Callable | None = None,
 ) -> Discussable:
     """Let `model`'s records take comments and attachments: seen by `read_roles`, added to by
-    `write_roles`, anyone's removed by `moderator_roles` (authors remove their own)."""
+    `write_roles`, anyone's removed by `moderator_roles` (authors remove their own).
+    `also_readable_by(user, record)` lets others read them too (a published change package's
+    files, read by staff of any unit)."""
     entry = Discussable(
-        model, frozenset(read_roles), frozenset(write_roles), frozenset(moderator_roles)
+        model,
+        frozenset(read_roles),
+        frozenset(write_roles),
+        frozenset(moderator_roles),
+        also_readable_by,
     )
     _registry[model] = entry
     return entry

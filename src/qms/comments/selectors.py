@@ -48,7 +48,7 @@ def discussions_of(user, subjects: Iterable) -> dict[tuple[str, int], Discussion
     for subject in subjects:
         entry = registry.entry_for(subject)
         held = access.roles_on(user, subject)
-        if held & entry.read_roles:
+        if entry.may_read(user, subject, held):
             key = _key_of(subject)
             found[key] = Discussion(subject, entry.key, bool(held & entry.write_roles))
             moderator[key] = bool(held & entry.moderator_roles)

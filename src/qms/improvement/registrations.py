@@ -113,12 +113,20 @@ def _spread() -> None:
     in the inbox."""
     from qms.comments import registry as comments
     from qms.improvement import roles
-    from qms.improvement.models import Adoption, ChangePackage
+    from qms.improvement.models import Adoption, ChangePackage, PackageStatus
+    from qms.improvement.selectors.spread import may_read_published
     from qms.notifications import registry as notifications
     from qms.people.roles import ALL_ROLES
 
+    # A published package's discussion and files (the how-to's forms, posters) are read by
+    # the staff who may adopt it, wherever they work; its team writes.
     comments.register(
-        ChangePackage, read_roles=ALL_ROLES, write_roles=roles.TEAM | roles.TEAM_GRANTED
+        ChangePackage,
+        read_roles=ALL_ROLES,
+        write_roles=roles.TEAM | roles.TEAM_GRANTED,
+        also_readable_by=lambda user, package: (
+            package.status != PackageStatus.DRAFT and may_read_published(user)
+        ),
     )
     # The project's lead hears of adoptions with the package as the subject (the adoption
     # lives in another unit, where the lead holds no role), linking to the adoption.
