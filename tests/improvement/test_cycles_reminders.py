@@ -16,7 +16,9 @@ LATER = END + dt.timedelta(days=3)
 
 
 def _inbox(person):
-    return list(Notification.objects.filter(person=person).values_list("text", flat=True))
+    return list(
+        Notification.objects.filter(person=person).order_by("pk").values_list("text", flat=True)
+    )
 
 
 def test_it_reminds_the_owner_of_an_overdue_cycle_once(change_idea, lead, teammate):
@@ -24,11 +26,11 @@ def test_it_reminds_the_owner_of_an_overdue_cycle_once(change_idea, lead, teamma
     assert services.cycles_remind_overdue(today=END) == 0  # due today: not overdue yet
     assert services.cycles_remind_overdue(today=LATER) == 1
     assert services.cycles_remind_overdue(today=LATER + dt.timedelta(days=1)) == 0
-    assert _inbox(teammate) == [
+    assert _inbox(teammate)[1:] == [
         "PDSA cycle overdue by 3 days: PDSA 1: Rounding on one bay (plan; project “Fewer falls "
         "at night”)"
     ]
-    notification = Notification.objects.get(person=teammate)
+    notification = Notification.objects.filter(person=teammate).latest("pk")
     assert (notification.kind, notification.link) == ("action", cycle.get_absolute_url())
     assert _inbox(lead) == []
 
@@ -71,3 +73,16 @@ def test_the_inbox_shows_the_cycle_s_stage_and_due_date(client, as_user, cycle, 
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert "plan, due 16 Mar 2026" in page
     assert cycle.get_absolute_url() in page
+
+
+def test_a_new_owner_is_told_by_whoever_made_them_owner(cycle, lead, coach, teammate):
+    services.cycle_plan_update(by=lead, cycle=cycle, owner=teammate)
+    services.cycle_plan_update(by=lead, cycle=cycle, owner=teammate)  # no change, no news
+    services.cycle_create(by=coach, change_idea=cycle.change_idea, **plan(owner=coach))
+    assert _inbox(teammate) == [
+        "You own PDSA 1: Rounding on one bay (project “Fewer falls at night”), 02 Mar to "
+        "16 Mar 2026."
+    ]
+    assert _inbox(coach) == []
+    services.cycle_create(by=None, change_idea=cycle.change_idea, **plan(owner=lead))
+    assert _inbox(lead) == []

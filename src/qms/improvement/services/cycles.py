@@ -178,6 +178,18 @@ def _checked_prediction_text(value, index: int, what: str, limit: int) -> str:
     return value
 
 
+def _tell_new_owner(cycle: PdsaCycle, by) -> None:
+    """A person who makes someone else a cycle's owner tells them (the system does not: the
+    demo's hundred cycles would fill inboxes)."""
+    if by is None or cycle.owner is None or cycle.owner == by:
+        return
+    text = (
+        f"You own {_marker_text(cycle)} (project “{cycle.project.title}”), "
+        f"{cycle.starts_on:%d %b} to {cycle.ends_on:%d %b %Y}."
+    )
+    notify([cycle.owner], kind=NotificationKind.ACTION, text=text, subject=cycle)
+
+
 def _lock(cycle: PdsaCycle) -> PdsaCycle:
     """Read the cycle again under a row lock, into the instance given: a page read before
     another person moved the cycle on must not move it back."""
@@ -277,6 +289,7 @@ def cycle_create(
     )
     record_by(cycle, by, "Planned")
     cycle.save()
+    _tell_new_owner(cycle, by)
     for position, (question, prediction) in enumerate(pairs, start=1):
         made = Prediction(cycle=cycle, position=position, question=question, prediction=prediction)
         record_by(made, by, "Predicted")
@@ -316,6 +329,7 @@ def cycle_plan_update(
             cycle.reminded_for = None
     if "owner" in fields:
         _check_owner(fields["owner"], project)
+    new_owner = "owner" in fields and fields["owner"] != cycle.owner
     rows = _prediction_rows(cycle, predictions) if predictions is not None else None
     for name, value in fields.items():
         setattr(cycle, name, value)
@@ -328,6 +342,8 @@ def cycle_plan_update(
         default = "Plan done: test under way"
     record_by(cycle, by, reason.strip() or default)
     cycle.save()
+    if new_owner:
+        _tell_new_owner(cycle, by)
     if rows is not None:
         _save_predictions(cycle, rows, by)
     _sync_on_commit(project)
