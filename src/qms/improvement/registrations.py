@@ -9,6 +9,7 @@ def register_all() -> None:
 
 def _projects() -> None:
     """The area in the shell; projects' discussions, inbox entries, history, issue source."""
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
     from qms.comments import registry as comments
@@ -37,6 +38,17 @@ def _projects() -> None:
         detail=lambda project: project.get_stage_display().lower(),
     )
     # A project's history shows its measures' links and its team's roles too.
+    linked = {
+        "+": "Linked “{}” as {} measure",
+        "~": "“{}” is now its {} measure",
+        "-": "Unlinked “{}” ({} measure)",
+    }
+
+    def link_summary(row, names) -> str:
+        measure = names.of(apps.get_model("control", "Measure"), row.measure_id, gone="a measure")
+        return linked[row.history_type].format(measure, row.get_role_display().lower())
+
+    history.register_summary(ProjectMeasure, link_summary, names=["measure"])
     history.register_related(
         Project, lambda project: ProjectMeasure.history.filter(project_id=project.pk)
     )

@@ -98,7 +98,10 @@ def portfolio(request, unit_id):
     unit = access.object_or_404(request.user, Unit, unit_id, roles.VIEWERS)
     units = selectors.portfolio_units(request.user, unit)
     form = PortfolioFilterForm(
-        request.GET or None, units=units, leads=selectors.project_leads(unit)
+        request.GET or None,
+        units=units,
+        leads=selectors.project_leads(unit),
+        initial={"sort": "stage"},
     )
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.PortfolioFilters(
@@ -404,7 +407,7 @@ def project_detail(request, project_id):
         "page": page,
         **page.sections,
         "stage_form": StageForm(initial={"stage": project.stage}),
-        "team_form": TeamAddForm(),
+        "team_form": TeamAddForm(initial={"role": Role.TEAM_MEMBER}),
         "remove_form": TeamRemoveForm(),
     }
     return render(request, "improvement/project_detail.html", context)
