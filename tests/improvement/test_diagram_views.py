@@ -229,3 +229,54 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_diagram(
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def _queries(call):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def test_it_reads_the_project_page_sections_in_fixed_queries(project, diagram, lead):
+    from qms.improvement import selectors
+
+    def sections():
+        small = selectors.diagram_section(project, lead)
+        assert json.loads(small["spec_json"])["data"][0]["values"]
+        selectors.prototypes_section(project, lead)
+
+    sections()  # the lead's roles are read once per request: not counted
+    before = _queries(sections)
+    for i in range(8):
+        primary = services.node_add(
+            by=None, parent=diagram["aim"], kind=NodeKind.PRIMARY, text=f"P{i}"
+        )
+        services.node_add(by=None, parent=primary, kind=NodeKind.CHANGE_IDEA, text=f"I{i}")
+        services.prototype_create(by=None, project=project, title=f"T{i}", description="d")
+    assert _queries(sections) == before
+    counts = selectors.diagram_section(project, lead)["counts"]
+    assert (counts["primary"], counts["change_idea"]) == (9, 9)
+    assert selectors.prototypes_section(project, lead)["counts"]["open"] == 8
+
+
+@pytest.mark.parametrize("first", ["qms.improvement.selectors", "qms.improvement.services"])
+def test_it_imports_each_module_first_without_a_loop(first, tmp_path):
+    """The pages import the selectors first and the services import them back (a circular
+    import once broke `qms check` on main while the tests, importing in another order, passed)."""
+    import os
+    import subprocess
+    import sys
+
+    script = f"import django; django.setup(); import {first}; import qms.improvement.urls"
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "qms.config.settings", "DEBUG": "1"},
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]

@@ -74,7 +74,7 @@ class ChangeIdeaForm(ScreenedForm, forms.Form):
 
     parent = forms.TypedChoiceField(label="The driver it serves", coerce=int, choices=())
     text = forms.CharField(label="Change idea", max_length=NODE_TEXT_MAX)
-    title = forms.CharField(label="First PDSA cycle: title", max_length=200)
+    title = forms.CharField(label="Title of the cycle", max_length=200)
     objective = forms.CharField(
         label="Objective of the cycle", widget=forms.Textarea(attrs={"rows": 3})
     )
