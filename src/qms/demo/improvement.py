@@ -1289,25 +1289,30 @@ def _run(cycle: PdsaCycle, test: Cycle, ends_on: dt.date) -> None:
 
 
 def _build_method(project: Project, spec: DemoProject, people, today: dt.date) -> None:
-    a3_update = getattr(services, "a3_update", None)  # until part M's services land
-    if spec.a3 and a3_update:
-        a3_update(by=None, project=project, **spec.a3)
-    ebcd_stage_update = getattr(services, "ebcd_stage_update", None)
-    for stage, status, notes in spec.ebcd if ebcd_stage_update else ():
-        ebcd_stage_update(by=None, project=project, stage=stage, status=status, notes=notes)
-    milestone_add = getattr(services, "milestone_add", None)
-    for title, due_in, done in spec.milestones if milestone_add else ():
-        milestone = milestone_add(
+    if spec.a3:
+        services.a3_update(by=None, project=project, **spec.a3)
+    # Co-design stages one after another from the project's start, four weeks each.
+    begins = project.starts_on or today
+    for index, (stage, status, notes) in enumerate(spec.ebcd):
+        started = min(begins + dt.timedelta(days=28 * index), today)
+        services.ebcd_stage_update(
             by=None,
             project=project,
-            title=title,
-            owner=project.lead,
-            due_on=today + dt.timedelta(days=due_in),
+            stage=stage,
+            status=status,
+            notes=notes,
+            started_on=started,
+            completed_on=min(started + dt.timedelta(days=27), today)
+            if status == StageStatus.DONE
+            else None,
+        )
+    for title, due_in, done in spec.milestones:
+        due_on = today + dt.timedelta(days=due_in)
+        milestone = services.milestone_add(
+            by=None, project=project, title=title, owner=project.lead, due_on=due_on
         )
         if done:
-            services.milestone_complete(
-                by=None, milestone=milestone, done_on=today + dt.timedelta(days=due_in)
-            )
+            services.milestone_complete(by=None, milestone=milestone, done_on=due_on)
 
 
 def _build_package(spec: DemoPackage, units, measures, people, today: dt.date) -> None:
