@@ -63,7 +63,7 @@ def test_it_suggests_one_with_a_charter_and_a_team_but_no_plan():
 def test_it_keeps_a_project_at_half_while_its_aim_lacks_a_date():
     result = suggest(evidence(aim_problems=("The aim has no date.",)))
     assert result.score == "0.5"
-    assert "the aim has no date" in result.reasons[-1]
+    assert result.reasons[-1] == "To reach 1.0: the aim has no date."
 
 
 def test_it_needs_baseline_data_for_planning():

@@ -143,14 +143,15 @@ def _charter(e: ProjectEvidence) -> tuple[bool, str]:
         missing.append("a problem statement")
     if not e.has_aim:
         missing.append("an aim")
-    if e.has_aim and e.aim_problems:
-        missing.append("an aim that " + "; ".join(p.rstrip(".") for p in e.aim_problems).lower())
     if not e.has_lead:
         missing.append("a lead")
     if e.team_size < 2:
         missing.append(f"a team of at least two people (now {e.team_size})")
-    if missing:
-        return False, "The charter needs " + ", ".join(missing) + "."
+    parts = ["The charter needs " + ", ".join(missing) + "."] if missing else []
+    if e.has_aim:  # the aim check's own sentences, as the charter page shows them
+        parts += [p if p.endswith(".") else p + "." for p in e.aim_problems]
+    if parts:
+        return False, " ".join(parts)
     return True, (
         f"Charter complete: a problem, a measurable aim with a date, and a team of "
         f"{_plural(e.team_size, 'person', 'people')} with a lead."

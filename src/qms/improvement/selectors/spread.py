@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, DateField, F, Max, Prefetch, Q, When
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from qms.control import selectors as control_selectors
@@ -378,29 +379,58 @@ def _month_count(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def _adopted_sentence(adoption: Adoption, found: Finding, points: int, latest) -> str:
+def period_start(day: dt.date, frequency: str) -> dt.date:
+    """The first day of the period that holds `day` (ISO weeks start on Monday), as quality
+    control's periods are stored."""
+    if frequency == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if frequency == "month":
+        return day.replace(day=1)
+    if frequency == "quarter":
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return day
+
+
+def _months(count: int) -> str:
+    return f"{count} month{'s' if count != 1 else ''}"
+
+
+def _adopted_sentence(adoption: Adoption, measure, found: Finding, points: int, latest) -> str:
     """Whether the measure shows special cause improvement after the adoption, and how long
-    after (“improving since Feb 2026, 4 months after adoption”)."""
+    after (“Improving since Feb 2026, 4 months after adoption”), or how much data there is
+    since (“No special cause improvement yet: 5 points, 5 months of data since adoption”).
+    The period that holds the adoption date counts as after it."""
     if found.improved and found.improving_since:
         months = _month_count(adoption.adopted_on, found.improving_since)
-        after = (
-            "in the month of adoption"
-            if months <= 0
-            else f"{months} month{'s' if months != 1 else ''} after adoption"
-        )
+        after = "from the month of adoption" if months <= 0 else f"{_months(months)} after adoption"
         sentence = f"Improving since {progress.month_year(found.improving_since)}, {after}"
         if found.holds and found.held_points:
             sentence += f"; held for {found.held_points} points"
         elif not found.holds:
             sentence += "; not holding at the latest point"
         return sentence + "."
-    if not points:
+    if not points or latest is None:
         return "No data since adoption yet."
-    span = ""
-    if latest is not None:
-        months = _month_count(adoption.adopted_on, latest) + 1
-        span = f", {months} month{'s' if months != 1 else ''} of data since adoption"
-    return f"No special cause improvement yet ({points} point{'s' if points != 1 else ''}{span})."
+    start = period_start(adoption.adopted_on, measure.frequency)
+    months = round(months_between(start, _period_end(latest, measure.frequency)))
+    span = f"{_months(months)} of data" if months >= 1 else "less than a month of data"
+    return (
+        f"No special cause improvement yet: {points} point{'s' if points != 1 else ''}, "
+        f"{span} since adoption."
+    )
+
+
+def _adoption_period_start():
+    """In a query of adoptions' measures: the first day of the measure's period that holds the
+    adoption date (that period counts as after the adoption, as quality control counts it)."""
+    adopted_on = "adoption__adopted_on"
+    return Case(
+        When(measure__frequency="week", then=TruncWeek(adopted_on)),
+        When(measure__frequency="month", then=TruncMonth(adopted_on)),
+        When(measure__frequency="quarter", then=TruncQuarter(adopted_on)),
+        default=F(adopted_on),
+        output_field=DateField(),
+    )
 
 
 def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
@@ -411,10 +441,11 @@ def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
         (row["adoption_id"], row["measure_id"]): row
         for row in through.objects.filter(adoption__in=[a.pk for a in adoptions])
         .values("adoption_id", "measure_id")
+        .alias(start=_adoption_period_start())
         .annotate(
             points=Count(
                 "measure__observations",
-                filter=Q(measure__observations__period__gte=F("adoption__adopted_on")),
+                filter=Q(measure__observations__period__gte=F("start")),
             ),
             latest=Max("measure__observations__period"),
         )
@@ -446,7 +477,7 @@ def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
                     found,
                     points,
                     latest,
-                    _adopted_sentence(adoption, found, points, latest),
+                    _adopted_sentence(adoption, measure, found, points, latest),
                 )
             )
         rows.append(row)
