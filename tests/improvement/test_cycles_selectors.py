@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from improvement.cycles_support import *  # noqa: F403
 from improvement.cycles_support import plan
@@ -71,3 +72,24 @@ def test_a_project_without_change_ideas_says_what_to_do(project, lead):
         "improvement/_project_cycles.html", {"cycles": selectors.cycles_section(project, lead)}
     )
     assert "No change ideas yet" in html
+
+
+def test_home_shows_the_cycles_a_person_owns_that_end_soon(client, as_user, change_idea, coach):
+    today = dt.date.today()
+    soon = services.cycle_create(
+        by=None,
+        change_idea=change_idea,
+        **plan(title="Ends soon", owner=coach, starts_on=today, ends_on=today + dt.timedelta(3)),
+    )
+    services.cycle_create(by=None, change_idea=change_idea, **plan(title="Late", owner=coach))
+    services.cycle_create(
+        by=None,
+        change_idea=change_idea,
+        **plan(title="Far off", owner=coach, starts_on=today, ends_on=today + dt.timedelta(30)),
+    )
+    due = selectors.cycles_due(coach)
+    assert [(d.cycle.title, d.overdue) for d in due] == [("Late", True), ("Ends soon", False)]
+    as_user("coach")  # the ward's coach, on no project of their own: the card shows the cycles
+    page = client.get(reverse("home")).content.decode()
+    assert "Your PDSA cycles ending soon" in page and soon.get_absolute_url() in page
+    assert "Far off" not in page

@@ -34,6 +34,7 @@ __all__ = [
     "StudyChart",
     "cycle_measures",
     "cycle_page",
+    "cycles_due",
     "cycles_section",
     "may_work_on",
     "ramp_page",
@@ -190,6 +191,32 @@ def study_charts(cycle: PdsaCycle, user) -> list[StudyChart]:
         link = chart.measure.get_absolute_url() if staff else ""
         charts.append(StudyChart(chart.measure, spec, f"measure-chart-{chart.measure.pk}", link))
     return charts
+
+
+# Home ------------------------------------------------------------------------------------------
+
+# How far ahead home shows the person's cycles ending, and how many at most.
+DUE_WITHIN_DAYS = 7
+DUE_LIMIT = 5
+
+
+@dataclass
+class CycleDue:
+    cycle: PdsaCycle
+    overdue: bool
+
+
+def cycles_due(user, *, today: dt.date | None = None) -> list[CycleDue]:
+    """The cycles the person owns that are not done and end within a week or are overdue, the
+    earliest first (one query)."""
+    today = today or timezone.localdate()
+    cycles = (
+        PdsaCycle.objects.filter(owner=user, ends_on__lte=today + dt.timedelta(DUE_WITHIN_DAYS))
+        .exclude(stage=CycleStage.DONE)
+        .select_related("project")
+        .order_by("ends_on", "pk")[:DUE_LIMIT]
+    )
+    return [CycleDue(cycle, _overdue(cycle, today)) for cycle in cycles]
 
 
 # The project page's section ---------------------------------------------------------------------

@@ -214,23 +214,29 @@ class HomeProjects:
 
     projects: list[Project]
     count: int
+    # The PDSA cycles the person owns that are due within a week or overdue (cycles' part).
+    cycles_due: list = field(default_factory=list)
 
     @property
     def anything(self) -> bool:
-        return bool(self.projects)
+        return bool(self.projects or self.cycles_due)
 
 
 HOME_LIMIT = 6
 
 
 def home_projects(user) -> HomeProjects | None:
-    """The person's open projects for home (None, no card, for someone on no project)."""
+    """The person's open projects for home, and the PDSA cycles they own that end soon (None,
+    no card, for someone with neither)."""
+    from qms.improvement.selectors.cycles import cycles_due
+
     if not user.is_authenticated:
         return None
     projects = list(your_projects(user).exclude(stage=Stage.CLOSED)[: HOME_LIMIT + 1])
-    if not projects:
+    due = cycles_due(user)
+    if not projects and not due:
         return None
-    return HomeProjects(projects=projects[:HOME_LIMIT], count=len(projects))
+    return HomeProjects(projects=projects[:HOME_LIMIT], count=len(projects), cycles_due=due)
 
 
 # The project page ------------------------------------------------------------------------------
