@@ -294,3 +294,16 @@ def test_the_edit_page_shows_the_milestone_s_history(client, as_user, project, m
 
     assert "Changes to this milestone" in html
     assert "“Night rota agreed” → “Rota signed off”" in html
+
+
+def test_dates_are_given_to_the_browser_as_iso_dates(client, as_user, project, milestone, lead):
+    services.ebcd_stage_update(
+        by=lead, project=project, stage="gather", status="done", completed_on=dt.date(2026, 10, 15)
+    )
+    as_user("lead")
+
+    edit = client.get(reverse("improvement:milestone-edit", args=[milestone.pk]))
+    stages = client.get(reverse("improvement:ebcd", args=[project.pk]))
+
+    assert 'value="2020-01-06"' in edit.content.decode()
+    assert 'value="2026-10-15"' in stages.content.decode()

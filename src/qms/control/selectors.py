@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from qms.control.charts import compact_spec, spec_json
@@ -195,9 +196,15 @@ def _annotations_of(measure_ids) -> QuerySet[Annotation]:
 
 
 def _marker_url(annotation: Annotation) -> str:
+    """The page of the record a marker comes from; "" when it is gone or has no page."""
     source = annotation.source  # prefetched
     url = getattr(source, "get_absolute_url", None)
-    return url() if source is not None and url is not None else ""
+    if source is None or url is None:
+        return ""
+    try:
+        return url()
+    except NoReverseMatch:
+        return ""
 
 
 def _markers(annotations: list[Annotation], frequency: str) -> list[Marker]:

@@ -15,7 +15,7 @@ def _date_field(label: str, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "invalid": f"Enter the {label.lower()} as a date, e.g. 2026-12-31.",
             "required": f"Give the {label.lower()}.",
