@@ -211,3 +211,15 @@ def test_it_shares_a_published_packages_files_with_staff_anywhere(
     assert "rounding-sheet.pdf" in page and "Add a comment" not in page
     as_user("team_partner")
     assert client.get(download).status_code == 200
+
+
+def test_it_links_the_list_only_for_those_who_may_open_it(client, as_user, project, published):
+    list_url = reverse("improvement:package-list")
+    for who, linked in (("lead", True), ("team_partner", False)):
+        as_user(who)
+        page = client.get(project.get_absolute_url()).content.decode()
+        assert "Night-time falls bundle" in page
+        assert (f'href="{list_url}"' in page) is linked, who
+    assert f'href="{list_url}"' not in client.get(reverse("improvement:home")).content.decode()
+    as_user("member")
+    assert f'href="{list_url}"' in client.get(reverse("improvement:home")).content.decode()

@@ -336,6 +336,7 @@ def packages_section(project, user) -> dict:
     return {
         "packages": packages,
         "can_create": access.can(user, project, roles.LEADS),
+        "can_list": may_read_published(user),
     }
 
 
