@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 
 from qms.improvement.models import (
     NODE_CHILDREN,
@@ -40,24 +41,28 @@ def may_work_on(user, project: Project) -> bool:
     return rule(user, project)
 
 
-def diagram_nodes(project: Project) -> list[DriverNode]:
-    """The project's nodes, siblings in order, each with `cycle_count` and its measures (two
-    queries)."""
-    Measure = apps.get_model("control", "Measure")
-    return list(
-        DriverNode.objects.filter(project=project)
-        .annotate(cycle_count=Count("cycles"))
-        .prefetch_related(
+def diagram_nodes(project: Project, *, measures: bool = True) -> list[DriverNode]:
+    """The project's nodes, siblings in order, each with `cycle_count` and (unless `measures`
+    is False) its measures: two queries, or one."""
+    nodes = DriverNode.objects.filter(project=project).annotate(cycle_count=Count("cycles"))
+    if measures:
+        Measure = apps.get_model("control", "Measure")
+        nodes = nodes.prefetch_related(
             Prefetch("measures", queryset=Measure.objects.only("pk", "name", "unit_id"))
         )
-        .order_by("position", "pk")
-    )
+    return list(nodes.order_by("position", "pk"))
 
 
 def diagram_spec(nodes: list[DriverNode], *, compact: bool = False, absolute=None) -> dict:
     """The Vega specification of the diagram (qms.stats.diagrams). `absolute` turns each
     node's address into a full URL (`request.build_absolute_uri`) for files read away from
     QMS."""
+    ordered = _preorder(nodes)
+    # Each node's address is the diagram page's with the node's anchor (get_absolute_url),
+    # reversed once for all of them.
+    page = reverse("improvement:diagram", args=[ordered[0].project_id]) if ordered else ""
+    if absolute:
+        page = absolute(page)
     rows = [
         {
             "id": node.pk,
@@ -65,9 +70,9 @@ def diagram_spec(nodes: list[DriverNode], *, compact: bool = False, absolute=Non
             "kind": node.kind,
             "text": node.text,
             "cycles": getattr(node, "cycle_count", 0),
-            "href": absolute(node.get_absolute_url()) if absolute else node.get_absolute_url(),
+            "href": f"{page}#node-{node.pk}",
         }
-        for node in _preorder(nodes)
+        for node in ordered
     ]
     return driver_diagram_spec(rows, compact=compact)
 
@@ -229,7 +234,7 @@ def _subtree_ids(item: DiagramNode) -> set[int]:
 def diagram_section(project, user) -> dict:
     """The context of the project page's diagram section (improvement/_project_diagram.html,
     given as `diagram`), loaded in a fixed number of queries: the small drawing and counts."""
-    nodes = diagram_nodes(project)
+    nodes = diagram_nodes(project, measures=False)
     return {
         "spec_json": json.dumps(diagram_spec(nodes, compact=True)) if nodes else "",
         "counts": _counts(nodes),
