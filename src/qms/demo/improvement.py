@@ -198,6 +198,45 @@ def _worked(*scales: str, last=ADOPT, stage=DONE) -> tuple[Cycle, ...]:
     return tuple(tests)
 
 
+# A short name of each change idea, before each cycle's scale in its title (the chart's
+# markers and the ramps read "PDSA 2: Care plan, bay 2 for a week").
+SHORT_NAMES = {
+    "Falls care plan within 24 hours of arrival": "Care plan",
+    "Cohort high-risk patients in a supervised bay": "Supervised bay",
+    "Non-slip footwear for every patient who walks": "Footwear",
+    "Intentional rounding with toileting at 1 am and 3 am": "Night rounding",
+    "Escalation prompt on the observation chart": "Prompt",
+    "Huddle at 09:30 reviews every score of 5 or more": "Huddle",
+    "Inhaler check by the pharmacist on the day before discharge": "Inhaler check",
+    "Rescue pack and plan given with the discharge letter": "Rescue pack",
+    "Rehabilitation nurse visits the ward each morning": "Nurse visits",
+    "Electronic referral from the discharge letter": "E-referral",
+    "Water jug and card: drink until two hours before theatre": "Water and card",
+    "Theatre calls the ward with the list order at 08:00": "List order call",
+    "Team brief at 08:00, not 08:20": "Early brief",
+    "Consent and site marking on the ward the evening before": "Consent the evening before",
+    "Phone call 72 hours before surgery": "Phone call",
+    "Text message the day before": "Text message",
+    "Ambulance crews refer people they leave at home after a fall": "Ambulance referral",
+    "Classes in the community centre, with transport": "Local classes",
+    "Care planning meeting in the patient's first three days": "Planning meeting",
+    "Care plan written in the patient's own words": "Own words",
+    "Easy-read invitation with a photo of the nurse": "Easy-read invitation",
+    "Carers phoned to book the check": "Carer calls",
+    "A member of staff 'tagged' to each high-risk bay": "Bay tag",
+    "Handover of the tag with a lanyard": "Lanyard",
+    "Doppler assessment at the first visit": "Doppler",
+    "Leg ulcer clinic twice a week": "Clinic",
+    "Sepsis screen at triage": "Triage screen",
+    "Antibiotics stocked in the resuscitation room": "Antibiotics stocked",
+    "Second registrar on the night rota": "Second registrar",
+    "4AT on the admission checklist": "4AT",
+    "Family asked about confusion at admission": "Family asked",
+    "Text reminder with a map, two days before": "Text reminder",
+    "Seven-steps structured review": "Seven steps",
+}
+
+
 PROJECTS: tuple[DemoProject, ...] = (
     # Ward 7, the demo lead's ward: the falls bundle that worked and is spreading.
     DemoProject(
@@ -405,6 +444,12 @@ PROJECTS: tuple[DemoProject, ...] = (
                 "Referral takes under two minutes and none is lost.",
                 *_worked("Five patients", "Every discharge for a week", "Every discharge"),
             ),
+            _ramp(
+                "Rehabilitation discussed at the morning board round",
+                "Eligible patients are found early",
+                "The board round names every eligible patient.",
+                *_worked("Three mornings", "Every weekday"),
+            ),
         ),
         anchor="ward-8-cardiac-rehab",
     ),
@@ -413,8 +458,8 @@ PROJECTS: tuple[DemoProject, ...] = (
         title="Water until two hours before theatre",
         problem="Patients on Ward 14 went without fluids for 12 hours or more before surgery, "
         "leaving them thirsty, dehydrated and at risk of delirium.",
-        aim="Reduce the share of patients fasting from fluids for over 6 hours from 42% to "
-        "under 20% within 3 months.",
+        aim="Reduce the share of patients fasted for more than 12 hours from 42% to under 20% "
+        "within 3 months.",
         stage=Stage.SPREADING,
         coach="@improvement_coach@riverside",
         team=(("@team_member", Role.TEAM_MEMBER),),
@@ -548,6 +593,12 @@ PROJECTS: tuple[DemoProject, ...] = (
                 "People keep going",
                 "Four in five people who start a course finish it.",
                 *_worked("One course", "Two courses", "Every course"),
+            ),
+            _ramp(
+                "Weekly phone call from the class leader",
+                "People keep going",
+                "Nine in ten people called come back the next week.",
+                *_worked("One course", "Every course"),
             ),
         ),
         anchor="falls-falls-admissions",
@@ -699,6 +750,12 @@ PROJECTS: tuple[DemoProject, ...] = (
                 "Antibiotics are at hand",
                 "No patient waits for antibiotics from the pharmacy.",
                 *_worked("One week", "Every shift", "Every day"),
+            ),
+            _ramp(
+                "Sepsis trolley in every area of the department",
+                "Antibiotics are at hand",
+                "Antibiotics are given within 15 minutes of the decision to treat.",
+                *_worked("Majors for a week", "Majors for two weeks", "Every area"),
             ),
         ),
         anchor="ed-sepsis-antibiotics",
@@ -860,6 +917,12 @@ PROJECTS: tuple[DemoProject, ...] = (
                 "A structured review",
                 "Reviews using the seven steps stop at least one medicine.",
                 *_worked("Ten reviews", "One practice", "Every practice"),
+            ),
+            _ramp(
+                "Review at home for people who cannot come in",
+                "Reviews happen and are good",
+                "Reviews at home find as much to change as those in the practice.",
+                *_worked("Five reviews", "One practice", "Every practice"),
             ),
         ),
         anchor="pharmacotherapy-polypharmacy-review",
@@ -1213,9 +1276,10 @@ def _source(source: tuple[str, str], measures):
 
 
 def _cycle_fields(ramp: Ramp, test: Cycle, number: int, starts_on, ends_on, owner) -> dict:
+    scale = test.title[0].lower() + test.title[1:]
     return {
-        "title": test.title,
-        "objective": f"Test “{ramp.idea}”: {test.title[0].lower()}{test.title[1:]}.",
+        "title": f"{SHORT_NAMES.get(ramp.idea, ramp.idea)}: {scale}",
+        "objective": f"Test “{ramp.idea}”: {scale}.",
         "starts_on": starts_on,
         "ends_on": ends_on,
         "owner": owner,
