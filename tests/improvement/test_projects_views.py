@@ -346,3 +346,37 @@ def test_it_reads_the_page_in_the_same_queries_whatever_its_size(client, org, le
     with CaptureQueriesContext(connection) as large:
         assert "Blocker 5" in client.get(url).content.decode()
     assert len(large) == len(small)
+
+
+# The discussion ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("lead", 302), ("coach", 302), ("teammate", 302), ("partner", 302), ("member", 403),
+     ("outsider", 404)],
+)  # fmt: skip
+def test_it_lets_the_team_partners_included_discuss_the_project(
+    client, as_user, project, who, status
+):
+    from qms.comments.models import Comment
+
+    as_user(who)
+    url = reverse("comments:comment-add", args=["improvement.project", project.pk])
+    response = client.post(url, {"text": "Shall we try the bed alarms first?"})
+    assert response.status_code == status
+    assert Comment.objects.filter(object_id=project.pk).exists() is (status == 302)
+
+
+def test_it_keeps_the_discussion_from_a_partner_of_the_unit_not_on_the_team(client, org, project):
+    from qms.comments import services as comment_services
+
+    comment_services.comment_add(by=None, subject=project, text="Staff only so far.")
+    other = make_person("other-partner", (Role.PARTNER, org["ward"]))
+    client.force_login(other)
+    url = reverse("comments:comment-add", args=["improvement.project", project.pk])
+    assert client.post(url, {"text": "Hello"}).status_code == 403
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        comment_services.comment_add(by=other, subject=project, text="Hello")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from qms.people import access
 from qms.people.roles import MEMBERSHIP_MANAGERS
 
 
@@ -29,11 +30,21 @@ class Discussable:
     moderator_roles: frozenset[str]
     # Who else reads it, holding none of `read_roles` on it: (user, record) -> bool.
     also_readable_by: Callable | None = None
+    # Roles that let a person read and write only when given on the record itself (or a record
+    # above it), as access.require's `granted`: a partner on one project's team discusses it,
+    # a partner of the project's unit does not.
+    granted_roles: frozenset[str] = frozenset()
+
+    def _granted(self, user, record) -> bool:
+        return bool(self.granted_roles and access.granted_roles(user, record) & self.granted_roles)
 
     def may_read(self, user, record, held: frozenset[str]) -> bool:
-        if held & self.read_roles:
+        if held & self.read_roles or self._granted(user, record):
             return True
         return self.also_readable_by is not None and bool(self.also_readable_by(user, record))
+
+    def may_write(self, user, record, held: frozenset[str]) -> bool:
+        return bool(held & self.write_roles) or self._granted(user, record)
 
     @property
     def key(self) -> str:
@@ -51,17 +62,20 @@ def register(
     write_roles: Iterable[str],
     moderator_roles: Iterable[str] = MEMBERSHIP_MANAGERS,
     also_readable_by: Callable | None = None,
+    granted_roles: Iterable[str] = (),
 ) -> Discussable:
     """Let `model`'s records take comments and attachments: seen by `read_roles`, added to by
     `write_roles`, anyone's removed by `moderator_roles` (authors remove their own).
     `also_readable_by(user, record)` lets others read them too (a published change package's
-    files, read by staff of any unit)."""
+    files, read by staff of any unit). `granted_roles` read and write when given on the record
+    itself (a partner on a project's team), never through its unit."""
     entry = Discussable(
         model,
         frozenset(read_roles),
         frozenset(write_roles),
         frozenset(moderator_roles),
         also_readable_by,
+        frozenset(granted_roles),
     )
     _registry[model] = entry
     return entry

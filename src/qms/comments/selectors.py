@@ -50,7 +50,7 @@ def discussions_of(user, subjects: Iterable) -> dict[tuple[str, int], Discussion
         held = access.roles_on(user, subject)
         if entry.may_read(user, subject, held):
             key = _key_of(subject)
-            found[key] = Discussion(subject, entry.key, bool(held & entry.write_roles))
+            found[key] = Discussion(subject, entry.key, entry.may_write(user, subject, held))
             moderator[key] = bool(held & entry.moderator_roles)
     if not found:
         return found

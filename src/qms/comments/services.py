@@ -35,6 +35,14 @@ def _clean_text(text: str, *, identifiers_checked: bool) -> str:
     return text
 
 
+def _authorise_write(by: Person | None, subject, entry, action: str) -> None:
+    """`by` must hold one of the write roles on the record (or a granted role, given on it)."""
+    if by is not None and not entry.may_write(by, subject, access.roles_on(by, subject)):
+        raise PermissionDenied(
+            f"Your role does not allow you to {action} in {access.unit_of(subject)}."
+        )
+
+
 def _may_remove(by: Person | None, author_id: int | None, subject) -> None:
     """Authors remove their own (while they may still write there); a moderator (a lead, by
     default) removes anyone's."""
@@ -44,7 +52,7 @@ def _may_remove(by: Person | None, author_id: int | None, subject) -> None:
     held = access.roles_on(by, subject)
     if held & entry.moderator_roles:
         return
-    if author_id == by.pk and held & entry.write_roles:
+    if author_id == by.pk and entry.may_write(by, subject, held):
         return
     raise PermissionDenied("Only its author or a lead may remove this.")
 
@@ -55,7 +63,7 @@ def comment_add(
 ) -> Comment:
     """Add a comment to a record that takes them."""
     entry = registry.entry_for(subject)
-    access.authorise(by, subject, entry.write_roles, "comment here")
+    _authorise_write(by, subject, entry, "comment here")
     comment = Comment(
         content_type=registry.content_type_of(subject),
         object_id=subject.pk,
@@ -81,7 +89,8 @@ def _tell_the_discussion(comment: Comment, subject, entry) -> None:
     readers = [
         person
         for person in people
-        if person.pk != comment.author_id and access.can(person, subject, entry.read_roles)
+        if person.pk != comment.author_id
+        and entry.may_read(person, subject, access.roles_on(person, subject))
     ]
     if readers:
         author = comment.author or "QMS"
@@ -104,7 +113,7 @@ def comment_edit(
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     subject = comment.subject
     entry = registry.entry_for(subject)
-    access.authorise(by, subject, entry.write_roles, "comment here")
+    _authorise_write(by, subject, entry, "comment here")
     if by is not None and comment.author_id != by.pk:
         raise PermissionDenied("Only its author may change a comment.")
     if comment.removed_at is not None:
@@ -136,7 +145,7 @@ def attachment_add(*, by: Person | None, subject, file) -> Attachment:
     extension and its contents), within the size limit, with a name that does not identify a
     patient. Stored through Django's default storage under a name of QMS's own."""
     entry = registry.entry_for(subject)
-    access.authorise(by, subject, entry.write_roles, "attach files here")
+    _authorise_write(by, subject, entry, "attach files here")
     name = files.clean_name(file.name or "")
     files.check_name(name)
     kind = files.check_file(file, name)

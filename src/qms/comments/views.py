@@ -22,7 +22,10 @@ def _subject_or_404(user, key: str, object_id: int):
         entry = registry.entry_for_key(key)
     except LookupError:
         raise Http404("Not found") from None
-    return access.object_or_404(user, entry.model, object_id, entry.read_roles), entry
+    subject = access.object_or_404(user, entry.model, object_id)
+    if not entry.may_read(user, subject, access.roles_on(user, subject)):
+        access.require(user, subject, entry.read_roles)
+    return subject, entry
 
 
 def _subject_of(user, item):
@@ -40,6 +43,11 @@ def _subject_of(user, item):
     return subject, entry
 
 
+def _require_write(user, subject, entry) -> None:
+    if not entry.may_write(user, subject, access.roles_on(user, subject)):
+        raise PermissionDenied("Your role here does not allow this.")
+
+
 def _back(subject, anchor: str = "") -> str:
     url = subject.get_absolute_url()
     return f"{url.split('#')[0]}#{anchor}" if anchor else url
@@ -53,7 +61,7 @@ def _refused(request, error: ValidationError, what: str) -> None:
 @require_POST
 def comment_add(request, key, object_id):
     subject, entry = _subject_or_404(request.user, key, object_id)
-    access.require(request.user, subject, entry.write_roles)
+    _require_write(request.user, subject, entry)
     form = CommentForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
@@ -81,7 +89,7 @@ def comment_edit(request, comment_id):
     subject, entry = _subject_of(request.user, comment)
     if comment.author_id != request.user.pk or comment.removed_at is not None:
         raise PermissionDenied("Only its author may change a comment.")
-    access.require(request.user, subject, entry.write_roles)
+    _require_write(request.user, subject, entry)
     form = CommentForm(request.POST)
     if not form.is_valid():
         if form.screening_prompted:
@@ -122,7 +130,7 @@ def comment_remove(request, comment_id):
 @require_POST
 def attachment_add(request, key, object_id):
     subject, entry = _subject_or_404(request.user, key, object_id)
-    access.require(request.user, subject, entry.write_roles)
+    _require_write(request.user, subject, entry)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, f"Nothing was attached. {first_error(form)}")

@@ -28,9 +28,14 @@ def _projects() -> None:
     # A blocker the team cannot remove is raised as an issue from the project (and escalated
     # as an issue); the project page lists them.
     register_source(Project, IssueSource.PROJECT_BLOCKER)
-    # The unit's staff and the team (roles given on the project count: access.roles_on) read
-    # and write its discussion.
-    comments.register(Project, read_roles=roles.VIEWERS, write_roles=roles.VIEWERS)
+    # The unit's staff read a project's discussion; its team (partners as equals, through
+    # their roles on the project) read and write it, with the unit's leads and coaches.
+    comments.register(
+        Project,
+        read_roles=roles.VIEWERS,
+        write_roles=roles.TEAM,
+        granted_roles=roles.TEAM_GRANTED,
+    )
     notifications.register(
         Project,
         read_roles=ALL_ROLES,
