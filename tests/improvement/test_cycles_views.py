@@ -354,3 +354,40 @@ def test_the_plan_form_shows_the_cycle_s_dates_and_links_the_project(client, as_
     page = client.get(reverse("improvement:cycle-plan", args=[cycle.pk])).content.decode()
     assert 'value="2026-03-02"' in page and 'value="2026-03-16"' in page
     assert cycle.project.get_absolute_url() in page
+
+
+# The discussion ---------------------------------------------------------------------------------
+
+
+def _comment_url(cycle):
+    return reverse("comments:comment-add", args=["improvement.pdsacycle", cycle.pk])
+
+
+def test_staff_on_the_project_discuss_the_cycle_and_partners_on_it_read(
+    client, as_user, cycle, teammate
+):
+    from qms.comments import services as comment_services
+
+    comment_services.comment_add(by=teammate, subject=cycle, text="Night staff liked it.")
+    as_user("teammate")
+    response = client.post(_comment_url(cycle), {"text": "Bay 2 next?"})
+    assert response.status_code == 302
+    as_user("team_partner")
+    page = client.get(cycle.get_absolute_url()).content.decode()
+    assert "Night staff liked it." in page and "Bay 2 next?" in page
+    assert _comment_url(cycle) not in page  # no form for them: partners write in Do and Study
+    assert client.post(_comment_url(cycle), {"text": "Mine"}).status_code == 403
+
+
+def test_a_partner_of_the_unit_not_on_the_project_reads_no_discussion(
+    client, as_user, cycle, teammate
+):
+    from qms.comments import services as comment_services
+    from qms.comments.models import Comment
+
+    comment = comment_services.comment_add(by=teammate, subject=cycle, text="Night staff")
+    as_user("partner")
+    assert client.post(_comment_url(cycle), {"text": "Hello"}).status_code == 403
+    edit = reverse("comments:comment-edit", args=[comment.pk])
+    assert client.post(edit, {"text": "Changed"}).status_code in (403, 404)
+    assert Comment.objects.count() == 1

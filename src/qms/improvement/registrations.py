@@ -81,8 +81,10 @@ def _cycles() -> None:
     """PDSA cycles: their inbox entries (stage and due date) and their discussion."""
     from qms.comments import registry as comments
     from qms.core import history
+    from qms.improvement import roles as improvement_roles
     from qms.improvement.models import CycleStage, PdsaCycle, Prediction
     from qms.notifications import registry as notifications
+    from qms.people import access
     from qms.people.roles import ALL_ROLES
 
     def detail(cycle: PdsaCycle) -> str:
@@ -96,9 +98,18 @@ def _cycles() -> None:
         queryset=lambda: PdsaCycle.objects.select_related("project__unit"),
         detail=detail,
     )
-    # The team discusses a cycle on its page; anyone who may open the page reads it. (A role
-    # given on the project counts: qms.people.access.roles_on.)
-    comments.register(PdsaCycle, read_roles=ALL_ROLES, write_roles=ALL_ROLES)
+    # Staff discuss a cycle on its page, as they do its project; partners given a role on the
+    # project read it (and write their part in the cycle's Do and Study). A partner of the
+    # unit who is not on the project reads nothing of it: partner is not among the unit roles
+    # that count.
+    comments.register(
+        PdsaCycle,
+        read_roles=improvement_roles.VIEWERS,
+        write_roles=improvement_roles.VIEWERS,
+        also_readable_by=lambda user, cycle: bool(
+            access.granted_roles(user, cycle) & improvement_roles.GRANTED_VIEWERS
+        ),
+    )
     # A cycle's history shows its predictions' too.
     history.register_related(PdsaCycle, lambda cycle: Prediction.history.filter(cycle_id=cycle.pk))
     history.register_summary(
