@@ -83,12 +83,15 @@ def test_a_lead_builds_and_changes_the_diagram_by_keyboard(live_server, project,
         [("Safe mobility", [("Non-slip socks", [])]), ("Reliable assessment", [])],
     )
 
-    # Move it under "Reliable assessment": Tab past the rename form to the move form's selects.
+    # Move it under "Reliable assessment": "Move…" opens a page of two selects.
     _change(page, "Non-slip socks")
-    idea = DriverNode.objects.get(text="Non-slip socks")
-    for _ in range(3):  # rename field, Rename button, "Under"
+    for _ in range(3):  # rename field, Rename button, "Move…"
         page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == f"move-parent-{idea.pk}"
+    assert page.evaluate("document.activeElement.textContent").startswith("Move…")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move “Non-slip socks”")
+    assert _axe(page) == []
+    page.get_by_label("Under").focus()  # the form's first field (links come before it)
     page.keyboard.press("ArrowDown")  # from "Safe mobility" to "Reliable assessment"
     page.keyboard.press("Tab")  # place
     page.keyboard.press("Tab")  # Move

@@ -89,8 +89,12 @@ def test_it_lets_the_team_change_the_diagram_by_forms(client, as_user, project, 
     _post(client, "node-add", staffing, {"kind": "change_idea", "text": "Float nurse"})
     idea = DriverNode.objects.get(text="Float nurse")
     _post(client, "node-rename", idea, {"text": "Float nurse at night"})
+    move_page = client.get(reverse("improvement:node-move", args=[idea.pk])).content.decode()
+    assert "Secondary driver: Footwear" in move_page and "Primary driver: Staffing" in move_page
     _post(client, "node-move", idea, {"parent": diagram["footwear"].pk, "position": "1"})
     measure = make_measure(project.unit, "falls")
+    measures_page = client.get(reverse("improvement:node-measures", args=[idea.pk]))
+    assert f'value="{measure.pk}"' in measures_page.content.decode()
     _post(client, "node-measures", idea, {"measures": [measure.pk]})
     assert tree(project) == (
         diagram["aim"].text,
@@ -117,6 +121,8 @@ def test_it_refuses_changes_from_people_not_on_the_team(
     moved = _post(client, "node-move", socks, {"parent": diagram["mobility"].pk})
     assert moved.status_code == status
     assert _post(client, "node-measures", socks, {"measures": []}).status_code == status
+    assert client.get(reverse("improvement:node-measures", args=[socks.pk])).status_code == status
+    assert client.get(reverse("improvement:node-move", args=[socks.pk])).status_code == status
     assert client.get(reverse("improvement:node-remove", args=[socks.pk])).status_code == status
     assert _post(client, "node-remove", socks, {}).status_code == status
     assert tree(project) == before

@@ -143,7 +143,6 @@ class DiagramPage:
     nodes: list[DriverNode]
     spec_json: str
     can_edit: bool
-    measures: list = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -152,7 +151,6 @@ def diagram_page(project: Project, user) -> DiagramPage:
     the diagram."""
     nodes = diagram_nodes(project)
     can_edit = may_work_on(user, project)
-    measures = list(node_measure_choices(project)) if can_edit else []
     root = _tree(nodes, with_forms=can_edit)
     return DiagramPage(
         project=project,
@@ -160,7 +158,6 @@ def diagram_page(project: Project, user) -> DiagramPage:
         nodes=nodes,
         spec_json=json.dumps(diagram_spec(nodes)) if nodes else "",
         can_edit=can_edit,
-        measures=measures,
         counts=_counts(nodes),
     )
 

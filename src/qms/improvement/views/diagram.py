@@ -151,9 +151,17 @@ def node_rename(request, node_id):
 
 
 @login_required
-@require_POST
 def node_move(request, node_id):
+    """Choose a new parent and a place among its children (a page of two selects), then move
+    the node with everything under it."""
     node = _team(request, _NODES, node_id)
+    if node.kind == NodeKind.AIM:
+        messages.error(request, "The aim is the root of the diagram: it cannot move.")
+        return redirect(_back(node))
+    if request.method != "POST":
+        item = _find(selectors.diagram_page(node.project, request.user).root, node.pk)
+        context = {"project": node.project, "node": node, "item": item}
+        return render(request, "improvement/diagram_node_move.html", context)
     form = NodeMoveForm(request.POST)
     parent = None
     if form.is_valid():
@@ -170,14 +178,25 @@ def node_move(request, node_id):
             by=request.user, node=node, parent=parent, position=data.get("position")
         ),
         "Moved.",
+        back=reverse("improvement:node-move", args=[node.pk]),
     )
 
 
 @login_required
-@require_POST
 def node_measures(request, node_id):
+    """The measures linked to a node: a page of checkboxes (the project's measures and its
+    unit's), saved back to the node on the diagram."""
     node = _team(request, _NODES, node_id)
-    form = NodeMeasuresForm(request.POST, measures=selectors.node_measure_choices(node.project))
+    choices = list(selectors.node_measure_choices(node.project))
+    if request.method != "POST":
+        context = {
+            "project": node.project,
+            "node": node,
+            "measures": choices,
+            "linked": set(node.measures.values_list("pk", flat=True)),
+        }
+        return render(request, "improvement/diagram_node_measures.html", context)
+    form = NodeMeasuresForm(request.POST, measures=choices)
     return _act(
         request,
         form,
