@@ -94,3 +94,10 @@ def test_it_gathers_the_evidence_in_the_same_queries_however_much_there_is(teste
     with CaptureQueriesContext(connection) as many:
         selectors.progress_suggest(tested)
     assert len(many) == len(few)
+
+
+def test_it_never_shows_a_stale_suggestion_after_new_data(tested, outcome):
+    _after(outcome, [6, 5, 6])
+    assert selectors.progress_suggest(tested).score == "2.5"  # and its findings are cached
+    record(outcome, [2, 1, 2, 2, 1, 2, 1, 2], start=dt.date(2025, 12, 1))
+    assert selectors.progress_suggest(tested).score == "4.5"

@@ -4,11 +4,13 @@ adoptions, each in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Case, Count, DateField, F, Max, Prefetch, Q, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
@@ -126,17 +128,46 @@ def _finding(found) -> Finding:
     )
 
 
-def findings_since(measure_ids, since) -> dict[int, Finding]:
+# What a measure's finding depends on, read with the rows that name the measure: its results'
+# time, its data's last change (new values and phases) and the last suggestion of new limits
+# decided (a dismissed one no longer counts). Counts beside them must be distinct: the
+# suggestions' join repeats rows.
+RESULT_VERSION = {
+    "v_computed": Max("measure__result__computed_at"),
+    "v_changed": Max("measure__data_changed_at"),
+    "v_decided": Max("measure__baseline_suggestions__decided_at"),
+}
+FINDINGS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _version(row: dict) -> tuple:
+    return tuple(str(row.get(name)) for name in RESULT_VERSION)
+
+
+def findings_since(measure_ids, since, versions: dict | None = None) -> dict[int, Finding]:
     """Quality control's findings of special cause improvement on these measures since a date
-    (or a mapping of measure id to date): stored SPC results, a fixed number of queries."""
+    (or a mapping of measure id to date): stored SPC results, a fixed number of queries. With
+    `versions` (measure id: what its results depend on, `RESULT_VERSION`) the findings are
+    cached under a key holding them, so a page reads them again only once something changed."""
     ids = sorted(set(measure_ids))
     if not ids or since is None:
         return {}
     improvement_since = getattr(control_selectors, "improvement_since", None)
     if improvement_since is None:  # until quality control offers it
         return {}
+    key = None
+    if versions is not None:
+        dates = {i: since.get(i) if isinstance(since, dict) else since for i in ids}
+        digest = repr([(i, str(dates[i]), versions.get(i)) for i in ids])
+        key = "qms:improvement-findings:1:" + hashlib.sha256(digest.encode()).hexdigest()[:32]
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     found = improvement_since(ids, since)
-    return {measure_id: _finding(found.get(measure_id)) for measure_id in ids}
+    findings = {measure_id: _finding(found.get(measure_id)) for measure_id in ids}
+    if key is not None:
+        cache.set(key, findings, FINDINGS_CACHE_SECONDS)
+    return findings
 
 
 # Progress score -------------------------------------------------------------------------------
@@ -180,12 +211,17 @@ def progress_evidence(project: Project) -> progress.ProjectEvidence:
         ProjectMeasure.objects.filter(project=project)
         .values("measure_id", "role", "measure__name", "measure__frequency")
         .annotate(
-            points=Count("measure__observations"),
-            baseline=Count("measure__observations", filter=baseline_filter),
+            points=Count("measure__observations", distinct=True),
+            baseline=Count("measure__observations", filter=baseline_filter, distinct=True),
+            **RESULT_VERSION,
         )
         .order_by("role", "measure__name")
     )
-    findings = findings_since([link["measure_id"] for link in links], first_test)
+    findings = findings_since(
+        [link["measure_id"] for link in links],
+        first_test,
+        versions={link["measure_id"]: _version(link) for link in links},
+    )
     measures = []
     for link in links:
         found = findings.get(link["measure_id"], Finding())
@@ -447,10 +483,13 @@ def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
             points=Count(
                 "measure__observations",
                 filter=Q(measure__observations__period__gte=F("start")),
+                distinct=True,
             ),
             latest=Max("measure__observations__period"),
+            **RESULT_VERSION,
         )
     }
+    versions = {measure_id: _version(row) for (_, measure_id), row in counts.items()}
     # One call to quality control for all the adoptions, each measure with its adoption's
     # date (another call only for a measure that two adoptions share).
     rounds: list[dict[int, dt.date]] = []
@@ -463,7 +502,7 @@ def _adoption_rows(adoptions: list[Adoption]) -> list[AdoptionRow]:
             free[measure.pk] = adoption.adopted_on
     found_in: dict[tuple[int, dt.date], Finding] = {}
     for dates in rounds:
-        for measure_id, finding in findings_since(list(dates), dates).items():
+        for measure_id, finding in findings_since(list(dates), dates, versions).items():
             found_in[(measure_id, dates[measure_id])] = finding
     rows = []
     for adoption in adoptions:
