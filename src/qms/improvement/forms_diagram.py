@@ -78,8 +78,12 @@ class ChangeIdeaForm(ScreenedForm, forms.Form):
     objective = forms.CharField(
         label="Objective of the cycle", widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_on = forms.DateField(label="Starts on", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label="Starts on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label="Ends on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     question = forms.CharField(
         label="Question the cycle answers (optional)", max_length=300, required=False
     )

@@ -122,7 +122,7 @@ class AdoptionForm(ScreenedForm, forms.Form):
 
     adopted_on = forms.DateField(
         label="Adopted on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=DATE_ERRORS,
         help_text="A date ahead makes the adoption planned.",
     )
@@ -152,7 +152,7 @@ class AdoptionForm(ScreenedForm, forms.Form):
 class AdoptionEditForm(ScreenedForm, forms.Form):
     adopted_on = forms.DateField(
         label="Adopted on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=DATE_ERRORS,
     )
     local_adaptations = _text("Local adaptations")
