@@ -990,7 +990,8 @@ PACKAGES: tuple[DemoPackage, ...] = (
         "risk, and non-slip footwear: falls on Ward 7 fell from about 8.5 to under 5 per "
         "1,000 bed days.",
         how_to="Start with the care plan on one bay; add the supervised bay when the plan is "
-        "reliable. Our patient partner's one-page plan is attached to the project.",
+        "reliable. Begin from the one-page care plan our patient partner helped design (the "
+        "project's first prototype).",
         evidence="NICE guideline NG249 (falls in older people); Ward 7's run of PDSA cycles "
         "and its falls rate chart.",
         days_ago=330,
@@ -1402,6 +1403,8 @@ def _build_package(spec: DemoPackage, units, measures, people, today: dt.date) -
         # Published when the project's results were in, not today.
         published = timezone.now() - dt.timedelta(days=spec.days_ago)
         ChangePackage.objects.filter(pk=package.pk).update(published_at=published)
+        package.history.filter(published_at__isnull=False).update(published_at=published)
+        package.history.update(history_date=published)
     done = set(package.adoptions.values_list("unit__code", flat=True))
     for adoption in spec.adoptions:
         if adoption.unit in done:
