@@ -380,3 +380,30 @@ def test_it_keeps_the_discussion_from_a_partner_of_the_unit_not_on_the_team(clie
 
     with pytest.raises(PermissionDenied):
         comment_services.comment_add(by=other, subject=project, text="Hello")
+
+
+def test_it_defines_a_new_measure_from_the_project_and_comes_back_to_link_it(
+    client, org, lead, project
+):
+    from qms.control.models import Measure
+
+    client.force_login(lead)
+    link_page = reverse("improvement:project-measures", args=[project.pk])
+    page = client.get(link_page).content.decode()
+    create = reverse("control:measure-create", args=[org["ward"].pk])
+    assert f"{create}?next=" in page
+    fields = {
+        "name": "Falls with harm", "code": "falls-harm", "kind": "outcome", "domain": "safe",
+        "operational_definition": "Inpatient falls with harm.", "frequency": "month",
+        "chart": "c", "direction": "decrease", "multiply": "1", "rules": "mdc",
+        "shift_length": "7", "trend_length": "7", "baseline_points": "20",
+    }  # fmt: skip
+    response = client.post(f"{create}?next={link_page}", fields)
+    assert response.status_code == 302 and response["Location"] == link_page
+    assert "Falls with harm" in client.get(link_page).content.decode()
+    # Only a path on this site is followed.
+    response = client.post(
+        f"{create}?next=https://evil.example/", {**fields, "name": "B", "code": "b"}
+    )
+    measure = Measure.objects.get(code="b")
+    assert response["Location"] == reverse("control:measure-detail", args=[measure.pk])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -112,6 +113,7 @@ def _owners(unit):
 @login_required
 def measure_create(request, unit_id):
     unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
+    back = _next_page(request)
     # "Start from the library" fills the form in from a definition (?definition=code).
     pick = LibraryPickForm(request.GET if "definition" in request.GET else None)
     initial = measure_initial(pick.cleaned_data["definition"], unit) if pick.is_valid() else {}
@@ -124,13 +126,25 @@ def measure_create(request, unit_id):
             form.add_error(None, error)
         else:
             messages.success(request, f"Measure “{measure.name}” defined. Now record its data.")
+            if back:  # defined from another page (a project's measures): back there
+                return redirect(back)
             return redirect("control:measure-detail", measure_id=measure.pk)
     return render(
         request,
         "control/measure_form.html",
-        {"form": form, "unit": unit, "measure": None, "pick": pick},
+        {"form": form, "unit": unit, "measure": None, "pick": pick, "next": back},
         status=400 if form.errors or pick.errors else 200,
     )
+
+
+def _next_page(request) -> str:
+    """Where to go after defining a measure when another page sent the person here
+    (`?next=`, a path on this site only), or ""."""
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe and target.startswith("/") and not target.startswith("//") else ""
 
 
 @login_required
