@@ -179,3 +179,13 @@ def test_it_lets_a_partner_on_the_team_work_but_not_link_measures(org, lead, par
     assert services.may_work_on(partner, project)
     with pytest.raises(PermissionDenied):  # measures are for staff
         services.project_measure_link(by=partner, project=project, measure=measure, role="outcome")
+
+
+def test_it_tells_a_new_team_member_in_their_inbox(org, lead, partner):
+    from qms.notifications.models import Notification
+
+    project = start(lead, org["ward"])
+    services.team_member_add(by=lead, project=project, person=partner, role=Role.PARTNER)
+    note = Notification.objects.get(person=partner)
+    assert note.kind == "improvement" and "Lead added you to the team of" in note.text
+    assert note.link == project.get_absolute_url()

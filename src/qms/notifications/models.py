@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     ACTION = "action", "Actions"
     COMMENT = "comment", "Comments"
     BASELINE = "baseline", "Suggested new limits"
+    IMPROVEMENT = "improvement", "Improvement projects"
     SYSTEM = "system", "System"
 
 

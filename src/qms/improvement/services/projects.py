@@ -28,6 +28,8 @@ from qms.improvement.models import (
     ProjectMeasure,
     Stage,
 )
+from qms.notifications.models import NotificationKind
+from qms.notifications.services import notify
 from qms.people import access
 from qms.people import services as people_services
 from qms.people.history import record_by
@@ -286,9 +288,18 @@ def team_member_add(*, by: Person | None, project: Project, person: Person, role
     access.authorise(by, project, roles.LEADS, "change this project's team")
     if role not in TEAM_ROLES:
         raise ValidationError({"role": "Choose a role on the team."})
-    return people_services.grant_give(
+    grant = people_services.grant_give(
         by=by, record=project, person=person, role=role, managers=roles.LEADS
     )
+    if by is None or by.pk != person.pk:
+        who = f"{by} added you" if by is not None else "You were added"
+        notify(
+            [person],
+            kind=NotificationKind.IMPROVEMENT,
+            text=f"{who} to the team of “{project}” as {grant.get_role_display()}."[:300],
+            subject=project,
+        )
+    return grant
 
 
 @transaction.atomic
