@@ -62,6 +62,10 @@ _FIELD_MAX = {
 QUESTION_MAX = Prediction._meta.get_field("question").max_length
 # Long free text (objective, observations...): pages of prose, and bounded.
 TEXT_MAX = 5000
+# A cycle's dates: none before control's first period (1990), none more than ten years ahead
+# (a date like 0001-01-01 or 9999-12-31 is a slip, and its marker would land on no chart).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+YEARS_AHEAD = 10
 # The plan's fields other than predictions, as cycle_plan_update takes them.
 PLAN_FIELDS = (
     "title",
@@ -112,6 +116,12 @@ def _text(value, name: str, *, required: bool = False) -> str:
 def _date(value, name: str, label: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ValidationError({name: f"Give the {label} as a date, e.g. 2026-12-31."})
+    latest = timezone.localdate().year + YEARS_AHEAD
+    if not EARLIEST_DATE <= value <= dt.date(latest, 12, 31):
+        given = f"{value:%Y-%m-%d}"
+        raise ValidationError(
+            {name: f"Give the {label} between {EARLIEST_DATE.year} and {latest} ({given})."}
+        )
     return value
 
 
