@@ -286,3 +286,15 @@ def test_it_imports_each_module_first_without_a_loop(first, tmp_path):
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_it_keeps_a_node_text_inside_the_drawing_data(client, as_user, project, diagram):
+    text = "</script><script>alert(1)</script> & <b>"
+    services.node_rename(by=None, node=diagram["socks"], text=text)
+    as_user("lead")
+    html = client.get(_diagram_url(project)).content.decode()
+    data = re.search(
+        r'<script id="diagram-spec" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert "<" not in data[1] and text in json.dumps(json.loads(data[1]), ensure_ascii=False)
+    assert "<script>alert(1)" not in html

@@ -77,6 +77,16 @@ def diagram_spec(nodes: list[DriverNode], *, compact: bool = False, absolute=Non
     return driver_diagram_spec(rows, compact=compact)
 
 
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _script_json(spec: dict) -> str:
+    """Compact JSON safe inside `<script type="application/json">` (as Django's `json_script`
+    makes it): <, > and & escaped, so a node's text cannot end the element."""
+    text = json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.translate(_SCRIPT_ESCAPES)
+
+
 def _preorder(nodes: list[DriverNode]) -> list[DriverNode]:
     """Nodes from the root down, each followed by its children in order: the order the
     drawing stacks its rows in. Nodes cut off from the root (none, by the services' rules)
@@ -156,7 +166,7 @@ def diagram_page(project: Project, user) -> DiagramPage:
         project=project,
         root=root,
         nodes=nodes,
-        spec_json=json.dumps(diagram_spec(nodes)) if nodes else "",
+        spec_json=_script_json(diagram_spec(nodes)) if nodes else "",
         can_edit=can_edit,
         counts=_counts(nodes),
     )
@@ -233,7 +243,7 @@ def diagram_section(project, user) -> dict:
     given as `diagram`), loaded in a fixed number of queries: the small drawing and counts."""
     nodes = diagram_nodes(project, measures=False)
     return {
-        "spec_json": json.dumps(diagram_spec(nodes, compact=True)) if nodes else "",
+        "spec_json": _script_json(diagram_spec(nodes, compact=True)) if nodes else "",
         "counts": _counts(nodes),
         "can_edit": may_work_on(user, project),
     }
