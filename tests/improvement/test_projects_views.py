@@ -407,3 +407,15 @@ def test_it_defines_a_new_measure_from_the_project_and_comes_back_to_link_it(
     )
     measure = Measure.objects.get(code="b")
     assert response["Location"] == reverse("control:measure-detail", args=[measure.pk])
+
+
+def test_it_starts_from_a_signal_for_a_member_who_names_another_lead(
+    client, org, lead, member, signal
+):
+    client.force_login(member)
+    url = reverse("improvement:project-create", args=[org["ward"].pk])
+    response = client.post(f"{url}?from=control.signal:{signal.pk}", {**FORM, "lead": "lead"})
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert project.lead.username == "lead" and project.created_by == member
+    assert ProjectMeasure.objects.get(project=project).measure == signal.measure

@@ -157,11 +157,14 @@ def project_create(
     protected_hours=None,
     budget=None,
     source=None,
+    measures=(),
 ) -> Project:
     """Start an improvement project in a unit, with its charter. The person starting it leads
     it unless a lead is named; the lead and the coach are given their roles on the project when
     they lack them in the unit. The driver diagram starts with the aim as its root. `source` is
-    the record it started from (a signal, an issue), which `by` must be able to see."""
+    the record it started from (a signal, an issue), which `by` must be able to see;
+    `measures`, (measure, role) pairs linked as it starts (a signal's measure as its outcome),
+    measures `by` must be able to see."""
     access.authorise(by, unit, roles.STARTERS, "start improvement projects")
     if source is not None and by is not None and not access.roles_on(by, source):
         raise PermissionDenied("You cannot see the record this project would start from.")
@@ -195,6 +198,8 @@ def project_create(
     # Whoever may start a project in the unit sets up its lead and coach.
     _give_charter_roles(by, project, managers=roles.STARTERS)
     _method_structures(project, by)
+    for measure, role in measures:
+        _link(by, project, measure, role)
     return project
 
 
@@ -251,22 +256,26 @@ def project_measure_link(*, by: Person | None, project: Project, measure, role: 
     """Link a quality control measure to the project as an outcome, process or balancing
     measure (the team; the measure must be one `by` can see)."""
     authorise_team(by, project, "link measures to it")
+    link = _link(by, project, measure, role)
+    _markers_sync(project)
+    return link
+
+
+def _link(by: Person | None, project: Project, measure, role: str) -> ProjectMeasure:
     if by is not None and not access.roles_on(by, measure) & roles.VIEWERS:
         raise PermissionDenied("You cannot see this measure.")
     if role not in MeasureRole.values:
         raise ValidationError({"role": "Choose outcome, process or balancing."})
+    already = ValidationError({"measure": f"{measure} is already linked to this project."})
     if ProjectMeasure.objects.filter(project=project, measure=measure).exists():
-        raise ValidationError({"measure": f"{measure} is already linked to this project."})
+        raise already
     link = ProjectMeasure(project=project, measure=measure, role=role)
     record_by(link, by, f"{measure} linked as {MeasureRole(role).label.lower()} measure")
     try:
         with transaction.atomic():
             link.save()
     except IntegrityError:  # linked by someone else since the check above
-        raise ValidationError(
-            {"measure": f"{measure} is already linked to this project."}
-        ) from None
-    _markers_sync(project)
+        raise already from None
     return link
 
 

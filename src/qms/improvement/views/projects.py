@@ -6,7 +6,6 @@ Thin: the record through `qms.people.access`, a form, a service, a page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -170,21 +169,14 @@ def project_create(request, unit_id):
     if request.method == "POST" and form.is_valid():
 
         def create(data):
-            with transaction.atomic():
-                project = services.project_create(
-                    by=request.user,
-                    unit=start.unit if start is not None else unit,
-                    source=start.record if start is not None else None,
-                    **data,
-                )
-                if start is not None and start.measure is not None:
-                    services.project_measure_link(
-                        by=request.user,
-                        project=project,
-                        measure=start.measure,
-                        role=MeasureRole.OUTCOME,
-                    )
-            return project
+            outcome = start.measure if start is not None else None
+            return services.project_create(
+                by=request.user,
+                unit=start.unit if start is not None else unit,
+                source=start.record if start is not None else None,
+                measures=[(outcome, MeasureRole.OUTCOME)] if outcome is not None else [],
+                **data,
+            )
 
         project = _apply(form, create)
         if project is not None:
