@@ -28,3 +28,29 @@ def test_it_shows_the_adoption_dates_as_iso_dates(client, as_user, org, publishe
     )
     page = client.get(reverse("improvement:adoption-edit", args=[adoption.pk]))
     assert _date_value(page.content.decode(), "adopted_on") == ADOPTED_ON.isoformat()
+
+
+HUGE = str(2**70)
+
+
+def test_it_refuses_an_id_beyond_the_databases_integers_in_a_package(client, as_user, project):
+    as_user("lead")
+    response = client.post(
+        reverse("improvement:package-create", args=[project.pk]),
+        {"title": "Bundle", "summary": "What changed.", "change_ideas": [HUGE], "measures": [HUGE]},
+    )
+    assert response.status_code == 400
+    assert "is not one of the available choices" in response.content.decode()
+    assert not project.packages.exists()
+
+
+def test_it_refuses_an_id_beyond_the_databases_integers_in_an_adoption(
+    client, as_user, org, published
+):
+    as_user("other_lead")
+    response = client.post(
+        reverse("improvement:adoption-create", args=[published.pk]),
+        {"adopted_on": "2026-02-01", "copy_measures": [HUGE], "link_measures": ["x"]},
+    )
+    assert response.status_code == 400
+    assert not published.adoptions.exists()

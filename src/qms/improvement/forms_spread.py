@@ -9,6 +9,7 @@ from qms.people.models import Person
 from qms.web.screening import ScreenedForm
 
 TITLE_MAX = ChangePackage._meta.get_field("title").max_length
+_LARGEST_ID = 2**63 - 1  # the largest primary key a database holds
 DATE_ERRORS = {"invalid": "Enter the date as a date, e.g. 2026-12-31."}
 
 
@@ -33,6 +34,18 @@ class _Choices(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return self.describe(obj)
+
+    def _check_values(self, value):
+        # An id beyond the database's integers fails the `pk__in` query on SQLite (an
+        # OverflowError, a 500): no such choice.
+        for pk in value:
+            if isinstance(pk, str) and pk.strip().isdigit() and int(pk) > _LARGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 class _Person(forms.ModelChoiceField):
