@@ -189,3 +189,14 @@ def test_it_tells_a_new_team_member_in_their_inbox(org, lead, partner):
     note = Notification.objects.get(person=partner)
     assert note.kind == "improvement" and "Lead added you to the team of" in note.text
     assert note.link == project.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [{"starts_on": dt.date(1, 1, 1)}, {"ends_on": dt.date(9999, 12, 31)}],
+)
+def test_it_refuses_dates_out_of_reach_naming_the_field(org, lead, dates):
+    with pytest.raises(ValidationError) as raised:
+        start(lead, org["ward"], **dates)
+    assert set(raised.value.message_dict) == set(dates)
+    assert not Project.objects.exists()

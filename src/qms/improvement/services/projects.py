@@ -14,9 +14,12 @@ the project) links measures. `by=None` is the system (the demo, commands) and is
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from qms.improvement import roles
 from qms.improvement.models import (
@@ -95,13 +98,28 @@ def _check_person(person: Person | None, field: str) -> None:
         raise ValidationError({field: f"{person}'s account is closed."})
 
 
+# A project's dates are within reach: 0001-01-01 or 9999-12-31 is a slip (as for PDSA cycles).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+YEARS_AHEAD = 20
+
+
+def _date_problems(project: Project) -> dict[str, list[str]]:
+    latest = dt.date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+    problems = {}
+    for name, label in (("starts_on", "Starts on"), ("ends_on", "Ends on")):
+        value = getattr(project, name)
+        if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= latest:
+            problems[name] = [f"{label}: give a date between {EARLIEST_DATE:%Y} and {latest:%Y}."]
+    return problems
+
+
 def _full_clean(project: Project) -> None:
     """The model's checks (lengths, choices, dates in order, amounts not negative), with the
-    message for the dates naming the end date."""
+    message for the dates naming the end date, and dates within reach."""
     try:
         project.full_clean(exclude=["source_type", "source_id", "created_by"])
     except ValidationError as error:
-        errors = error.message_dict
+        errors = {**error.message_dict, **_date_problems(project)}
         if "__all__" in errors:
             messages = errors.pop("__all__")
             dates = [m for m in messages if "project_ends_after_start" in m]
@@ -111,6 +129,9 @@ def _full_clean(project: Project) -> None:
             if rest:
                 errors["__all__"] = rest
         raise ValidationError(errors) from None
+    problems = _date_problems(project)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _give_charter_roles(by: Person | None, project: Project, managers) -> list[ObjectGrant]:
