@@ -296,3 +296,13 @@ def test_a_done_cycle_keeps_its_decision(cycle, lead):
     cycle.refresh_from_db()
     assert (cycle.stage, cycle.decision) == (CycleStage.DONE, "adapt")
     assert cycle.history.first().history_change_reason == "Act changed after the cycle was done"
+
+
+def test_it_names_the_prediction_row_that_is_wrong(cycle, lead):
+    first, second = cycle.predictions.all()
+    with pytest.raises(ValidationError, match="Prediction 2: say what you predict"):
+        services.cycle_plan_update(
+            by=lead,
+            cycle=cycle,
+            predictions=[(first.pk, "", "Fine"), (second.pk, "A question?", "")],
+        )

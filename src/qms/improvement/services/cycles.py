@@ -154,9 +154,9 @@ def _check_change_idea(change_idea, project: Project | None) -> DriverNode:
     return change_idea
 
 
-def _predictions(pairs) -> list[tuple[str, str]]:
+def _predictions(pairs, *, start: int = 1) -> list[tuple[str, str]]:
     checked = []
-    for index, pair in enumerate(pairs or (), start=1):
+    for index, pair in enumerate(pairs or (), start=start):
         try:
             question, prediction = pair
         except (TypeError, ValueError):
@@ -369,7 +369,7 @@ def _prediction_rows(cycle: PdsaCycle, predictions) -> list[tuple[int | None, st
             raise ValidationError(
                 {"predictions": f"Prediction {index}: give a question and a prediction."}
             ) from None
-        checked = _predictions([(question, prediction)])
+        checked = _predictions([(question, prediction)], start=index)
         if not checked:
             continue  # a blank row
         rows.append((pk, *checked[0]))
