@@ -48,6 +48,9 @@ __all__ = [
 NODE_TEXT_MAX = DriverNode._meta.get_field("text").max_length
 TITLE_MAX = Prototype._meta.get_field("title").max_length
 DESCRIPTION_MAX = 5_000
+# The most nodes a driver diagram holds: three times the largest real one the benchmark draws
+# (80). More cannot be read, and its SVG or PNG for a report takes many seconds to draw.
+DIAGRAM_MAX_NODES = 250
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +164,9 @@ def node_add(*, by, parent: DriverNode, kind: str, text: str, position=None) -> 
     _check_kind_under(kind, parent)
     text = _text(text, field="text", label="Text", max_length=NODE_TEXT_MAX)
     _lock_diagram(project)
+    if DriverNode.objects.filter(project=project).count() >= DIAGRAM_MAX_NODES:
+        most = f"A driver diagram holds at most {DIAGRAM_MAX_NODES} nodes"
+        raise ValidationError({"text": f"{most}: remove some first."})
     siblings = DriverNode.objects.filter(project=project, parent=parent).count()
     position = _check_position(position, count=siblings + 1)
     _open_gap(project.pk, parent.pk, position)
