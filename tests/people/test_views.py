@@ -19,7 +19,7 @@ from qms.people import access, services
 from qms.people.models import Membership, ObjectGrant, Person
 from qms.people.roles import Role
 
-AREAS = ["plan", "improve", "learn", "partners"]
+AREAS = ["plan", "learn", "partners"]
 
 
 @pytest.fixture
