@@ -67,9 +67,9 @@ def test_it_finds_the_dates_the_brief_names(date):
 
 def test_it_checks_long_hostile_text_in_linear_time():
     text = ("by the end of the " * 3000) + ("1 " * 20000) + ("from 1 to " * 5000)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     aim_problems(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_it_imports_no_django():
