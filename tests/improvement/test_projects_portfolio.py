@@ -1,8 +1,6 @@
 """The portfolio of a unit's projects and the area's home: who sees what, filters, counts by
 stage, sorting, pages, and a fixed number of queries whatever the number of projects."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -172,19 +170,16 @@ def test_it_reads_the_portfolio_in_the_same_queries_whatever_its_size(client, or
     assert portfolio_queries(client, url) == small
 
 
-def test_it_renders_2000_projects_portfolio_quickly(client, org, quality_lead):
+def test_it_counts_2000_projects_and_shows_the_first_hundred(client, org, quality_lead):
     leads = [make_person(f"lead{n}") for n in range(20)]
     for n, person in enumerate(leads):
         make_projects(org["ward"] if n % 2 else org["other_service"], 100, lead=person)
     client.force_login(quality_lead)
     url = reverse("improvement:portfolio", args=[org["division"].pk])
-    client.get(url)
-    started = time.perf_counter()
     response = client.get(url)
-    elapsed = time.perf_counter() - started
+    # Its speed is measured by bench/improvement.py (aim: under 150 ms), not asserted here.
     assert response.context["portfolio"].total == 2000
-    # The aim is 150 ms on a server; the test leaves room for a busy test machine.
-    assert elapsed < 0.6, f"{elapsed * 1000:.0f} ms"
+    assert len(response.context["portfolio"].page.object_list) == 100
 
 
 # Home --------------------------------------------------------------------------------------
