@@ -305,6 +305,9 @@ def project_measure_unlink(*, by: Person | None, project_measure: ProjectMeasure
     """Take a measure off the project (the team); its data and chart stay in quality control."""
     project = project_measure.project
     authorise_team(by, project, "unlink its measures")
+    # As for linking: only those who see the measure (staff; a patient partner does not).
+    if by is not None and not access.roles_on(by, project_measure.measure) & roles.VIEWERS:
+        raise PermissionDenied("You cannot see this measure.")
     record_by(project_measure, by, f"{project_measure.measure} unlinked")
     project_measure.delete()
     _markers_sync(project)
