@@ -59,6 +59,19 @@ PROGRESS_SCALE = {
 PROGRESS_CHOICES = [(key, f"{key}: {meaning}") for key, meaning in PROGRESS_SCALE.items()]
 
 
+class PartOfProject:
+    """A record that lives under a project: it is in the project's unit, and a role given on
+    the project reaches it (qms.people.access)."""
+
+    @property
+    def access_unit(self) -> Unit:
+        return self.project.unit
+
+    @property
+    def access_parent(self) -> "Project":
+        return self.project
+
+
 class Project(models.Model):
     """An improvement project: its charter, and the record its team is given roles on."""
 
@@ -151,7 +164,7 @@ class Project(models.Model):
         return reverse("improvement:project-detail", args=[self.pk])
 
 
-class ProjectMeasure(models.Model):
+class ProjectMeasure(PartOfProject, models.Model):
     """A control measure the project watches, as its outcome, process or balancing measure."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_measures")
@@ -173,14 +186,6 @@ class ProjectMeasure(models.Model):
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url()
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
 
 class NodeKind(models.TextChoices):
     AIM = "aim", "Aim"
@@ -199,7 +204,7 @@ NODE_CHILDREN = {
 }
 
 
-class DriverNode(models.Model):
+class DriverNode(PartOfProject, models.Model):
     """One node of a project's driver diagram: its aim (the root, one per project), a primary
     or secondary driver, or a change idea that PDSA cycles test."""
 
@@ -230,14 +235,6 @@ class DriverNode(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:diagram", args=[self.project_id]) + f"#node-{self.pk}"
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
 
 class CycleStage(models.TextChoices):
     PLAN = "plan", "Plan"
@@ -253,7 +250,7 @@ class ActDecision(models.TextChoices):
     ABANDON = "abandon", "Abandon"
 
 
-class PdsaCycle(models.Model):
+class PdsaCycle(PartOfProject, models.Model):
     """One Plan-Do-Study-Act cycle testing a change idea; the change idea's cycles, in order of
     `number`, are its ramp."""
 
@@ -315,14 +312,6 @@ class PdsaCycle(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:cycle-detail", args=[self.pk])
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
 
 class PredictionOutcome(models.TextChoices):
     MET = "met", "As predicted"
@@ -359,7 +348,7 @@ class Prediction(models.Model):
         return self.cycle
 
 
-class A3(models.Model):
+class A3(PartOfProject, models.Model):
     """A Lean project's A3: the problem and its solving on one page."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="a3")
@@ -378,14 +367,6 @@ class A3(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:a3", args=[self.project_id])
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
 
 class EbcdStageName(models.TextChoices):
     GATHER = "gather", "Gather experiences"
@@ -401,7 +382,7 @@ class StageStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
-class EbcdStage(models.Model):
+class EbcdStage(PartOfProject, models.Model):
     """One stage of an experience-based co-design project (Point of Care Foundation toolkit)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ebcd_stages")
@@ -424,16 +405,8 @@ class EbcdStage(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:ebcd", args=[self.project_id])
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
 
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
-
-class Milestone(models.Model):
+class Milestone(PartOfProject, models.Model):
     """A project-management milestone with an owner and a date."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
@@ -459,14 +432,6 @@ class Milestone(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:milestones", args=[self.project_id]) + f"#milestone-{self.pk}"
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
 
 class PrototypeStatus(models.TextChoices):
     OPEN = "open", "Gathering feedback"
@@ -474,7 +439,7 @@ class PrototypeStatus(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
-class Prototype(models.Model):
+class Prototype(PartOfProject, models.Model):
     """A quick mock-up tried before a formal test; pictures and files are attachments and the
     feedback of staff and partners its discussion (qms.comments)."""
 
@@ -502,16 +467,8 @@ class Prototype(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("improvement:prototype-detail", args=[self.pk])
 
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
 
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
-
-class ProgressAssessment(models.Model):
+class ProgressAssessment(PartOfProject, models.Model):
     """A confirmed progress score: what the evidence suggested, with its reasons, and what the
     lead decided (the same, or another score with a reason)."""
 
@@ -535,14 +492,6 @@ class ProgressAssessment(models.Model):
         return self.project.get_absolute_url() + "#progress"
 
     @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
-
-    @property
     def overridden(self) -> bool:
         return self.score != self.suggested
 
@@ -553,7 +502,7 @@ class PackageStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ChangePackage(models.Model):
+class ChangePackage(PartOfProject, models.Model):
     """What a project learned, packaged for others: its tested change ideas, its measures with
     their operational definitions, the evidence and how to do it."""
 
@@ -582,14 +531,6 @@ class ChangePackage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("improvement:package-detail", args=[self.pk])
-
-    @property
-    def access_unit(self) -> Unit:
-        return self.project.unit
-
-    @property
-    def access_parent(self) -> Project:
-        return self.project
 
 
 class AdoptionStatus(models.TextChoices):
