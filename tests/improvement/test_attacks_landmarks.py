@@ -67,3 +67,23 @@ def test_the_co_design_stages_name_their_histories_apart(client, as_user, projec
     html = client.get(reverse("improvement:ebcd", args=[project.pk])).content.decode()
     assert html.count("Changes to ") >= 2
     assert _repeated(html) == []
+
+
+def _breadcrumbs(html: str) -> str:
+    start = html.index('aria-label="Breadcrumb"')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_the_diagram_and_prototypes_breadcrumbs_lead_up_to_the_project_only(
+    client, as_user, project
+):
+    """The diagram's trail read "project › Prototypes" and the prototypes' "project › Driver
+    diagram": neither page is under the other. Each links the other from its text instead."""
+    as_user("lead")
+    diagram = reverse("improvement:diagram", args=[project.pk])
+    prototypes = reverse("improvement:prototype-list", args=[project.pk])
+    for url, other in ((diagram, prototypes), (prototypes, diagram)):
+        html = client.get(url).content.decode()
+        trail = _breadcrumbs(html)
+        assert project.get_absolute_url() in trail and other not in trail
+        assert f'href="{other}"' in html
