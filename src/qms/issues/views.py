@@ -15,6 +15,7 @@ from qms.issues.models import Action, Issue
 from qms.issues.roles import GRANTED_VIEWERS, RAISERS, VIEWERS
 from qms.people import access
 from qms.people.models import Unit
+from qms.web.forms import apply_service
 
 
 def _form_page(request, form, *, title: str, lede: str, submit: str, back: str, status=200):
@@ -30,16 +31,8 @@ def _form_page(request, form, *, title: str, lede: str, submit: str, back: str, 
 
 
 def _apply(form, act):
-    """Call the service with the form's data; its ValidationError lands on the form."""
-    try:
-        return act(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    return None
+    """Call the service with the form's data (qms.web.forms.apply_service)."""
+    return apply_service(form, lambda: act(form.cleaned_data))
 
 
 @login_required

@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -18,6 +17,7 @@ from qms.improvement import roles, selectors, services
 from qms.improvement.forms_cycles import ActForm, DoForm, PlanForm, RemoveForm, StudyForm
 from qms.improvement.models import CycleStage, DriverNode, NodeKind, PdsaCycle, Prediction
 from qms.people import access
+from qms.web.forms import apply_service
 
 # A new cycle's dates, until the team says otherwise: two weeks from today.
 DEFAULT_DAYS = 14
@@ -44,19 +44,9 @@ def _work(request, source, pk):
 
 
 def _apply(form, act, rename=None):
-    """Call the service; its ValidationError lands on the form, on the field it names (through
-    `rename` when the form calls it otherwise), and the record is read again: the service's
-    transaction was rolled back, and the page must show the record as it is."""
-    try:
-        return act()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                field = (rename or {}).get(field, field)
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    return None
+    """Call the service (qms.web.forms.apply_service); the page then reads the record again:
+    the service's transaction was rolled back, and the page must show the record as it is."""
+    return apply_service(form, act, rename=rename)
 
 
 def _read_again(cycle: PdsaCycle) -> None:

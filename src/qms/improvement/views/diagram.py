@@ -28,6 +28,7 @@ from qms.improvement.forms_diagram import (
 from qms.improvement.models import DriverNode, NodeKind, Project, Prototype, PrototypeStatus
 from qms.people import access
 from qms.stats import diagrams
+from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
 _PROJECTS = Project.objects.select_related("unit")
@@ -275,16 +276,8 @@ def _prototype_form_page(request, form, *, project, prototype=None, status=200):
 
 
 def _apply(form, act):
-    """Call the service with the form's data; its ValidationError lands on the form."""
-    try:
-        return act(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    return None
+    """Call the service with the form's data (qms.web.forms.apply_service)."""
+    return apply_service(form, lambda: act(form.cleaned_data))
 
 
 @login_required

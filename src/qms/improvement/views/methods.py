@@ -23,6 +23,7 @@ from qms.improvement.forms_methods import (
 from qms.improvement.models import A3, EbcdStageName, Method, Milestone, Project
 from qms.improvement.services.projects import may_work_on
 from qms.people import access
+from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
 
@@ -42,19 +43,6 @@ def _read(request, source, pk):
 
 def _work(request, source, pk):
     return access.object_or_404(request.user, source, pk, roles.TEAM, granted=roles.TEAM_GRANTED)
-
-
-def _apply(form, act):
-    """Call the service; its ValidationError lands on the form, on the field it names."""
-    try:
-        return act()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    return None
 
 
 def _context(request, project, **extra) -> dict:
@@ -96,7 +84,7 @@ def a3_edit(request, project_id):
     initial = {name: getattr(record, name) for name in services.A3_FIELDS} if record else {}
     form = A3Form(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_service(
             form, lambda: services.a3_update(by=request.user, project=project, **form.cleaned_data)
         )
         if done is not None:
@@ -155,7 +143,7 @@ def ebcd_stage(request, project_id, stage):
         raise Http404("No such co-design stage")
     form = EbcdStageForm(request.POST, prefix=stage)
     if form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.ebcd_stage_update(
                 by=request.user, project=project, stage=stage, **form.cleaned_data
@@ -199,7 +187,7 @@ def milestone_add(request, project_id):
     project = _work(request, _projects(), project_id)
     form = MilestoneForm(request.POST, owners=selectors.team_people(project))
     if form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.milestone_add(by=request.user, project=project, **form.cleaned_data),
         )
@@ -219,7 +207,7 @@ def milestone_edit(request, pk):
         initial={"title": milestone.title, "due_on": milestone.due_on, "owner": milestone.owner_id},
     )
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.milestone_update(
                 by=request.user, milestone=milestone, **form.cleaned_data

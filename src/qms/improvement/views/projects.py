@@ -26,6 +26,7 @@ from qms.improvement.models import MeasureRole, Project, ProjectMeasure
 from qms.people import access
 from qms.people.models import ObjectGrant, Unit
 from qms.people.roles import Role
+from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
 # Who defines measures in quality control (its MEASURE_EDITORS), to show the link to its
@@ -36,16 +37,8 @@ _MEASURE_EDITORS = frozenset(
 
 
 def _apply(form, act):
-    """Call the service with the form's data; its ValidationError lands on the form."""
-    try:
-        return act(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    return None
+    """Call the service with the form's data (qms.web.forms.apply_service)."""
+    return apply_service(form, lambda: act(form.cleaned_data))
 
 
 def _projects():

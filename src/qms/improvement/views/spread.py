@@ -23,22 +23,12 @@ from qms.improvement.forms_spread import (
 from qms.improvement.models import Adoption, ChangePackage, PackageStatus, Project
 from qms.people import access
 from qms.people.models import Unit
+from qms.web.forms import apply_service
 
 
 def _apply(form, act):
-    """Call the service with the form's data; its ValidationError lands on the form (and a
-    refusal of the role too: nothing is saved, the page says why)."""
-    try:
-        return act(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-    return None
+    """Call the service with the form's data (qms.web.forms.apply_service)."""
+    return apply_service(form, lambda: act(form.cleaned_data))
 
 
 def _form_page(request, form, *, title, lede="", submit, back, template="package_form", **extra):
