@@ -233,6 +233,29 @@ def test_it_starts_a_project_from_a_signal_carrying_it_over(client, org, lead, s
     assert signal.get_absolute_url() in page and "Started from" in page
 
 
+def test_it_names_the_projects_already_started_from_the_signal(client, org, lead, signal):
+    client.force_login(lead)
+    link = reverse("improvement:project-create", args=[org["ward"].pk])
+    link += f"?from=control.signal:{signal.pk}"
+    assert "already started from it" not in client.get(link).content.decode()
+    client.post(link, FORM)
+    first = Project.objects.get()
+    form = client.get(link).content.decode()
+    assert "A project has already started from it" in form
+    assert first.get_absolute_url() in form
+
+
+def test_it_names_only_the_earlier_projects_the_user_sees(client, org, lead, signal):
+    hidden = services.project_create(
+        by=None, unit=org["ward"], title="Hidden", problem="p", aim="a", source=signal
+    )
+    Project.objects.filter(pk=hidden.pk).update(unit=org["elsewhere"])
+    client.force_login(lead)
+    link = reverse("improvement:project-create", args=[org["ward"].pk])
+    form = client.get(link + f"?from=control.signal:{signal.pk}").content.decode()
+    assert "already started from it" not in form and "Hidden" not in form
+
+
 def test_it_starts_a_project_from_an_issue(client, org, lead):
     issue = issue_services.issue_raise(
         by=lead, unit=org["ward"], title="Call bells unanswered", source="staff_concern",

@@ -434,16 +434,28 @@ class StartContext:
     problem: str
     measure: object | None
     title: str
+    # Projects already started from the same record that the user sees: a second is rarely
+    # what is wanted, so the page names them first.
+    started: list = field(default_factory=list)
 
 
 def start_context(user, reference: str) -> StartContext | None:
     """The record a new project starts from (`?from=control.signal:12` or
     `?from=issues.issue:7`), if the user may see it: Http404 for an unknown kind or a record
     they cannot see; None for no reference."""
-    from django.http import Http404
-
     if not reference:
         return None
+    start = _start_record(user, reference)
+    source = Project.objects.filter(
+        source_type=ContentType.objects.get_for_model(start.record), source_id=start.record.pk
+    )
+    start.started = list(access.visible(user, source, roles.VIEWERS).select_related("unit"))
+    return start
+
+
+def _start_record(user, reference: str) -> StartContext:
+    from django.http import Http404
+
     label, _, pk = reference.partition(":")
     label = label.lower()
     if label == "control.signal":
