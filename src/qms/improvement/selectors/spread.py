@@ -35,14 +35,7 @@ from qms.improvement.models import (
 )
 from qms.people import access
 from qms.people.models import ObjectGrant, Person, Unit
-
-try:  # the aim check (qms.text.aims) comes with the projects part
-    from qms.text.aims import aim_problems
-except ImportError:  # pragma: no cover - until it lands
-
-    def aim_problems(text: str) -> list[str]:
-        return []
-
+from qms.text.aims import aim_problems
 
 __all__ = [
     "progress_section",
@@ -152,9 +145,6 @@ def findings_since(measure_ids, since, versions: dict | None = None) -> dict[int
     ids = sorted(set(measure_ids))
     if not ids or since is None:
         return {}
-    improvement_since = getattr(control_selectors, "improvement_since", None)
-    if improvement_since is None:  # until quality control offers it
-        return {}
     key = None
     if versions is not None:
         dates = {i: since.get(i) if isinstance(since, dict) else since for i in ids}
@@ -163,7 +153,7 @@ def findings_since(measure_ids, since, versions: dict | None = None) -> dict[int
         cached = cache.get(key)
         if cached is not None:
             return cached
-    found = improvement_since(ids, since)
+    found = control_selectors.improvement_since(ids, since)
     findings = {measure_id: _finding(found.get(measure_id)) for measure_id in ids}
     if key is not None:
         cache.set(key, findings, FINDINGS_CACHE_SECONDS)
