@@ -15,6 +15,7 @@ def nav_links(html):
 
 def test_it_lists_the_areas_the_apps_register_in_order():
     assert [area.slug for area in areas.registered()] == [
+        "plan",
         "control",
         "issues",
         "improve",
@@ -26,9 +27,9 @@ def test_it_lists_the_areas_the_apps_register_in_order():
 @pytest.mark.parametrize(
     ("who", "links"),
     [
-        ("lead", ["Control", "Issues", "Improve", "People"]),
-        ("member", ["Control", "Issues", "Improve", "People"]),
-        ("partner", ["Improve", "People"]),
+        ("lead", ["Plan", "Control", "Issues", "Improve", "People"]),
+        ("member", ["Plan", "Control", "Issues", "Improve", "People"]),
+        ("partner", ["Plan", "Improve", "People"]),
     ],
 )
 def test_it_builds_the_navigation_from_the_registered_areas(client, as_user, who, links):
@@ -37,25 +38,24 @@ def test_it_builds_the_navigation_from_the_registered_areas(client, as_user, who
 
 
 def test_it_shows_a_registered_areas_link_and_cards(client, as_user, monkeypatch):
-    plan = Area(
-        slug="plan",
-        name="Plan",
-        summary="quality planning",
-        order=10,
+    learn = Area(
+        slug="learn",
+        name="Learn",
+        summary="the learning system",
+        order=50,
         url_name="people:unit-tree",
         work_card=HomeCard("people/_home_units.html", lambda user: []),
     )
-    monkeypatch.setitem(areas._registered, "plan", plan)
+    monkeypatch.setitem(areas._registered, "learn", learn)
     as_user("member")
     html = client.get("/").content.decode()
-    assert nav_links(html) == ["Plan", "Control", "Issues", "Improve", "People"]
+    assert nav_links(html) == ["Plan", "Control", "Issues", "Improve", "Learn", "People"]
     assert (
         "This version has quality planning, quality control, issues and actions, quality "
-        "improvement and the "
-        "organisation."
+        "improvement, the learning system and the organisation."
     ) in html
     # Built now: no longer among the areas to come.
-    assert "<strong>Plan</strong>" not in html and "<strong>Learn</strong>" in html
+    assert "<strong>Learn</strong>" not in html and "<strong>Partners</strong>" in html
 
 
 def test_it_leaves_out_a_card_whose_selector_gives_nothing(admin):
@@ -65,7 +65,7 @@ def test_it_leaves_out_a_card_whose_selector_gives_nothing(admin):
 
 
 def test_it_reads_the_planned_areas_from_its_data_file():
-    assert [area.slug for area in areas.planned()] == ["plan", "learn", "partners"]
+    assert [area.slug for area in areas.planned()] == ["learn", "partners"]
     assert all(area.name and area.purpose for area in areas.planned())
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "qms.issues",
     "qms.control",
     "qms.improvement",
+    "qms.planning",
     "qms.demo",
 ]
 

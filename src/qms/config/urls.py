@@ -19,4 +19,5 @@ urlpatterns = [
     path("escalations/", include("qms.escalation.urls")),
     path("control/", include("qms.control.urls")),
     path("improve/", include("qms.improvement.urls")),
+    path("plan/", include("qms.planning.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Quality planning's reads: aims."""
+
+__all__: list[str] = []

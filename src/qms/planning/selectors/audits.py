@@ -1,0 +1,3 @@
+"""Quality planning's reads: audits."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's reads: design."""
+
+__all__: list[str] = []

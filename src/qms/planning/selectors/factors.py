@@ -1,0 +1,3 @@
+"""Quality planning's reads: factors."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's reads: gaps."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's reads: needs."""
+
+__all__: list[str] = []

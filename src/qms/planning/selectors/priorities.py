@@ -1,0 +1,3 @@
+"""Quality planning's reads: priorities."""
+
+__all__: list[str] = []

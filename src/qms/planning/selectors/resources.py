@@ -1,0 +1,3 @@
+"""Quality planning's reads: resources."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's writes: aims."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's writes: audits."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's writes: design."""
+
+__all__: list[str] = []

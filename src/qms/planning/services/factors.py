@@ -1,0 +1,3 @@
+"""Quality planning's writes: factors."""
+
+__all__: list[str] = []

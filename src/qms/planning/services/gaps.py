@@ -1,0 +1,3 @@
+"""Quality planning's writes: gaps."""
+
+__all__: list[str] = []

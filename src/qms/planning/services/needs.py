@@ -1,0 +1,3 @@
+"""Quality planning's writes: needs."""
+
+__all__: list[str] = []

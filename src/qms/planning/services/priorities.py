@@ -1,0 +1,3 @@
+"""Quality planning's writes: priorities."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Quality planning's writes: resources."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Pages of quality planning, one module per part of the area."""

@@ -1,0 +1,4 @@
+"""Pages of quality planning: gaps. Thin: the record through `qms.people.access`, a form, a
+service, a page."""
+
+urlpatterns: list = []
