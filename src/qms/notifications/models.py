@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     COMMENT = "comment", "Comments"
     BASELINE = "baseline", "Suggested new limits"
     IMPROVEMENT = "improvement", "Improvement projects"
+    PLANNING = "planning", "Quality planning"
     SYSTEM = "system", "System"
 
 
