@@ -41,7 +41,39 @@ def _factors() -> None:
 
 
 def _priorities() -> None:
-    """Priorities, weights, decisions, method chooser."""
+    """Priorities, weights, decisions, method chooser: a priority's discussion (its working
+    group, partners as equals), its inbox entries, and its history with its working group's
+    roles."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.comments import registry as comments
+    from qms.core import history
+    from qms.notifications import registry as notifications
+    from qms.people.models import ObjectGrant
+    from qms.people.roles import ALL_ROLES
+    from qms.planning import roles
+    from qms.planning.models import Priority
+
+    # The unit's staff read a priority's discussion and its scorers write in it; those given a
+    # working-group role on the priority (a patient partner) read and write as equals.
+    comments.register(
+        Priority,
+        read_roles=roles.VIEWERS,
+        write_roles=roles.SCORERS | roles.PROPOSERS,
+        granted_roles=roles.SCORERS_GRANTED,
+    )
+    notifications.register(
+        Priority,
+        read_roles=ALL_ROLES,
+        queryset=lambda: Priority.objects.select_related("unit"),
+        detail=lambda priority: priority.get_status_display().lower(),
+    )
+    history.register_related(
+        Priority,
+        lambda priority: ObjectGrant.history.filter(
+            content_type=ContentType.objects.get_for_model(Priority), object_id=priority.pk
+        ),
+    )
 
 
 def _design() -> None:

@@ -1,0 +1,164 @@
+"""Forms of priorities' pages: proposing and changing a priority, scoring it, deciding it, the
+unit's weights. Free text is screened for patient identifiers (ScreenedForm first)."""
+
+from django import forms
+
+from qms.people.forms import PersonField
+from qms.planning import scoring
+from qms.planning.models import Priority, PriorityOrigin, PriorityStatus
+from qms.web.screening import ScreenedForm
+
+
+class _OptionalPersonField(PersonField):
+    """A person by username or e-mail, or no one when left empty."""
+
+    def clean(self, value):
+        if not (value or "").strip():
+            return None
+        return super().clean(value)
+
+
+class PriorityForm(ScreenedForm, forms.Form):
+    """A priority's title, problem, origin, owner and whether it needs a design."""
+
+    title = forms.CharField(label="Title", max_length=Priority._meta.get_field("title").max_length)
+    problem = forms.CharField(
+        label="The problem",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text="What is wrong, for whom, and how you know.",
+    )
+    origin = forms.ChoiceField(label="Where it comes from", choices=PriorityOrigin.choices)
+    owner = _OptionalPersonField(
+        label="Owner",
+        required=False,
+        help_text="Username or e-mail address of the person who owns it (optional); they must "
+        "have a role in the unit.",
+    )
+    needs_design = forms.BooleanField(
+        label="It needs a new system, model of care or process designed", required=False
+    )
+
+    def __init__(self, *args, fixed_origin: bool = False, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fixed_origin:  # proposed from a record: its origin is that record's
+            del self.fields["origin"]
+        if editing:
+            self.fields["reason"] = forms.CharField(
+                label="Why it changes",
+                required=False,
+                max_length=100,
+                help_text="Optional; kept in the priority's history.",
+            )
+
+
+_SCORE_CHOICES = [("", "Not scored"), *[(str(n), str(n)) for n in range(1, 6)]]
+_SCORE_HELP = {
+    "people_affected": "1 very few people … 5 very many.",
+    "severity": "1 minor harm or poor experience … 5 severe.",
+    "equity": "1 does not narrow inequalities … 5 narrows them greatly.",
+    "strategic_fit": "1 fits the organisation's aims poorly … 5 fully.",
+    "effort": "Higher is better: 1 very large effort … 5 very little effort.",
+    "cost": "Higher is better: 1 very costly … 5 costs very little.",
+    "readiness": "1 not ready … 5 ready to start now.",
+}
+
+
+class ScoreForm(forms.Form):
+    """The seven criteria, each 1 to 5 or not scored; higher is always better."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in scoring.CRITERIA:
+            self.fields[name] = forms.TypedChoiceField(
+                label=scoring.LABELS[name],
+                choices=_SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_SCORE_HELP[name],
+                error_messages={
+                    "invalid_choice": f"{scoring.LABELS[name].split(' (')[0]}: choose a score "
+                    "from 1 to 5, or not scored."
+                },
+            )
+
+    def impact_fields(self):
+        return [self[name] for name in scoring.IMPACT]
+
+    def feasibility_fields(self):
+        return [self[name] for name in scoring.FEASIBILITY]
+
+
+class DecisionForm(ScreenedForm, forms.Form):
+    """Approve, park or reject a priority, or reopen it, with the reason."""
+
+    status = forms.ChoiceField(label="Decision")
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why: kept in the priority's history and sent to its owner and proposer.",
+    )
+
+    def __init__(self, *args, current: str = PriorityStatus.CANDIDATE, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (PriorityStatus.APPROVED, "Approve"),
+            (PriorityStatus.PARKED, "Park"),
+            (PriorityStatus.REJECTED, "Reject"),
+        ]
+        choices = [c for c in choices if c[0] != current]
+        if current != PriorityStatus.CANDIDATE:
+            choices.append((PriorityStatus.CANDIDATE, "Reopen as a candidate"))
+        self.fields["status"].choices = choices
+
+
+class WeightsForm(forms.Form):
+    """A unit's seven weights, 0 to WEIGHT_MAX each."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in scoring.CRITERIA:
+            label = scoring.LABELS[name].split(" (")[0]
+            self.fields[name] = forms.FloatField(
+                label=label,
+                min_value=0,
+                max_value=scoring.WEIGHT_MAX,
+                error_messages={
+                    "invalid": f"{label}: give a number from 0 to {scoring.WEIGHT_MAX:g}.",
+                    "required": f"{label}: give a weight (0 leaves it out).",
+                    "min_value": f"{label}: a weight is not negative.",
+                    "max_value": f"{label}: a weight is at most {scoring.WEIGHT_MAX:g}.",
+                },
+                widget=forms.NumberInput(attrs={"step": "any", "min": 0}),
+            )
+        self.fields["reason"] = forms.CharField(
+            label="Why they change", required=False, max_length=100
+        )
+
+    def impact_fields(self):
+        return [self[name] for name in scoring.IMPACT]
+
+    def feasibility_fields(self):
+        return [self[name] for name in scoring.FEASIBILITY]
+
+
+class PriorityFilterForm(forms.Form):
+    """The ranked list's filters and sort; wrong values are ignored, not errors."""
+
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *PriorityStatus.choices]
+    )
+    origin = forms.ChoiceField(
+        label="Comes from", required=False, choices=[("", "Anywhere"), *PriorityOrigin.choices]
+    )
+    unit = forms.TypedChoiceField(label="Unit", required=False, coerce=int, empty_value=None)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [
+            ("", "This unit and all below"),
+            *[(u.pk, f"{getattr(u, 'indent', '')}{u.name}") for u in units],
+        ]
