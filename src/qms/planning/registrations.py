@@ -77,7 +77,18 @@ def _priorities() -> None:
 
 
 def _design() -> None:
-    """Designs of new systems, models of care and processes."""
+    """Designs of new systems, models of care and processes: a design's history shows its
+    steps' changes too."""
+    from qms.core import history
+    from qms.planning.models import Design, DesignStep
+
+    history.register_related(Design, lambda design: DesignStep.history.filter(design_id=design.pk))
+    history.register_summary(
+        DesignStep,
+        lambda row, names: (
+            f"{row.get_state_display()}: step “{row.name[:60]}” {history.ACTIONS[row.history_type]}"
+        ),
+    )
 
 
 def _resources() -> None:
