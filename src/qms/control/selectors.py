@@ -10,8 +10,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch
+from django.db.models import Count, F, FloatField, Func, Max, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from qms.control.charts import compact_spec, spec_json
@@ -20,6 +20,7 @@ from qms.control.icons import VARIATION_CODES, Icon, assurance_icon, variation_i
 from qms.control.models import (
     Annotation,
     BaselineSuggestion,
+    Domain,
     Frequency,
     Measure,
     MeasureDefinition,
@@ -804,3 +805,124 @@ def _finding(measure, since, points, phase_starts, suggested) -> ImprovementFind
             + ("special cause concern." if ends_in_concern else "common cause variation.")
         )
     return replace(finding, explanation=text)
+
+
+# Current performance against targets (quality planning's gaps) ---------------------------------
+
+
+class _LastPointNumber(Func):
+    """A number of the last stored point of a result (`points[-1][key]`), read in the database
+    so a page of thousands of measures never loads their charts' points."""
+
+    output_field = FloatField()
+
+    def __init__(self, key: str, **extra):
+        if key not in ("cl", "lcl", "ucl"):  # the key goes into the SQL: only known names
+            raise ValueError(f"Not a point field read here: {key}")
+        self.key = key
+        super().__init__(F("result__points"), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # SQLite (3.31 and later) counts from the end of an array with '#'.
+        return self._with_template(
+            compiler, connection, f"json_extract(%(expressions)s, '$[#-1].{self.key}')"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = f"((%(expressions)s -> -1) ->> '{self.key}')::double precision"
+        return self._with_template(compiler, connection, template)
+
+    def _with_template(self, compiler, connection, template):
+        return super().as_sql(compiler, connection, template=template)
+
+
+@dataclass(frozen=True)
+class CurrentPerformance:
+    """A measure with a target as its stored results stand now: the centre line and limits of
+    its current phase (from its last point), its latest value and its icons."""
+
+    measure_id: int
+    name: str
+    unit_id: int
+    unit_name: str
+    unit_path: str
+    domain: str
+    domain_label: str
+    direction: str
+    chart: str
+    unit_label: str
+    target: float
+    last_period: dt.date | None
+    last_value: float | None
+    centre: float | None
+    lcl: float | None
+    ucl: float | None
+    trial_limits: bool
+    variation: Icon
+    assurance: Icon
+
+    @property
+    def has_limits(self) -> bool:
+        return self.lcl is not None or self.ucl is not None
+
+    @property
+    def url(self) -> str:
+        return reverse("control:measure-detail", args=[self.measure_id])
+
+
+def quality_domains() -> list[tuple[str, str]]:
+    """The quality domains measures are grouped in, as (value, label), for another area's
+    filters."""
+    return list(Domain.choices)
+
+
+def current_performance(
+    unit, *, domain: str = "", measure_ids=None, below=None
+) -> list[CurrentPerformance]:
+    """Every active measure with a target in the unit and the units below it (or only in
+    `below`, a unit of that subtree; only one quality domain; only `measure_ids`), with the
+    centre line and limits of its current phase, its latest value and its icons, in tree
+    order. The caller has checked that the person sees the unit's measures (roles reach down).
+
+    One query whatever the number of measures: the last point's numbers are read in the
+    database, never the points themselves."""
+    query = Measure.objects.filter(
+        unit__path__startswith=unit.path, is_active=True, target__isnull=False
+    )
+    if below is not None:
+        query = query.filter(unit__path__startswith=below.path)
+    if domain:
+        query = query.filter(domain=domain)
+    if measure_ids is not None:
+        query = query.filter(pk__in=list(measure_ids))
+    rows = query.order_by("unit__path", "name").values_list(
+        "pk", "name", "unit_id", "unit__name", "unit__path", "domain", "direction", "chart",
+        "unit_label", "target", "result__last_period", "result__last_value",
+        "result__trial_limits", "result__variation_icon", "result__assurance_icon",
+        _LastPointNumber("cl"), _LastPointNumber("lcl"), _LastPointNumber("ucl"),
+    )  # fmt: skip
+    labels = dict(Domain.choices)
+    return [
+        CurrentPerformance(
+            measure_id=row[0],
+            name=row[1],
+            unit_id=row[2],
+            unit_name=row[3],
+            unit_path=row[4],
+            domain=row[5],
+            domain_label=labels.get(row[5], row[5]),
+            direction=row[6],
+            chart=row[7],
+            unit_label=row[8],
+            target=row[9],
+            last_period=row[10],
+            last_value=row[11],
+            trial_limits=bool(row[12]),
+            variation=variation_icon(row[13]),
+            assurance=assurance_icon(row[14]),
+            centre=row[15],
+            lcl=row[16],
+            ucl=row[17],
+        )
+        for row in rows
+    ]
