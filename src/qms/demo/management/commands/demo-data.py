@@ -5,7 +5,7 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from qms.demo import improvement, issues, measures, organisation
+from qms.demo import improvement, issues, measures, organisation, planning
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             quality = measures.build(rng)
             issue_count = issues.build()
             projects = improvement.build()
+            plan = planning.build(rng)
         self.stdout.write(
             f"Demo organisation ready: {counts['units']} units, {counts['people']} people, "
             f"{counts['memberships']} memberships."
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(measures.summary_line(quality))
         self.stdout.write(f"{issue_count} issues, with their actions.")
         self.stdout.write(improvement.summary_line(projects))
+        self.stdout.write(planning.summary_line(plan))
         self.stdout.write(f"Demo logins (password {organisation.DEMO_PASSWORD}):")
         for login in organisation.DEMO_LOGINS:
             unit = next(u for u in organisation.UNITS if u[0] == login.unit_code)
