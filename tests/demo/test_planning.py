@@ -270,8 +270,10 @@ def _compliance(audit):
 
 
 def test_it_adds_and_changes_nothing_when_run_again(demo, db):
-    models = (Aim, Need, NeedEvidence, GroupObservation, Issue, IssueAnalysis, IssueFactor,  # fmt: skip
-              Priority, Responsibility, MethodChoice, Design, UnitCapacity, Audit, AuditCase)  # fmt: skip
+    models = [
+        Aim, Need, NeedEvidence, GroupObservation, Issue, IssueAnalysis, IssueFactor, Priority,
+        Responsibility, MethodChoice, Design, UnitCapacity, Audit, AuditCase,
+    ]  # fmt: skip
 
     def state():
         return [model.objects.count() for model in models] + [Priority.history.count()]
