@@ -77,7 +77,12 @@ def build(rng: random.Random | None = None, *, today: dt.date | None = None) -> 
     _issues(demo)
     if _ready("analysis_save") and demo.domains:
         _analyses(demo)
-    if _ready("weights_set", "priority_create", "priority_score", "priority_decide"):
+    # Priorities come from the aims, needs and factors built above.
+    if (
+        _ready("weights_set", "priority_create", "priority_score", "priority_decide")
+        and _ready("aim_create", "need_add", "analysis_save")
+        and demo.domains
+    ):
         _weights(demo)
         _priorities(demo)
     if _ready("design_create", "design_step_add"):
