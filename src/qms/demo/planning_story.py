@@ -1060,8 +1060,8 @@ PRIORITIES = (
         budget=15_000,
         roles=(
             ("@quality_lead@acute", "A"),
-            ("@team_lead@ward-9", "R"),
-            ("coach", "C"),
+            ("coach", "R"),
+            ("analyst", "C"),
             ("@executive@riverside", "I"),
         ),
         method=_answers(complex="yes"),
@@ -1087,21 +1087,21 @@ PRIORITIES = (
         "tested change.",
         hours=6,
         budget=2_000,
-        roles=(("coach", "A"), ("@team_lead@amu", "R"), ("@team_lead@ed", "C")),
+        roles=(("coach", "A"), ("quality", "R"), ("@analyst@acute", "C")),
         method=_answers(flow="yes"),
         project="Structured handover from ED to the wards",
         project_aim="Every handover from the Emergency Department to the Acute Medical Unit "
         "uses the structured tool, with pending results named, by June 2027.",
     ),
     DemoPriority(
-        unit="medicine",
-        title="Discharge before noon on medical wards",
+        unit="ward-8",
+        title="Discharge before noon, starting on Ward 8",
         problem="Only a quarter to a third of discharges happen before noon; patients wait "
         "for medicines to take home and beds are not free for the day's admissions.",
         origin="aim",
         source="acute-flow",
         aim="acute-flow",
-        measures=("ward-8-discharge-before-noon", "amu-discharge-before-noon"),
+        measures=("ward-8-discharge-before-noon",),
         factors=(BEDS,),
         owner="@team_lead@ward-8",
         scores=(4, 3, 2, 5, 3, 3, 3),
@@ -1110,7 +1110,7 @@ PRIORITIES = (
         "with pharmacy.",
         hours=8,
         budget=5_000,
-        roles=(("@team_lead@ward-8", "A"), ("@team_member@ward-8", "R"), ("lead", "C")),
+        roles=(("@team_lead@ward-8", "A"), ("@team_member@ward-8", "R"), ("coach", "C")),
         method=_answers(known="unsure", flow="yes"),
         needs_design=True,
     ),
@@ -1154,7 +1154,7 @@ PRIORITIES = (
         reason="Already under way as a project; recorded here so the plan shows it.",
         hours=3,
         budget=500,
-        roles=(("lead", "A"), ("member", "R"), ("partner", "C")),
+        roles=(("lead", "A"), ("member", "R"), ("coach", "C")),
         method=_answers(known="yes"),
     ),
     DemoPriority(
@@ -1291,7 +1291,7 @@ class DemoStep:
 
 
 DESIGN = {
-    "priority": "Discharge before noon on medical wards",
+    "priority": "Discharge before noon, starting on Ward 8",
     "title": "Discharge planned the day before",
     "kind": "process",
     "purpose": "Patients ready to go home leave before noon, with their medicines and "
