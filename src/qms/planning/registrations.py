@@ -37,7 +37,31 @@ def _gaps() -> None:
 
 
 def _factors() -> None:
-    """Contributory factors of issues."""
+    """Contributory factors of issues: an analysis's history shows its factors' codings, and
+    the issue's history shows both."""
+    from qms.core import history
+    from qms.issues.models import Issue
+    from qms.planning.models import FactorDomain, IssueAnalysis, IssueFactor
+
+    def coding(row, names) -> str:
+        verb = {"+": "coded", "~": "note changed", "-": "removed"}[row.history_type]
+        return f"Factor “{names.of(FactorDomain, row.domain_id)}” {verb}"
+
+    history.register_summary(IssueFactor, coding, names=("domain",))
+    history.register_summary(
+        IssueAnalysis,
+        lambda row, names: (
+            "Contributory factors "
+            + ("analysed" if row.history_type == "+" else "analysis changed")
+        ),
+    )
+    history.register_related(
+        IssueAnalysis, lambda analysis: IssueFactor.history.filter(analysis_id=analysis.pk)
+    )
+    history.register_related(Issue, lambda issue: IssueAnalysis.history.filter(issue_id=issue.pk))
+    history.register_related(
+        Issue, lambda issue: IssueFactor.history.filter(analysis__issue_id=issue.pk)
+    )
 
 
 def _priorities() -> None:

@@ -13,6 +13,12 @@ Two kinds of finding:
   saying what was found: the sender removes it, or enters that text on the page instead. Safer
   to make someone look than to store patient-identifiable data in a quality system unseen.
 
+A third kind, for forms that opt in (`blame_screened`, the names of their fields that give an
+account of what went wrong): language that blames a person ("careless", "failed to", "nurse X
+forgot", `qms.text.find_blame`) gets a gentle prompt to rephrase around the system, with the
+box "Keep my wording" (BLAME_CONFIRM_FIELD). Never a refusal, and never asked of files or the
+API: how a person words an account is theirs to decide once they have been asked.
+
 Length comes first: a form field's max_length (TEXT_MAX_LENGTH where a field has none), the
 note's 500 characters in files and the API, are checked before any text is screened, so no one
 can make the server screen megabytes.
@@ -24,10 +30,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
-from qms.text import Action, find_control_characters, find_format_characters, find_identifiers
+from qms.text import (
+    Action,
+    find_blame,
+    find_control_characters,
+    find_format_characters,
+    find_identifiers,
+)
 
 CONFIRM_FIELD = "identifiers_checked"
 CONFIRM_LABEL = "I have checked: this does not identify a patient"
+BLAME_CONFIRM_FIELD = "wording_kept"
+BLAME_CONFIRM_LABEL = "Keep my wording: I have read it again and it is about the system"
+BLAME_QUESTION = (
+    "Ask what in the system made this likely (the workload, the task, the equipment, the "
+    "information, the training and support) rather than who"
+)
+_CONFIRM_FIELDS = (CONFIRM_FIELD, BLAME_CONFIRM_FIELD)
 IDENTIFIER_REFUSAL = "looks like an NHS or CHI number; remove patient identifiers"
 # The longest free text a form takes where its field sets no limit (a description, a definition):
 # pages of prose, far beyond any note, and bounded.
@@ -77,6 +96,17 @@ def prompts(text: str) -> list[str]:
     return found
 
 
+def blame_prompts(text: str) -> list[str]:
+    """What in `text` may blame a person, as descriptions: "a word that judges a person
+    (“careless”)"."""
+    if not text:
+        return []
+    found = [f"{finding.description} ({_quoted(finding.text)})" for finding in find_blame(text)]
+    if len(found) > _QUOTED_AT_MOST:
+        found[_QUOTED_AT_MOST:] = [f"and {len(found) - _QUOTED_AT_MOST:,} more"]
+    return found
+
+
 def problems_without_prompt(text: str, *, label: str, multiline: bool = True) -> list[str]:
     """Every reason to refuse `text` where no one can be asked to confirm (uploaded files, the
     API, the import command): refusals, and prompts refused with what was found."""
@@ -107,6 +137,9 @@ class ScreenedForm:
     must be shown again rather than summarised in a message."""
 
     screening_prompted = False
+    # The fields whose text is an account of what went wrong, screened for blame (opt in).
+    blame_screened: tuple[str, ...] = ()
+    blame_prompted = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +155,14 @@ class ScreenedForm:
                 _limit(field, TEXT_MAX_LENGTH)
         if self.is_bound and self.add_prefix(CONFIRM_FIELD) in self.data:
             self._add_confirm_field()
+        if self.is_bound and self.add_prefix(BLAME_CONFIRM_FIELD) in self.data:
+            self._add_blame_confirm_field()
+
+    def _add_blame_confirm_field(self) -> None:
+        if BLAME_CONFIRM_FIELD not in self.fields:
+            self.fields[BLAME_CONFIRM_FIELD] = forms.BooleanField(
+                label=BLAME_CONFIRM_LABEL, required=False
+            )
 
     def _add_confirm_field(self) -> None:
         if CONFIRM_FIELD not in self.fields:
@@ -133,15 +174,13 @@ class ScreenedForm:
         lets through what they confirmed (`refusals` only, not `prompts`)."""
         return self._confirmed()
 
-    def _confirmed(self) -> bool:
-        field = self.fields.get(CONFIRM_FIELD)
+    def _confirmed(self, name: str = CONFIRM_FIELD) -> bool:
+        field = self.fields.get(name)
         if field is None:
             return False
         return bool(
             field.clean(
-                field.widget.value_from_datadict(
-                    self.data, self.files, self.add_prefix(CONFIRM_FIELD)
-                )
+                field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             )
         )
 
@@ -149,10 +188,12 @@ class ScreenedForm:
         data = super().clean()
         # The box is about the text, not data for the service the view calls with the rest.
         data.pop(CONFIRM_FIELD, None)
+        data.pop(BLAME_CONFIRM_FIELD, None)
         confirmed = self._confirmed()
+        wording_kept = self._confirmed(BLAME_CONFIRM_FIELD)
         for name, field in list(self.fields.items()):
             value = data.get(name)
-            if name == CONFIRM_FIELD or not isinstance(value, str) or not value:
+            if name in _CONFIRM_FIELDS or not isinstance(value, str) or not value:
                 continue
             # Passwords are never stored as text; a disabled field is not what the person sent.
             if isinstance(field.widget, forms.PasswordInput) or field.disabled:
@@ -168,9 +209,24 @@ class ScreenedForm:
                     f"{label} may identify a patient: {'; '.join(found)}. Remove it, or tick "
                     f"“{CONFIRM_LABEL}” below"
                 )
+            if not messages and not wording_kept and name in self.blame_screened:
+                messages = self._blame_prompt(value, label)
             if messages:
                 self.add_error(name, messages)
         return data
+
+    def _blame_prompt(self, value: str, label: str) -> list[str]:
+        """The gentle prompt when an account may blame a person (asked only once the text is
+        otherwise acceptable, so one box is asked about at a time)."""
+        found = blame_prompts(value)
+        if not found:
+            return []
+        self.screening_prompted = self.blame_prompted = True
+        self._add_blame_confirm_field()
+        return [
+            f"{label} may read as blaming a person: {'; '.join(found)}. {BLAME_QUESTION}, and "
+            f"rephrase it; or tick “{BLAME_CONFIRM_LABEL}” below"
+        ]
 
 
 def _limit(field: forms.CharField, max_length: int) -> None:
