@@ -24,7 +24,15 @@ from qms.people.history import record_by
 from qms.people.models import Person
 from qms.people.roles import STAFF_ROLES
 from qms.planning import roles
-from qms.planning.models import AnalysisDecision, FactorDomain, IssueAnalysis, IssueFactor
+from qms.planning.models import (
+    AnalysisDecision,
+    FactorDomain,
+    IssueAnalysis,
+    IssueFactor,
+    PriorityOrigin,
+)
+from qms.planning.selectors.factors import RECURRING_MINIMUM, open_factor_priorities
+from qms.planning.services.priorities import priority_create
 from qms.web.screening import refusals
 
 __all__ = [
@@ -368,10 +376,6 @@ def factor_priority_propose(
     in the problem), `count` how many there are, `period` the months in words. Calls the
     priorities part's `priority_create` (origin "factor", the domain as its source and factor);
     the domain's row is locked first, so two people pressing at once make one priority."""
-    from qms.planning.models import PriorityOrigin
-    from qms.planning.selectors.factors import RECURRING_MINIMUM, open_factor_priorities
-    from qms.planning.services.priorities import priority_create
-
     access.authorise(by, unit, roles.PROPOSERS, "propose priorities")
     _lock(domain)
     existing = open_factor_priorities(unit, [domain.pk]).get(domain.pk)

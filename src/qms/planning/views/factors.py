@@ -313,9 +313,7 @@ def pareto(request, unit_id):
         "behind": behind,
         "page": page,
         "page_query": _query(filters, domain=chosen or ""),
-        # Until the priorities part has landed, a recurring factor is only listed.
-        "can_propose": access.can(request.user, unit, roles.PROPOSERS)
-        and hasattr(services, "priority_create"),
+        "can_propose": access.can(request.user, unit, roles.PROPOSERS),
     }
     return render(request, "planning/factors_pareto.html", context)
 
