@@ -4,9 +4,12 @@ unit's weights. Free text is screened for patient identifiers (ScreenedForm firs
 from django import forms
 
 from qms.people.forms import PersonField
-from qms.planning import scoring
+from qms.planning import methods, scoring
 from qms.planning.models import Priority, PriorityOrigin, PriorityStatus
+from qms.text.aims import aim_problems
 from qms.web.screening import ScreenedForm
+
+AIM_CHECKED_LABEL = "Keep the aim as it is: we will add what is missing later"
 
 
 class _OptionalPersonField(PersonField):
@@ -162,3 +165,100 @@ class PriorityFilterForm(forms.Form):
             ("", "This unit and all below"),
             *[(u.pk, f"{getattr(u, 'indent', '')}{u.name}") for u in units],
         ]
+
+
+class MethodForm(ScreenedForm, forms.Form):
+    """The method chooser's five questions; then the method chosen and, when it is not the
+    recommended one, why."""
+
+    chosen = forms.ChoiceField(
+        label="The method you choose",
+        required=False,
+        choices=[("", "The recommended method"), *methods.METHODS.items()],
+    )
+    reason = forms.CharField(
+        label="Why this method",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you choose a method other than the one recommended.",
+    )
+
+    def __init__(self, *args, can_set_project: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = {
+            key: forms.ChoiceField(
+                label=text,
+                choices=list(methods.ANSWERS.items()),
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Answer “{text}”",
+                    "invalid_choice": f"Answer “{text}”",
+                },
+            )
+            for key, text in methods.QUESTIONS.items()
+        }
+        self.fields = {**questions, **self.fields}
+        if can_set_project:
+            self.fields["set_project_method"] = forms.BooleanField(
+                label="Make it the project's method", required=False, initial=True
+            )
+
+    def question_fields(self):
+        return [self[key] for key in methods.QUESTIONS]
+
+    def answers(self) -> dict:
+        return {key: self.cleaned_data[key] for key in methods.QUESTIONS}
+
+
+class ProjectFromPriorityForm(ScreenedForm, forms.Form):
+    """The charter of the project an approved priority becomes, pre-filled from it. An aim
+    without a measurable target or a date is a prompt (qms.text.aims), as on improvement's own
+    charter form."""
+
+    title = forms.CharField(label="Title", max_length=200)
+    problem = forms.CharField(
+        label="The problem", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    aim = forms.CharField(
+        label="Aim",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="How much, by when, for whom: e.g. “Reduce falls with harm on Ward 3 by 30% "
+        "by 31 March 2027”.",
+    )
+    aim_checked = forms.BooleanField(label=AIM_CHECKED_LABEL, required=False)
+    method = forms.ChoiceField(label="Method", choices=list(methods.METHODS.items()))
+    lead = _OptionalPersonField(
+        label="Project lead",
+        required=False,
+        help_text="Username or e-mail address; you lead it if you leave this empty.",
+    )
+
+    aim_prompted = False
+
+    def clean(self):
+        data = super().clean()
+        aim = data.get("aim")
+        if aim and not data.get("aim_checked"):
+            problems = aim_problems(aim)
+            if problems:
+                self.aim_prompted = True
+                self.add_error(
+                    "aim", [*problems, f"Change the aim, or tick “{AIM_CHECKED_LABEL}” below."]
+                )
+        data.pop("aim_checked", None)
+        return data
+
+    @property
+    def show_aim_checked(self) -> bool:
+        return self.aim_prompted or bool(self.is_bound and self.data.get("aim_checked"))
+
+
+class MeasureChoiceForm(forms.Form):
+    measure = forms.IntegerField(
+        label="Measure",
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"invalid": "Choose a measure."},
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from qms.control import selectors as control_selectors
 from qms.people import access
 from qms.people.models import Unit
-from qms.planning import roles, scoring
+from qms.planning import methods, roles, scoring
 from qms.planning.models import (
     Aim,
     FactorDomain,
@@ -403,6 +403,16 @@ class PriorityPage:
     can_score: bool
     can_decide: bool
     can_see_unit: bool
+
+    @property
+    def method_choice_label(self) -> str:
+        choice = self.method_choice
+        return methods.METHODS.get(choice.chosen, choice.chosen) if choice else ""
+
+    @property
+    def method_recommended_label(self) -> str:
+        choice = self.method_choice
+        return methods.METHODS.get(choice.recommended, choice.recommended) if choice else ""
 
 
 def _source(user, priority: Priority) -> tuple[str, str]:

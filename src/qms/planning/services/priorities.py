@@ -18,15 +18,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qms.improvement import selectors as improvement_selectors
+from qms.improvement import services as improvement_services
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
 from qms.people import access
 from qms.people.history import record_by
 from qms.people.models import Person, Unit
-from qms.planning import roles, scoring
+from qms.planning import methods, roles, scoring
 from qms.planning.models import (
     Aim,
     FactorDomain,
+    MethodChoice,
     Priority,
     PriorityOrigin,
     PriorityStatus,
@@ -36,11 +39,16 @@ from qms.web.screening import refusals
 
 __all__ = [
     "PRIORITY_FIELDS",
+    "chosen_method",
+    "latest_method_choice",
     "may_decide",
     "may_score",
+    "method_choose",
     "priority_create",
     "priority_decide",
     "priority_score",
+    "priority_to_measure",
+    "priority_to_project",
     "priority_update",
     "weights_set",
 ]
@@ -451,3 +459,163 @@ def priority_decide(*, by: Person | None, priority: Priority, status: str, reaso
 def _notify(people, priority: Priority, text: str) -> None:
     if people:
         notify(people, kind=NotificationKind.PLANNING, text=text[:300], subject=priority)
+
+
+# What it becomes --------------------------------------------------------------------------------
+
+_NODE_TEXT_MAX = 300  # what a driver node holds (improvement's DriverNode.text)
+
+
+def _driver_text(domain: FactorDomain) -> str:
+    """A factor domain as a primary driver of the aim: its name, which says what in the system
+    drives the outcome ("Staff workload", "Communication systems")."""
+    text = " ".join(domain.name.split())
+    return text if len(text) <= _NODE_TEXT_MAX else text[: _NODE_TEXT_MAX - 1] + "…"
+
+
+def _check_convertible(priority: Priority) -> None:
+    if priority.status != PriorityStatus.APPROVED:
+        raise ValidationError(
+            {"status": "Only an approved priority becomes a project or a measure."}
+        )
+    if priority.project_id is not None:
+        raise ValidationError({"project": "It has already become a project."})
+    if priority.measure_id is not None:
+        raise ValidationError({"measure": "It has already become a measure."})
+
+
+def latest_method_choice(*, priority: Priority | None = None, project=None) -> MethodChoice | None:
+    """The latest method choice of a priority or a project (a read the services need too)."""
+    if priority is not None:
+        return MethodChoice.objects.filter(priority=priority).first()
+    return MethodChoice.objects.filter(project=project).first()
+
+
+def chosen_method(priority: Priority) -> str:
+    """The method chosen for the priority (its latest method choice), else the Model for
+    Improvement."""
+    choice = MethodChoice.objects.filter(priority=priority).first()
+    return choice.chosen if choice is not None else methods.MODEL_FOR_IMPROVEMENT
+
+
+@transaction.atomic
+def priority_to_project(
+    *,
+    by: Person | None,
+    priority: Priority,
+    title: str | None = None,
+    problem: str | None = None,
+    aim: str | None = None,
+    method: str | None = None,
+    lead: Person | None = None,
+):
+    """Turn an approved priority into an improvement project of its unit (its deciders, who
+    must also be allowed to start projects there): the charter pre-filled from the priority
+    (title, problem, its aim's statement, its chosen method, its owner as lead), the priority
+    as the project's source, its measures `by` sees as outcome measures, and its driver diagram
+    started with one primary driver per contributory factor. Once only."""
+    priority = _locked(priority)
+    _authorise_decider(by, priority, "turn priorities into projects")
+    _check_convertible(priority)
+    aim_text = aim if aim is not None else (priority.aim.statement if priority.aim else "")
+    measures = [
+        m for m in priority.measures.all() if by is None or access.roles_on(by, m) & roles.VIEWERS
+    ]
+    project = improvement_services.project_create(
+        by=by,
+        unit=priority.unit,
+        title=title if title is not None else priority.title,
+        problem=problem if problem is not None else priority.problem,
+        aim=aim_text,
+        method=method or chosen_method(priority),
+        lead=lead if lead is not None else priority.owner,
+        source=priority,
+        measures=[(measure, "outcome") for measure in measures],
+    )
+    nodes = improvement_selectors.diagram_nodes(project, measures=False)
+    root = next(node for node in nodes if node.parent_id is None)
+    for domain in priority.factors.all():
+        improvement_services.node_add(by=by, parent=root, kind="primary", text=_driver_text(domain))
+    priority.project = project
+    record_by(priority, by, f"Became the project “{project.title}”"[:100])
+    priority.save()
+    return project
+
+
+@transaction.atomic
+def priority_to_measure(*, by: Person | None, priority: Priority, measure) -> Priority:
+    """Record that an approved priority became a control measure (defined in quality control,
+    which `by` sees, in the priority's organisation), linked as one of its measures too (its
+    deciders). Once only."""
+    priority = _locked(priority)
+    _authorise_decider(by, priority, "turn priorities into measures")
+    _check_convertible(priority)
+    meta = getattr(measure, "_meta", None)
+    if meta is None or (meta.app_label, meta.model_name) != ("control", "measure"):
+        raise ValidationError({"measure": "Choose a measure."})
+    _check_record(by, measure, priority.unit, field="measure", what="a measure")
+    priority.measure = measure
+    record_by(priority, by, f"Became the measure “{measure.name}”"[:100])
+    priority.save()
+    priority.measures.add(measure)
+    return priority
+
+
+# The method chooser -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def method_choose(
+    *,
+    by: Person | None,
+    answers: dict,
+    chosen: str | None = None,
+    reason: str = "",
+    priority: Priority | None = None,
+    project=None,
+    set_project_method: bool = False,
+) -> MethodChoice:
+    """Record the method chooser's answers, its recommendation with reasons, and the method
+    chosen (the recommended one unless `chosen` says otherwise, which needs a `reason`), for a
+    priority (its scorers and working group) or a project (its team). With
+    `set_project_method`, the project's method becomes the chosen one too (improvement's
+    project_update: the project's leads only)."""
+    if (priority is None) == (project is None):
+        raise ValidationError("Choose a method for a priority or a project.")
+    if priority is not None:
+        priority = _locked(priority)
+        _authorise_scorer(by, priority, "choose its method")
+    else:
+        improvement_services.authorise_team(by, project, "choose its method")
+    answers = answers if isinstance(answers, dict) else {}
+    problems = methods.answer_problems(answers)
+    if problems:
+        raise ValidationError({key: [message] for key, message in problems.items()})
+    answers = {key: answers[key] for key in methods.QUESTIONS}
+    recommendation = methods.recommend(answers)
+    chosen = chosen or recommendation.method
+    if chosen not in methods.METHODS:
+        raise ValidationError({"chosen": "Choose one of the five methods."})
+    reason = (reason or "").strip()
+    if chosen != recommendation.method or reason:
+        reason = _text(
+            reason, field="reason", label="Reason", max_length=_REASON_MAX, multiline=True
+        )
+    choice = MethodChoice.objects.create(
+        priority=priority,
+        project=project,
+        answers=answers,
+        recommended=recommendation.method,
+        reasons=list(recommendation.reasons),
+        chosen=chosen,
+        chosen_reason=reason,
+        chosen_by=by,
+    )
+    if project is not None and set_project_method and project.method != chosen:
+        improvement_services.project_update(
+            by=by,
+            project=project,
+            reason=f"Method chosen: {methods.METHODS[chosen]}"[:100],
+            method=chosen,
+        )
+    return choice

@@ -5,24 +5,32 @@ priority page, changing and scoring it, deciding it, the unit's weights. Thin: t
 
 import contextlib
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_POST
 
+from qms.control import selectors as control_selectors
+from qms.improvement import services as improvement_services
 from qms.people import access
 from qms.people.models import Unit
-from qms.planning import roles, scoring, selectors, services
+from qms.people.roles import Role
+from qms.planning import methods, roles, scoring, selectors, services
 from qms.planning.forms_priorities import (
     DecisionForm,
+    MeasureChoiceForm,
+    MethodForm,
     PriorityFilterForm,
     PriorityForm,
+    ProjectFromPriorityForm,
     ScoreForm,
     WeightsForm,
 )
-from qms.planning.models import Priority, PriorityOrigin
+from qms.planning.models import Priority, PriorityOrigin, PriorityStatus
 from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
@@ -235,15 +243,20 @@ def priority_detail(request, priority_id):
         "priority": priority,
         "page": page,
         "decision_form": DecisionForm(current=priority.status) if page.can_decide else None,
-        "links": _part_links(priority),
+        "links": _part_links(priority, page),
     }
     return render(request, "planning/priorities_detail.html", context)
 
 
-def _part_links(priority: Priority) -> dict[str, str]:
-    """Links to the other parts' pages for this priority, for those that exist (they land at
-    different times)."""
+def _part_links(priority: Priority, page) -> dict[str, str]:
+    """Links to this priority's next steps the person may take, and to the other parts' pages
+    for it, for those that exist (they land at different times)."""
     links = {}
+    if page.can_score:
+        links["method"] = reverse("planning:priority-method", args=[priority.pk])
+    if page.can_decide and _convertible(priority):
+        links["project"] = reverse("planning:priority-project", args=[priority.pk])
+        links["measure"] = reverse("planning:priority-measure", args=[priority.pk])
     for key, name in (("design", "planning:design-create"), ("roles", "planning:priority-roles")):
         with contextlib.suppress(NoReverseMatch):
             links[key] = reverse(name, args=[priority.pk])
@@ -283,6 +296,162 @@ def weights(request, unit_id):
     return render(request, "planning/priorities_weights.html", context, status=status)
 
 
+def _convertible(priority: Priority) -> bool:
+    return (
+        priority.status == PriorityStatus.APPROVED
+        and priority.project_id is None
+        and priority.measure_id is None
+    )
+
+
+# What it becomes --------------------------------------------------------------------------------
+
+
+@login_required
+def priority_project(request, priority_id):
+    """The charter of the project an approved priority becomes, pre-filled from it."""
+    priority = _decider_or_403(request, priority_id)
+    if priority.project_id is not None:
+        return redirect(priority.project)
+    if not _convertible(priority):
+        messages.error(request, "Only an approved priority becomes a project.")
+        return redirect(priority)
+    initial = {
+        "title": priority.title,
+        "problem": priority.problem,
+        "aim": priority.aim.statement if priority.aim else "",
+        "method": services.chosen_method(priority),
+        "lead": priority.owner.username if priority.owner else "",
+    }
+    form = ProjectFromPriorityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        project = apply_service(
+            form,
+            lambda: services.priority_to_project(
+                by=request.user, priority=priority, **form.cleaned_data
+            ),
+        )
+        if project is not None:
+            messages.success(
+                request, f"Project “{project.title}” started, its driver diagram from the factors."
+            )
+            return redirect(project)
+    context = {
+        "form": form,
+        "priority": priority,
+        "factors": list(priority.factors.all()),
+        "measures": list(priority.measures.all()),
+    }
+    return render(request, "planning/priorities_project.html", context, status=_status(form))
+
+
+@login_required
+def priority_measure(request, priority_id):
+    """Choose the control measure an approved priority becomes: one of its unit's, or one
+    defined now in quality control (which sends the person back here)."""
+    priority = _decider_or_403(request, priority_id)
+    if not _convertible(priority):
+        messages.error(
+            request, "Only an approved priority, not yet a project or measure, becomes a measure."
+        )
+        return redirect(priority)
+    choices = list(control_selectors.measures_in(request.user, priority.unit).order_by("-pk")[:200])
+    form = MeasureChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        measure = next((m for m in choices if m.pk == form.cleaned_data["measure"]), None)
+        if measure is None:
+            raise Http404("No such measure")
+        done = apply_service(
+            form,
+            lambda: services.priority_to_measure(
+                by=request.user, priority=priority, measure=measure
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"The priority became the measure “{measure.name}”.")
+            return redirect(priority)
+    context = {
+        "form": form,
+        "priority": priority,
+        "choices": choices,
+        "can_define": access.can(request.user, priority.unit, _MEASURE_EDITORS),
+    }
+    return render(request, "planning/priorities_measure.html", context, status=_status(form))
+
+
+# Who defines measures in quality control (its MEASURE_EDITORS), to show the link to its
+# new-measure page only to those it lets in (as improvement's project page does).
+_MEASURE_EDITORS = frozenset(
+    {Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.ANALYST, Role.SYSTEM_ADMINISTRATOR}
+)
+
+
+# The method chooser -----------------------------------------------------------------------------
+
+
+def _method_page(request, *, priority=None, project=None, back: str, can_set_project=False):
+    form = MethodForm(request.POST or None, can_set_project=can_set_project)
+    recommendation = None
+    if request.method == "POST" and form.is_valid():
+        recommendation = methods.recommend(form.answers())
+        if request.POST.get("step") == "save":
+            data = form.cleaned_data
+            done = apply_service(
+                form,
+                lambda: services.method_choose(
+                    by=request.user,
+                    answers=form.answers(),
+                    chosen=data.get("chosen") or None,
+                    reason=data.get("reason", ""),
+                    priority=priority,
+                    project=project,
+                    set_project_method=bool(data.get("set_project_method")),
+                ),
+            )
+            if done is not None:
+                messages.success(request, f"Method recorded: {methods.METHODS[done.chosen]}.")
+                return redirect(back)
+    context = {
+        "form": form,
+        "priority": priority,
+        "project": project,
+        "record": priority or project,
+        "recommendation": recommendation,
+        "also": [methods.METHODS[m] for m in recommendation.also_consider]
+        if recommendation
+        else [],
+        "back": back,
+        "previous": services.latest_method_choice(priority=priority, project=project),
+        "method_labels": methods.METHODS,
+    }
+    return render(request, "planning/priorities_method.html", context, status=_status(form))
+
+
+@login_required
+def priority_method(request, priority_id):
+    priority = _scorer_or_403(request, priority_id)
+    return _method_page(request, priority=priority, back=priority.get_absolute_url() + "#next")
+
+
+def _projects():
+    return apps.get_model("improvement", "Project").objects.select_related("unit")
+
+
+@login_required
+def project_method(request, project_id):
+    project = access.object_or_404(
+        request.user, _projects(), project_id, roles.VIEWERS, granted=roles.GRANTED_VIEWERS
+    )
+    if not improvement_services.may_work_on(request.user, project):
+        raise PermissionDenied("Only the project's team chooses its method.")
+    return _method_page(
+        request,
+        project=project,
+        back=project.get_absolute_url(),
+        can_set_project=improvement_services.may_lead(request.user, project),
+    )
+
+
 urlpatterns = [
     path("units/<int:unit_id>/priorities/", priority_list, name="priorities"),
     path("units/<int:unit_id>/priorities/new/", priority_create, name="priority-create"),
@@ -291,4 +460,8 @@ urlpatterns = [
     path("priorities/<int:priority_id>/change/", priority_edit, name="priority-edit"),
     path("priorities/<int:priority_id>/scores/", priority_score, name="priority-score"),
     path("priorities/<int:priority_id>/decide/", priority_decide, name="priority-decide"),
+    path("priorities/<int:priority_id>/method/", priority_method, name="priority-method"),
+    path("priorities/<int:priority_id>/project/", priority_project, name="priority-project"),
+    path("priorities/<int:priority_id>/measure/", priority_measure, name="priority-measure"),
+    path("projects/<int:project_id>/method/", project_method, name="project-method"),
 ]
