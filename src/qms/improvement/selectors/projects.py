@@ -41,6 +41,7 @@ __all__ = [
     "ProjectPage",
     "TeamMember",
     "home_projects",
+    "may_lead",
     "measure_choices",
     "portfolio",
     "portfolio_units",
@@ -99,6 +100,12 @@ def _stage_order():
         *[When(stage=stage, then=Value(position)) for stage, position in _STAGE_ORDER.items()],
         output_field=IntegerField(),
     )
+
+
+def may_lead(user, project: Project) -> bool:
+    """Whether the user leads the project (`roles.LEADS` in its unit or given on it): changes
+    its charter, its method among it. For other areas' pages (planning's method chooser)."""
+    return access.can(user, project, roles.LEADS)
 
 
 def portfolio_units(user, unit: Unit) -> list[Unit]:

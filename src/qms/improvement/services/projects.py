@@ -43,7 +43,6 @@ __all__ = [
     "PROJECT_FIELDS",
     "TEAM_ROLES",
     "authorise_team",
-    "may_lead",
     "may_work_on",
     "project_create",
     "project_measure_link",
@@ -85,12 +84,6 @@ def may_work_on(person: Person | None, project: Project) -> bool:
     if access.roles_in(person, project.unit) & roles.TEAM:
         return True
     return bool(access.granted_roles(person, project) & roles.TEAM_GRANTED)
-
-
-def may_lead(person: Person | None, project: Project) -> bool:
-    """Whether `person` leads the project (`roles.LEADS` in its unit or given on it): changes
-    its charter, its method among it. None, the system, may. For other areas' pages."""
-    return person is None or access.can(person, project, roles.LEADS)
 
 
 def authorise_team(by: Person | None, project: Project, action: str) -> None:

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_POST
 
 from qms.control import selectors as control_selectors
+from qms.improvement import selectors as improvement_selectors
 from qms.improvement import services as improvement_services
 from qms.people import access
 from qms.people.models import Unit
@@ -448,7 +449,7 @@ def project_method(request, project_id):
         request,
         project=project,
         back=project.get_absolute_url(),
-        can_set_project=improvement_services.may_lead(request.user, project),
+        can_set_project=improvement_selectors.may_lead(request.user, project),
     )
 
 
