@@ -47,4 +47,4 @@ def test_it_refuses_dates_no_test_of_change_has(
     assert response.status_code == 400
     assert not PdsaCycle.objects.exists()
     page = response.content.decode()
-    assert "Give the start date between 1990 and" in page
+    assert "Start date: give a date between 1990 and" in page

@@ -22,6 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from qms.control import services as control_services
+from qms.core.dates import out_of_reach
 from qms.improvement.models import (
     ActDecision,
     CycleStage,
@@ -62,9 +63,8 @@ _FIELD_MAX = {
 QUESTION_MAX = Prediction._meta.get_field("question").max_length
 # Long free text (objective, observations...): pages of prose, and bounded.
 TEXT_MAX = 5000
-# A cycle's dates: none before control's first period (1990), none more than ten years ahead
-# (a date like 0001-01-01 or 9999-12-31 is a slip, and its marker would land on no chart).
-EARLIEST_DATE = dt.date(1990, 1, 1)
+# A cycle's dates: within reach (qms.core.dates), at most ten years ahead: a cycle is weeks
+# long, and a slip's marker would land on no chart.
 YEARS_AHEAD = 10
 # The plan's fields other than predictions, as cycle_plan_update takes them.
 PLAN_FIELDS = (
@@ -116,12 +116,9 @@ def _text(value, name: str, *, required: bool = False) -> str:
 def _date(value, name: str, label: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ValidationError({name: f"Give the {label} as a date, e.g. 2026-12-31."})
-    latest = timezone.localdate().year + YEARS_AHEAD
-    if not EARLIEST_DATE <= value <= dt.date(latest, 12, 31):
-        given = f"{value:%Y-%m-%d}"
-        raise ValidationError(
-            {name: f"Give the {label} between {EARLIEST_DATE.year} and {latest} ({given})."}
-        )
+    problem = out_of_reach(value, label.capitalize(), years_ahead=YEARS_AHEAD)
+    if problem:
+        raise ValidationError({name: problem})
     return value
 
 

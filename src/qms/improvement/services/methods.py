@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from qms.core.dates import out_of_reach
 from qms.improvement.models import (
     A3,
     EbcdStage,
@@ -97,6 +98,9 @@ def _date(value, field: str, label: str, *, required: bool = False) -> dt.date |
         value = value.date()
     if not isinstance(value, dt.date):
         raise ValidationError({field: f"The {label.lower()} must be a date."})
+    problem = out_of_reach(value, label)
+    if problem:
+        raise ValidationError({field: problem})
     return value
 
 

@@ -19,8 +19,8 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from qms.core.dates import out_of_reach
 from qms.improvement import roles
 from qms.improvement.models import (
     DriverNode,
@@ -98,18 +98,14 @@ def _check_person(person: Person | None, field: str) -> None:
         raise ValidationError({field: f"{person}'s account is closed."})
 
 
-# A project's dates are within reach: 0001-01-01 or 9999-12-31 is a slip (as for PDSA cycles).
-EARLIEST_DATE = dt.date(1990, 1, 1)
-YEARS_AHEAD = 20
-
-
 def _date_problems(project: Project) -> dict[str, list[str]]:
-    latest = dt.date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+    """Dates within reach (qms.core.dates): 0001-01-01 or 9999-12-31 is a slip."""
     problems = {}
     for name, label in (("starts_on", "Starts on"), ("ends_on", "Ends on")):
         value = getattr(project, name)
-        if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= latest:
-            problems[name] = [f"{label}: give a date between {EARLIEST_DATE:%Y} and {latest:%Y}."]
+        problem = out_of_reach(value, label) if isinstance(value, dt.date) else None
+        if problem:
+            problems[name] = [problem]
     return problems
 
 
