@@ -368,6 +368,104 @@ def read_xlsx(
         workbook.close()
 
 
+# Any table (other areas' uploads) -------------------------------------------------------------
+
+# (row number as the user sees it, the row's cells) of a table read by `read_table`.
+TableRow = tuple[int, list]
+# Cells a table row may hold (as XLSX_MAX_COLUMNS for observations): beyond it, a file is refused.
+TABLE_MAX_COLUMNS = XLSX_MAX_COLUMNS
+
+
+def read_table(stream, name: str, *, max_rows: int) -> tuple[list[str], list[TableRow]]:
+    """The header (cells as text, stripped) and the data rows of a .csv or .xlsx file of any
+    columns, for uploads of other tables than observations (an audit's cases, evidence). Bounded
+    as observation files are: the workbook checked from its zip directory and its XML before
+    openpyxl reads it, at most `max_rows` data rows and TABLE_MAX_COLUMNS columns. Blank rows
+    are left out; a row's number is the one the person sees in their spreadsheet."""
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        rows = _xlsx_rows(stream, max_rows=max_rows)
+    elif lower.endswith(".csv") or lower.endswith(".txt"):
+        rows = _csv_rows(stream)
+    elif lower.endswith(".xls"):
+        raise ReadError(
+            "This is an old Excel file (.xls): save it as an Excel workbook (.xlsx) or as CSV."
+        )
+    else:
+        raise ReadError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
+    if not rows or not any(_filled(cell) for cell in rows[0]):
+        raise ReadError("The file is empty: the first row must name the columns.")
+    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
+    if len(header) > TABLE_MAX_COLUMNS:
+        raise ReadError(f"Row 1 has more than {TABLE_MAX_COLUMNS} columns.")
+    data: list[TableRow] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(_filled(cell) for cell in cells):
+            continue
+        if len(data) >= max_rows:
+            raise ReadError(f"The file has more than {max_rows:,} rows of data: split it.")
+        data.append((number, list(cells[:TABLE_MAX_COLUMNS])))
+    return header, data
+
+
+def _csv_rows(stream) -> list[list]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline()
+        if not first.strip():
+            return []
+        delimiter = max(",;\t", key=first.count)
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        rows = []
+        for row in reader:
+            if len(row) > TABLE_MAX_COLUMNS:
+                raise ReadError(f"Row {reader.line_num} has more than {TABLE_MAX_COLUMNS} columns.")
+            rows.append(row)
+        return rows
+    except UnicodeDecodeError:
+        raise ReadError(_NOT_UTF8) from None
+    except csv.Error as error:
+        raise ReadError(f"The file is not valid CSV ({error}).") from None
+    finally:
+        text.detach()  # the caller owns the stream
+
+
+def _xlsx_rows(stream, *, max_rows: int) -> list[list]:
+    import openpyxl
+
+    check_xlsx(stream)
+    sheet_rows = min(2 * max_rows + 1, XLSX_MAX_SHEET_ROWS)
+    check_xlsx_cells(stream, max_rows=sheet_rows + 1, max_cells=(max_rows + 1) * TABLE_MAX_COLUMNS)
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception:
+        raise ReadError(_NOT_XLSX) from None
+    try:
+        # openpyxl pads each row to max_col: the empty cells after the last are not data.
+        return [
+            _trimmed(row)
+            for row in _bounded(
+                workbook.worksheets[0].iter_rows(
+                    max_row=sheet_rows + 1, max_col=TABLE_MAX_COLUMNS, values_only=True
+                ),
+                sheet_rows,
+            )
+        ]
+    except ReadError:
+        raise
+    except Exception as error:
+        raise ReadError(f"The workbook could not be read to the end ({error}).") from None
+    finally:
+        workbook.close()
+
+
+def _trimmed(row: Sequence) -> list:
+    cells = list(row)
+    while cells and not _filled(cells[-1]):
+        cells.pop()
+    return cells
+
+
 # A row or a cell element of sheet XML, with any namespace prefix: <row r="2">, <c r="A2"/>,
 # <x:c>. In sheet XML a "<" in text is always escaped, so each is markup.
 _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,63}:)?(row|c)[\s/>]")

@@ -31,7 +31,7 @@ from qms.control.models import (
     SignalStatus,
     SuggestionStatus,
 )
-from qms.control.periods import last_completed_period, period_label
+from qms.control.periods import last_completed_period, period_label, period_start
 from qms.control.reports import series_from_points
 from qms.control.roles import DATA_ENTRY, VIEWERS
 from qms.escalation.models import Escalation, EscalationStatus
@@ -926,3 +926,10 @@ def current_performance(
         )
         for row in rows
     ]
+
+
+def period_containing(day: dt.date, frequency: str) -> dt.date:
+    """The first day of the period of `frequency` that contains `day`: for other areas that
+    record a value for a span of dates (a clinical audit's period must fall in one period of
+    the measure it feeds). Name it with `period_label`."""
+    return period_start(day, frequency)

@@ -71,6 +71,18 @@ MEASURE_FIELDS = {
 }  # fmt: skip
 
 
+# Tables uploaded to other areas ------------------------------------------------------------
+
+
+def table_read(stream, name: str, *, max_rows: int):
+    """The header and the numbered data rows of an uploaded .csv or .xlsx table of any columns
+    (`imports.read_table`, bounded as observation files are), for other areas' uploads. Raises a
+    ValueError (`imports.ReadError`) whose message tells the person why the file cannot be read."""
+    from qms.control import imports  # imports uses this module
+
+    return imports.read_table(stream, name, max_rows=max_rows)
+
+
 # Measures ----------------------------------------------------------------------------------
 
 

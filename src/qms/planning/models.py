@@ -676,6 +676,8 @@ class Audit(models.Model):
         help_text="The audit this one repeats.",
     )
     reaudit_due = models.DateField(null=True, blank=True)
+    # The re-audit date its lead was last reminded of (once per date, as for PDSA cycles).
+    reaudit_reminded_for = models.DateField(null=True, blank=True, editable=False)
     created_by = _person()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -120,4 +120,9 @@ def _resources() -> None:
 
 
 def _audits() -> None:
-    """Clinical audits against standards."""
+    """Clinical audits against standards: an audit is the source of its findings (issues)."""
+    from qms.issues.models import IssueSource
+    from qms.issues.registry import register_source
+    from qms.planning.models import Audit
+
+    register_source(Audit, IssueSource.AUDIT_FINDING)
