@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0001_initial"),
+        ("planning", "0002_factors_yorkshire"),
     ]
 
     operations = [
