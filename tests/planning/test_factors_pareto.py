@@ -207,3 +207,10 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_number_of_issues(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(_url(org["service"], **query))
     assert response.status_code == 200 and user is not None
+
+
+def test_the_plan_home_links_each_unit_s_factors_and_the_framework(client, as_user, org):
+    as_user("lead")
+    page = client.get(reverse("planning:home")).content.decode()
+    assert reverse("planning:pareto", args=[org["ward"].pk]) in page
+    assert reverse("planning:framework") in page

@@ -149,7 +149,9 @@ def pareto_spec(
         "height": height,
         "data": {"values": values},
         "config": {"font": _FONT, "view": {"stroke": None}},
-        "layer": [bars, {"layer": [line, rule]}],
+        # Each layer its own y scale (counts; the share, 0 to 1, for the line and the
+        # reference alike), the reference drawing no axis of its own.
+        "layer": [bars, line, rule],
         "resolve": {"scale": {"y": "independent"}},
     }
     if title:
