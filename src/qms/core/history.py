@@ -22,6 +22,7 @@ from typing import NamedTuple
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
+from simple_history.utils import get_m2m_reverse_field_name
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Long text (a definition) is shown in part: the full versions are in the admin's history.
@@ -123,12 +124,16 @@ def _with_previous(source: models.QuerySet, limit: int) -> list[tuple]:
 
 def _rows(versions: list[tuple]) -> list[HistoryRow]:
     names = Names()
+    members = _m2m_members(versions)
     deltas = []
     for version, older in versions:
         model = version.instance_type
         changed = []
+        listed: list[tuple] = []
         if version.history_type == "~" and older is not None:
-            changed = version.diff_against(older).changes
+            m2m = [field.name for field in _m2m_fields(version)]
+            changed = version.diff_against(older, excluded_fields=m2m).changes
+            listed = _m2m_changes(version, older, members, names)
         for change in changed:
             field = model._meta.get_field(change.field)
             if field.is_relation and field.many_to_one:
@@ -137,15 +142,65 @@ def _rows(versions: list[tuple]) -> list[HistoryRow]:
         for name in _summaries.get(model, (None, ()))[1]:
             field = model._meta.get_field(name)
             names.want(field.related_model, getattr(version, field.attname))
-        deltas.append((version, changed))
+        deltas.append((version, changed, listed))
     names.read()
-    return [_row(version, changed, names) for version, changed in deltas]
+    return [_row(version, changed, listed, names) for version, changed, listed in deltas]
 
 
-def _row(version, changed, names: Names) -> HistoryRow:
+def _m2m_fields(version) -> list:
+    """The many-to-many fields a historical model keeps (`HistoricalRecords(m2m_fields=...)`)."""
+    return list(getattr(version, "_history_m2m_fields", None) or [])
+
+
+def _m2m_members(versions: list[tuple]) -> dict[tuple, dict[int, set]]:
+    """For each kept many-to-many field, the related ids each version held: one query per
+    field for every version (simple-history's own diff reads two per version)."""
+    wanted: dict[tuple, set[int]] = defaultdict(set)
+    through: dict[tuple, tuple] = {}
+    for version, older in versions:
+        if version.history_type != "~" or older is None:
+            continue
+        for field in _m2m_fields(version):
+            key = (version.instance_type, field.name)
+            wanted[key] |= {version.history_id, older.history_id}
+            through[key] = (getattr(version, field.name).model, get_m2m_reverse_field_name(field))
+    members: dict[tuple, dict[int, set]] = {}
+    for key, ids in wanted.items():
+        model, target = through[key]
+        found: dict[int, set] = defaultdict(set)
+        for history_id, pk in model.objects.filter(history_id__in=ids).values_list(
+            "history_id", target
+        ):
+            found[history_id].add(pk)
+        members[key] = found
+    return members
+
+
+def _m2m_changes(version, older, members, names: Names) -> list[tuple]:
+    """(field, ids before, ids after) of each kept many-to-many field that changed."""
+    changes = []
+    for field in _m2m_fields(version):
+        found = members.get((version.instance_type, field.name), {})
+        before, after = found.get(older.history_id, set()), found.get(version.history_id, set())
+        if before != after:
+            for pk in before | after:
+                names.want(field.related_model, pk)
+            changes.append((field, sorted(before), sorted(after)))
+    return changes
+
+
+def _row(version, changed, listed, names: Names) -> HistoryRow:
     model = version.instance_type
     summary, _ = _summaries.get(model, (_generic_summary, ()))
     changes = [_change(model, change, names) for change in changed]
+    changes += [
+        Change(
+            str(field.verbose_name),
+            _names(field, before, names),
+            _names(field, after, names),
+        )
+        for field, before, after in listed
+    ]
     return HistoryRow(
         when=version.history_date,
         who=str(version.history_user) if version.history_user else "System",
@@ -154,6 +209,13 @@ def _row(version, changed, names: Names) -> HistoryRow:
         reason=version.history_change_reason or "",
         action=ACTIONS[version.history_type],
     )
+
+
+def _names(field, pks: list, names: Names) -> str:
+    if not pks:
+        return "none"
+    shown = ", ".join(names.of(field.related_model, pk) for pk in pks)
+    return Truncator(shown).chars(_SHOWN_CHARACTERS)
 
 
 def _generic_summary(version, names: Names) -> str:

@@ -25,7 +25,28 @@ def _area() -> None:
 
 
 def _aims() -> None:
-    """Vision and aims."""
+    """Vision and aims: an aim's discussion (its unit's staff), aims in the inbox (the setters
+    of the aims serving one hear when it changes or retires)."""
+    from qms.comments import registry as comments
+    from qms.notifications import registry as notifications
+    from qms.planning import roles
+    from qms.planning.models import Aim
+    from qms.planning.services.aims import may_read_aim
+
+    # Staff of the units below read an aim too (the cascade their aims serve), and its
+    # discussion with it; its own unit's staff write.
+    comments.register(
+        Aim,
+        read_roles=roles.VIEWERS,
+        write_roles=roles.VIEWERS,
+        also_readable_by=lambda user, aim: may_read_aim(user, aim),
+    )
+    notifications.register(
+        Aim,
+        read_roles=roles.VIEWERS,
+        queryset=lambda: Aim.objects.select_related("unit"),
+        detail=lambda aim: f"due {aim.due_on:%d %b %Y}" if aim.is_active else "retired",
+    )
 
 
 def _needs() -> None:
