@@ -397,3 +397,28 @@ def test_it_offers_parents_above_and_not_beside(client, org, lead, division_aim)
     client.force_login(lead)
     page = client.get(_url("aim-create", org["ward"].pk)).content.decode()
     assert division_aim.statement in page and beside.statement not in page
+
+
+# Elsewhere: the Plan home and the measure page -------------------------------------------------
+
+
+def test_it_links_the_aims_of_each_top_unit_from_the_plan_home(client, org, lead, quality_lead):
+    client.force_login(lead)
+    page = client.get("/plan/").content.decode()
+    assert _url("aims", org["ward"].pk) in page and _url("vision", org["ward"].pk) in page
+    client.force_login(quality_lead)
+    page = client.get("/plan/").content.decode()
+    assert _url("aims", org["division"].pk) in page
+    assert _url("aims", org["ward"].pk) not in page  # reached from the division's page
+
+
+def test_it_names_the_aims_a_measure_serves_on_its_page(
+    client, org, member, quality_lead, ward_aim, ward_measure
+):
+    services.aim_link_measure(by=None, aim=ward_aim.parent, measure=ward_measure)
+    client.force_login(member)
+    page = client.get(ward_measure.get_absolute_url()).content.decode()
+    assert "Aims it serves" in page and ward_aim.parent.get_absolute_url() in page
+    services.aim_retire(by=quality_lead, aim=ward_aim.parent, reason="Done")
+    page = client.get(ward_measure.get_absolute_url()).content.decode()
+    assert "Aims it serves" not in page

@@ -33,6 +33,7 @@ __all__ = [
     "aim_page",
     "aim_status",
     "aims_of",
+    "aims_served_by",
     "home_visions",
     "measure_choices_for_aim",
     "parent_choices",
@@ -111,6 +112,13 @@ def aims_of(user, unit: Unit) -> QuerySet[Aim]:
         .select_related("unit")
         .order_by("unit__path", "due_on", "pk")
     )
+
+
+def aims_served_by(user, measure) -> list[Aim]:
+    """The active aims a measure serves that the person reads (of the measure's unit or the
+    units above it: an aim's measures are of its unit or below). One query."""
+    aims = Aim.objects.filter(measures=measure, is_active=True).select_related("unit")
+    return [aim for aim in aims.order_by("unit__path", "due_on", "pk") if may_read_aim(user, aim)]
 
 
 def parent_choices(user, unit: Unit, aim: Aim | None = None) -> list[Aim]:

@@ -15,9 +15,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from qms.control.services import EARLIEST_PERIOD
+from qms.core.dates import out_of_reach
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
 from qms.people import access
@@ -29,7 +28,6 @@ from qms.planning.models import Aim, Vision
 __all__ = [
     "AIM_FIELDS",
     "AIM_LATEST_YEARS",
-    "AIM_EARLIEST",
     "aim_create",
     "aim_link_measure",
     "aim_link_project",
@@ -43,10 +41,9 @@ __all__ = [
 
 # The fields aim_update changes.
 AIM_FIELDS = frozenset({"statement", "target", "due_on", "parent"})
-# A due date within reach: 0001-01-01 or 9999-12-31 is a slip. Aims are not set for dates
-# before the data QMS holds (control.periods.EARLIEST_PERIOD) nor decades ahead.
-AIM_EARLIEST = EARLIEST_PERIOD
-AIM_LATEST_YEARS = 30
+# A due date within reach (qms.core.dates): 0001-01-01 or 9999-12-31 is a slip. A board's
+# aims look further ahead than a project, but not decades.
+AIM_LATEST_YEARS = 20
 STATEMENT_MAX = 1000
 VISION_MAX = 5000
 REASON_MAX = 300
@@ -99,12 +96,8 @@ def vision_set(*, by: Person | None, unit: Unit, vision: str, purpose: str = "")
 def _due_problems(due_on) -> dict[str, list[str]]:
     if not isinstance(due_on, dt.date):
         return {"due_on": ["Due on: enter a date, e.g. 2027-03-31."]}
-    latest = dt.date(timezone.localdate().year + AIM_LATEST_YEARS, 12, 31)
-    if not AIM_EARLIEST <= due_on <= latest:
-        return {
-            "due_on": [f"Due on: give a date between {AIM_EARLIEST:%Y} and {latest:%Y}."],
-        }
-    return {}
+    problem = out_of_reach(due_on, "Due on", years_ahead=AIM_LATEST_YEARS)
+    return {"due_on": [problem]} if problem else {}
 
 
 def _parent_problems(aim: Aim, parent: Aim | None) -> dict[str, list[str]]:

@@ -7,6 +7,14 @@ from qms.planning import selectors
 register = template.Library()
 
 
+@register.inclusion_tag("planning/_aims_served.html", takes_context=True)
+def aims_served(context, measure):
+    """The active aims a measure serves that the person reads, for quality control's measure
+    page: `{% aims_served measure %}` (one query; nothing shown when it serves none)."""
+    user = context.get("user") or context["request"].user
+    return {"aims": selectors.aims_served_by(user, measure)}
+
+
 @register.inclusion_tag("planning/_aims_home_entry.html")
 def aims_home(units):
     """The organisation's vision and a link to the vision and aims of each top unit the person
