@@ -144,6 +144,11 @@ class _Demo:
     def day(self, days: int) -> dt.date:
         return self.today + dt.timedelta(days=days)
 
+    def due(self, days: int) -> dt.date:
+        """A due date `days` ahead: services refuse one before the real today (the tests
+        build the demo for a fixed day in the past)."""
+        return max(self.today, timezone.localdate()) + dt.timedelta(days=max(days, 1))
+
     def person(self, token: str, unit: str) -> Person | None:
         """A demo username, or `@role` (in `unit`) or `@role@unit`."""
         if not token:
@@ -610,12 +615,12 @@ def _audit(demo: _Demo, spec: story.DemoAudit, standard: Standard, rng: random.R
             criterion=criterion,
             what=what,
             owner=demo.person(owner, spec.unit),
-            due_on=demo.day(max(due_in, 1)),
+            due_on=demo.due(due_in),
         )
         if done:  # the re-audit came after the action plan was carried out
             issue_services.action_complete(by=action.owner, action=action)
     if spec.reaudit_due_in_days is not None:
-        services.reaudit_schedule(by=lead, audit=audit, due_on=demo.day(spec.reaudit_due_in_days))
+        services.reaudit_schedule(by=lead, audit=audit, due_on=demo.due(spec.reaudit_due_in_days))
     if not done:
         return
     start, end = _month(demo.today, spec.reaudit_months_ago)
