@@ -214,7 +214,7 @@ def test_15_priorities_are_scored_and_decided(demo, db):
         assert MethodChoice.objects.filter(priority=item).exists(), item.title
 
 
-@needs("priority_to_project")
+@needs("priority_to_project", "evidence_add")
 def test_two_approved_priorities_became_projects_with_drivers_from_their_factors(demo, db):
     became = Priority.objects.filter(project__isnull=False)
     assert became.count() >= 2
@@ -223,7 +223,7 @@ def test_two_approved_priorities_became_projects_with_drivers_from_their_factors
         assert primaries.count() == item.factors.count(), item.title
 
 
-@needs("design_create")
+@needs("design_create", "evidence_add")
 def test_one_design_has_a_current_and_a_future_process(demo, db):
     design = Design.objects.get()
     states = Counter(DesignStep.objects.filter(design=design).values_list("state", flat=True))
