@@ -400,6 +400,7 @@ class PriorityPage:
     measures: list
     factors: list[FactorDomain]
     method_choice: MethodChoice | None
+    designs: list
     can_score: bool
     can_decide: bool
     can_see_unit: bool
@@ -473,6 +474,7 @@ def priority_page(user, priority: Priority) -> PriorityPage:
         measures=sorted(measures, key=lambda m: m.name),
         factors=list(priority.factors.all()),
         method_choice=MethodChoice.objects.filter(priority=priority).first(),
+        designs=list(priority.designs.only("pk", "title", "kind", "priority_id")),
         can_score=may_score(user, priority),
         can_decide=may_decide(user, priority),
         can_see_unit=bool(access.roles_in(user, priority.unit) & roles.VIEWERS),

@@ -258,7 +258,10 @@ def _part_links(priority: Priority, page) -> dict[str, str]:
     if page.can_decide and _convertible(priority):
         links["project"] = reverse("planning:priority-project", args=[priority.pk])
         links["measure"] = reverse("planning:priority-measure", args=[priority.pk])
-    for key, name in (("design", "planning:design-create"), ("roles", "planning:priority-roles")):
+    others = [("roles", "planning:priority-roles")]
+    if page.can_score:
+        others.append(("design", "planning:design-create"))
+    for key, name in others:
         with contextlib.suppress(NoReverseMatch):
             links[key] = reverse(name, args=[priority.pk])
     return links

@@ -1,0 +1,75 @@
+"""The priority page's history, inbox entries and pre-filling from real data (a gap with
+recorded values, a factor theme with coded issues)."""
+
+import pytest
+from helpers import make_measure, record
+
+from planning.priorities_support import *  # noqa: F403
+from planning.priorities_support import propose
+from qms.issues import services as issue_services
+from qms.planning import services
+from qms.planning.models import FactorDomain
+
+
+def test_it_shows_every_decision_with_its_reason_in_the_page_s_history(client, priority, lead):
+    services.priority_decide(by=lead, priority=priority, status="parked", reason="Winter first")
+    services.priority_decide(by=lead, priority=priority, status="candidate", reason="Spring now")
+    client.force_login(lead)
+    html = client.get(f"/plan/priorities/{priority.pk}/").content.decode()
+    assert "Parked: Winter first" in html
+    assert "Reopened as a candidate: Spring now" in html
+
+
+def test_it_puts_a_decision_in_the_owner_s_inbox_linking_to_the_priority(client, org, member, lead):
+    priority = propose(member, org["ward"])
+    services.priority_decide(by=lead, priority=priority, status="approved", reason="Go")
+    client.force_login(member)
+    html = client.get("/inbox/").content.decode()
+    assert "approved the priority" in html and priority.get_absolute_url() in html
+
+
+def test_it_pre_fills_a_gap_with_the_current_centre_target_and_assurance(client, as_user, org):
+    measure = make_measure(org["ward"], "falls", target=2.0)
+    record(measure, [20.0, 21.0, 19.0, 22.0, 20.0, 21.0, 19.0, 20.0, 21.0, 20.0, 19.0, 20.0])
+    as_user("member")
+    html = client.get(
+        f"/plan/units/{org['ward'].pk}/priorities/new/?origin=gap&measure={measure.pk}"
+    ).content.decode()
+    assert "Current performance 20.17" in html
+    assert "against target 2" in html
+    assert "(assurance: fails)" in html
+
+
+def test_it_pre_fills_a_factor_theme_with_the_count_of_its_issues(client, as_user, org, lead):
+    domain = FactorDomain.objects.filter(is_active=True).first() or FactorDomain.objects.create(
+        code="workload", name="Staff workload", prompt="What in the system?"
+    )
+    for n in range(3):
+        issue = issue_services.issue_raise(
+            by=lead, unit=org["ward"], title=f"Fall {n}", source="other"
+        )
+        services.analysis_save(
+            by=lead, issue=issue, system_account="Two nurses for 28 beds.", factors=[(domain, "")]
+        )
+    as_user("member")
+    html = client.get(
+        f"/plan/units/{org['ward'].pk}/priorities/new/?origin=factor&domain={domain.pk}"
+    ).content.decode()
+    assert f"{domain.name} contributed to 3 issues" in html
+    response = client.post(
+        f"/plan/units/{org['ward'].pk}/priorities/new/?origin=factor&domain={domain.pk}",
+        {"title": "Recurring workload", "problem": "Three falls"},
+    )
+    assert response.status_code == 302
+    from qms.planning.models import Priority
+
+    assert list(Priority.objects.get().factors.all()) == [domain]
+
+
+@pytest.mark.parametrize("origin", ["need", "aim"])
+def test_it_refuses_a_need_or_aim_of_another_board_without_an_error(client, as_user, org, origin):
+    as_user("member")
+    response = client.get(
+        f"/plan/units/{org['ward'].pk}/priorities/new/?origin={origin}&{origin}=1"
+    )
+    assert response.status_code == 200
