@@ -65,3 +65,23 @@ def test_it_reads_any_number_of_measures_in_one_query(org, count):
         rows = selectors.current_performance(org["board"])
     assert len(rows) == count and len(queries) == 1
     assert {row.centre for row in rows} == {20.0, 11.0, 5.0} or count < 3
+
+
+def test_it_fills_the_stored_centre_and_limits_of_results_computed_before_they_were_kept(org):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from qms.control.models import MeasureResult
+
+    migration = import_module("qms.control.migrations.0012_measureresult_last_centre_limits")
+    falls = measure(org["ward"], "Falls", target=5.0)
+    stored = result(falls, centre=7.5, lcl=1.0, ucl=14.0, last=4.0, assurance="hit_or_miss")
+    stored.points[-1]["y"] = None  # the last period has no value: the one before counts
+    stored.points[-2]["cl"] = 7.0
+    MeasureResult.objects.filter(pk=stored.pk).update(
+        points=stored.points, last_centre=None, last_lcl=None, last_ucl=None
+    )
+    migration.fill(apps, None)
+    stored.refresh_from_db()
+    assert (stored.last_centre, stored.last_lcl, stored.last_ucl) == (7.0, 1.0, 14.0)

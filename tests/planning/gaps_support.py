@@ -35,6 +35,9 @@ def result(measure, *, centre, lcl, ucl, last, assurance, variation="common_caus
         computed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         last_period=periods[-1],
         last_value=last,
+        last_centre=centre,
+        last_lcl=lcl,
+        last_ucl=ucl,
         variation_icon=variation,
         assurance_icon=assurance,
         points=[point(p, v, centre, lcl, ucl) for p, v in zip(periods, values, strict=True)],
@@ -57,6 +60,7 @@ def measures_in_bulk(unit, count, *, prefix="bulk"):
         MeasureResult(
             measure=m, computed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
             last_period=dt.date(2026, 10, 1), last_value=centre, assurance_icon=icon,
+            last_centre=centre, last_lcl=lcl, last_ucl=ucl,
             variation_icon="common_cause",
             points=[point(dt.date(2026, 10, 1), centre, centre, lcl, ucl)],
         )

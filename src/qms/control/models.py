@@ -348,6 +348,11 @@ class MeasureResult(models.Model):
     computed_at = models.DateTimeField(null=True)  # null: never analysed successfully
     last_period = models.DateField(null=True)
     last_value = models.FloatField(null=True)
+    # The centre line and limits at that point (the current phase's): what quality planning's
+    # gaps read for thousands of measures at once without loading their points.
+    last_centre = models.FloatField(null=True)
+    last_lcl = models.FloatField(null=True)
+    last_ucl = models.FloatField(null=True)
     variation_icon = models.CharField(max_length=20, default="none")
     assurance_icon = models.CharField(max_length=20, default="none")
     points = models.JSONField(default=list)  # one dict per period, qms.stats point fields

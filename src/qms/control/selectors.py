@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, F, FloatField, Func, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -810,36 +810,10 @@ def _finding(measure, since, points, phase_starts, suggested) -> ImprovementFind
 # Current performance against targets (quality planning's gaps) ---------------------------------
 
 
-class _LastPointNumber(Func):
-    """A number of the last stored point of a result (`points[-1][key]`), read in the database
-    so a page of thousands of measures never loads their charts' points."""
-
-    output_field = FloatField()
-
-    def __init__(self, key: str, **extra):
-        if key not in ("cl", "lcl", "ucl"):  # the key goes into the SQL: only known names
-            raise ValueError(f"Not a point field read here: {key}")
-        self.key = key
-        super().__init__(F("result__points"), **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # SQLite (3.31 and later) counts from the end of an array with '#'.
-        return self._with_template(
-            compiler, connection, f"json_extract(%(expressions)s, '$[#-1].{self.key}')"
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = f"((%(expressions)s -> -1) ->> '{self.key}')::double precision"
-        return self._with_template(compiler, connection, template)
-
-    def _with_template(self, compiler, connection, template):
-        return super().as_sql(compiler, connection, template=template)
-
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CurrentPerformance:
     """A measure with a target as its stored results stand now: the centre line and limits of
-    its current phase (from its last point), its latest value and its icons."""
+    its current phase (at its last point with a value), its latest value and its icons."""
 
     measure_id: int
     name: str
@@ -884,8 +858,8 @@ def current_performance(
     centre line and limits of its current phase, its latest value and its icons, in tree
     order. The caller has checked that the person sees the unit's measures (roles reach down).
 
-    One query whatever the number of measures: the last point's numbers are read in the
-    database, never the points themselves."""
+    One query whatever the number of measures: the centre line and limits stored beside the
+    last value are read, never the points themselves."""
     query = Measure.objects.filter(
         unit__path__startswith=unit.path, is_active=True, target__isnull=False
     )
@@ -899,7 +873,7 @@ def current_performance(
         "pk", "name", "unit_id", "unit__name", "unit__path", "domain", "direction", "chart",
         "unit_label", "target", "result__last_period", "result__last_value",
         "result__trial_limits", "result__variation_icon", "result__assurance_icon",
-        _LastPointNumber("cl"), _LastPointNumber("lcl"), _LastPointNumber("ucl"),
+        "result__last_centre", "result__last_lcl", "result__last_ucl",
     )  # fmt: skip
     labels = dict(Domain.choices)
     return [

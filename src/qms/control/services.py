@@ -828,8 +828,8 @@ def _analyse_group(options: dict, values, denominators, periods, series_keys):
 
 
 _RESULT_FIELDS = [
-    "computed_at", "last_period", "last_value", "variation_icon", "assurance_icon", "points",
-    "phases", "trial_limits", "failed_at", "failure",
+    "computed_at", "last_period", "last_value", "last_centre", "last_lcl", "last_ucl",
+    "variation_icon", "assurance_icon", "points", "phases", "trial_limits", "failed_at", "failure",
 ]  # fmt: skip
 
 
@@ -897,6 +897,9 @@ def _refresh_group(options: dict, measures: list[Measure]) -> list[Signal]:
                 computed_at=Value(now, output_field=DateTimeField()),
                 last_period=last and dt.date.fromisoformat(last["period"]),
                 last_value=last and last["y"],
+                last_centre=last and last["cl"],
+                last_lcl=last and last["lcl"],
+                last_ucl=last and last["ucl"],
                 variation_icon=variation_by_measure.get(measure.pk, "none"),
                 assurance_icon=assurance,
                 points=points,

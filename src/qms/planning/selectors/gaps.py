@@ -6,10 +6,10 @@ decided by the pure `qms.stats.gaps.target_gap`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.urls import reverse
 
 from qms.control import selectors as control_selectors
 from qms.control.selectors import CurrentPerformance
@@ -35,38 +35,57 @@ _STATUS_WORDS = {
 MISLEADING = "The last point met the target, but the process does not reliably meet it."
 
 
-@dataclass(frozen=True)
 class Gap:
-    """A measure with a target against it. `gap` is signed, in the measure's units: positive
-    is a shortfall in its direction of improvement; `relative` is that as a share of the target
-    (None for a target of 0)."""
+    """A measure with a target against it: its current performance (quality control's stored
+    results) and the judgement of `qms.stats.gaps`. `gap` is signed, in the measure's units:
+    positive is a shortfall in its direction of improvement; `relative` is that as a share of
+    the target (None for a target of 0). A light wrapper: a board ranks thousands of these per
+    request, so nothing is copied."""
 
-    measure_id: int
-    name: str
-    unit_id: int
-    unit_name: str
-    domain: str
-    domain_label: str
-    unit_label: str
-    chart: str
-    target: float
-    centre: float | None
-    last_value: float | None
-    last_period: dt.date | None
-    trial_limits: bool
-    variation: control_selectors.Icon
-    assurance: control_selectors.Icon
-    status: str
-    gap: float | None
-    relative: float | None
-    is_gap: bool
-    met_by_last_point: bool | None
-    url: str
-    rank: tuple = field(repr=False, compare=False, default=())
+    __slots__ = ("performance", "judgement", "rank")
+
+    def __init__(self, performance: CurrentPerformance, judgement: target_gaps.TargetGap):
+        self.performance = performance
+        self.judgement = judgement
+        self.rank = (*target_gaps.rank_key(judgement), performance.unit_path, performance.name)
+
+    def __repr__(self) -> str:
+        return f"<Gap {self.name}: {self.status} {self.gap}>"
+
+    def __getattr__(self, name: str):
+        # The measure's fields (name, unit_name, target, centre, icons...) are its performance's.
+        if name in _PERFORMANCE_FIELDS:
+            return getattr(self.performance, name)
+        raise AttributeError(name)
+
+    @property
+    def status(self) -> str:
+        return self.judgement.status
+
+    @property
+    def gap(self) -> float | None:
+        return self.judgement.shortfall
+
+    @property
+    def relative(self) -> float | None:
+        return self.judgement.relative
+
+    @property
+    def is_gap(self) -> bool:
+        return self.judgement.is_gap
+
+    @property
+    def met_by_last_point(self) -> bool | None:
+        return self.judgement.met_by_last_point
 
     @property
     def judged(self) -> bool:
-        return self.status in target_gaps.JUDGED
+        return self.judgement.judged
+
+    @property
+    def url(self) -> str:
+        # Reversed only for the rows a page shows, not for every measure ranked.
+        return reverse("control:measure-detail", args=[self.performance.measure_id])
 
     @property
     def status_words(self) -> str:
@@ -77,7 +96,7 @@ class Gap:
     @property
     def misleading_last_point(self) -> bool:
         """The last point met the target, but the process does not reliably meet it."""
-        return self.is_gap and bool(self.met_by_last_point)
+        return self.judgement.misleading_last_point
 
     @property
     def misleading_words(self) -> str:
@@ -97,38 +116,24 @@ class Gap:
         return None if self.relative is None else abs(self.relative) * 100
 
 
+_PERFORMANCE_FIELDS = frozenset(
+    {"measure_id", "name", "unit_id", "unit_name", "unit_path", "domain", "domain_label",
+     "direction", "chart", "unit_label", "target", "last_period", "last_value", "centre", "lcl",
+     "ucl", "trial_limits", "variation", "assurance"}
+)  # fmt: skip
+
+
 def _gap_of(row: CurrentPerformance) -> Gap:
-    judged = target_gaps.target_gap(
-        centre=row.centre,
-        target=row.target,
-        direction=row.direction,
-        assurance=row.assurance.code,
-        last_value=row.last_value,
-        has_limits=row.has_limits,
-    )
     return Gap(
-        measure_id=row.measure_id,
-        name=row.name,
-        unit_id=row.unit_id,
-        unit_name=row.unit_name,
-        domain=row.domain,
-        domain_label=row.domain_label,
-        unit_label=row.unit_label,
-        chart=row.chart,
-        target=row.target,
-        centre=row.centre,
-        last_value=row.last_value,
-        last_period=row.last_period,
-        trial_limits=row.trial_limits,
-        variation=row.variation,
-        assurance=row.assurance,
-        status=judged.status,
-        gap=judged.shortfall,
-        relative=judged.relative,
-        is_gap=judged.is_gap,
-        met_by_last_point=judged.met_by_last_point,
-        url=row.url,
-        rank=(*target_gaps.rank_key(judged), row.unit_path, row.name),
+        row,
+        target_gaps.target_gap(
+            centre=row.centre,
+            target=row.target,
+            direction=row.direction,
+            assurance=row.assurance.code,
+            last_value=row.last_value,
+            has_limits=row.lcl is not None or row.ucl is not None,
+        ),
     )
 
 
