@@ -422,3 +422,18 @@ def test_it_names_the_aims_a_measure_serves_on_its_page(
     services.aim_retire(by=quality_lead, aim=ward_aim.parent, reason="Done")
     page = client.get(ward_measure.get_absolute_url()).content.decode()
     assert "Aims it serves" not in page
+
+
+def test_it_links_to_the_gaps_and_a_new_priority_towards_the_aim(
+    client, org, member, partner, ward_aim, ward_measure
+):
+    services.aim_link_measure(by=None, aim=ward_aim, measure=ward_measure)
+    client.force_login(member)
+    page = client.get(ward_aim.get_absolute_url()).content.decode()
+    propose = f"{_url('priority-create', org['ward'].pk)}?origin=aim&amp;aim={ward_aim.pk}"
+    assert propose in page
+    assert f"{_url('gaps', org['ward'].pk)}?aim={ward_aim.pk}" in page
+    assert client.get(propose.replace("&amp;", "&")).status_code == 200
+    # On the board's aim, which the ward's member reads but cannot propose for: no link.
+    page = client.get(ward_aim.parent.parent.get_absolute_url()).content.decode()
+    assert "Propose a priority" not in page and "The gaps of its measures" not in page

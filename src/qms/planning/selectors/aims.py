@@ -56,7 +56,7 @@ class AimStatus:
 
 
 STATUSES = {
-    "none": AimStatus("none", "No measure serves it"),
+    "none": AimStatus("none", "No measure of its own yet"),
     "no_data": AimStatus("no_data", "No data yet"),
     "off_track": AimStatus("off_track", "Off track: a measure is of concern or will miss"),
     "on_track": AimStatus("on_track", "On track: its measures reliably meet their targets"),
@@ -362,6 +362,8 @@ class AimPage:
     aim: Aim
     can_set: bool
     can_see_unit: bool
+    propose_link: str  # a new priority towards the aim (the priorities' part), or ""
+    gaps_link: str  # the gaps of its measures (the gaps' part), or ""
     children: list[Aim]
     measures: list[MeasureProgress]
     projects: list[tuple[object, bool]]  # (project, the user may open its page)
@@ -379,6 +381,14 @@ def _priority_link(priority: Priority) -> str:
     try:
         return reverse("planning:priority-detail", args=[priority.pk])
     except NoReverseMatch:  # the priorities' part has no page yet
+        return ""
+
+
+def _part_link(name: str, aim: Aim, query: str) -> str:
+    """Another part's page of the aim's unit, about this aim; "" when that part has no page."""
+    try:
+        return f"{reverse(name, args=[aim.unit_id])}?{query}{aim.pk}"
+    except NoReverseMatch:
         return ""
 
 
@@ -428,6 +438,12 @@ def aim_page(aim: Aim, user=None) -> AimPage:
         aim=aim,
         can_set=user is not None and aim.is_active and bool(held & roles.AIM_SETTERS),
         can_see_unit=user is None or bool(held & roles.VIEWERS),
+        propose_link=_part_link("planning:priority-create", aim, "origin=aim&aim=")
+        if aim.is_active and user is not None and held & roles.PROPOSERS
+        else "",
+        gaps_link=_part_link("planning:gaps", aim, "aim=")
+        if progress and user is not None and held & roles.VIEWERS
+        else "",
         children=list(
             aim.children.select_related("unit").order_by("-is_active", "unit__path", "due_on")
         ),
