@@ -31,7 +31,12 @@ from qms.control.models import (
     SignalStatus,
     SuggestionStatus,
 )
-from qms.control.periods import last_completed_period, period_label, period_start
+from qms.control.periods import (
+    EARLIEST_PERIOD,
+    last_completed_period,
+    period_label,
+    period_start,
+)
 from qms.control.reports import series_from_points
 from qms.control.roles import DATA_ENTRY, VIEWERS
 from qms.escalation.models import Escalation, EscalationStatus
@@ -907,3 +912,19 @@ def period_containing(day: dt.date, frequency: str) -> dt.date:
     record a value for a span of dates (a clinical audit's period must fall in one period of
     the measure it feeds). Name it with `period_label`."""
     return period_start(day, frequency)
+
+
+# Periods, for other areas that read periods of a measure -----------------------------------
+
+
+def period_read(raw, frequency: str) -> dt.date | str:
+    """A period as typed or read from a file for a measure of this frequency (2025-03,
+    2025-Q1, 2025-W10 or a date), as the observations' upload reads it: its first day, or
+    what is wrong with it (before 1990, not begun yet, not a period of this frequency)."""
+    from qms.control import imports  # imports reads through services; read it when asked
+
+    return imports._period(raw, frequency)
+
+
+# The first period any measure may have (1990): dates before it are typing slips.
+FIRST_PERIOD = EARLIEST_PERIOD

@@ -187,6 +187,10 @@ class NeedEvidence(PartOfAssessment, models.Model):
     rows = models.JSONField(default=list, blank=True)  # a table's rows, lists of cells
     chart_x = models.CharField(max_length=100, blank=True)  # the columns its chart draws
     chart_y = models.CharField(max_length=100, blank=True)
+    # A published statistic: its value, what the value is in, and when it was published.
+    statistic = models.FloatField(null=True, blank=True)
+    statistic_unit = models.CharField(max_length=60, blank=True, help_text="E.g. %, per 1,000.")
+    published_on = models.DateField(null=True, blank=True)
     created_by = _person()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -50,7 +50,56 @@ def _aims() -> None:
 
 
 def _needs() -> None:
-    """Needs assessments, evidence, assets, group breakdowns."""
+    """Needs assessments, evidence, assets, group breakdowns: an assessment's discussion (its
+    writers, partners given a role on it as equals) and its history with its needs, evidence,
+    assets and the roles given on it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.comments import registry as comments
+    from qms.core import history
+    from qms.people.models import ObjectGrant
+    from qms.planning import roles
+    from qms.planning.models import Asset, Need, NeedEvidence, NeedsAssessment
+
+    comments.register(
+        NeedsAssessment,
+        read_roles=roles.VIEWERS,
+        write_roles=roles.NEEDS_EDITORS,
+        granted_roles=roles.NEEDS_GRANTED,
+    )
+
+    def parts(model, deferred=()):
+        return lambda assessment: model.history.filter(assessment_id=assessment.pk).defer(*deferred)
+
+    history.register_related(NeedsAssessment, parts(Need))
+    # An evidence table's rows are not read for its line in the history.
+    history.register_related(NeedsAssessment, parts(NeedEvidence, ("rows", "columns")))
+    history.register_related(NeedsAssessment, parts(Asset))
+    history.register_related(
+        NeedsAssessment,
+        lambda assessment: ObjectGrant.history.filter(
+            content_type=ContentType.objects.get_for_model(NeedsAssessment),
+            object_id=assessment.pk,
+        ),
+    )
+    history.register_summary(
+        Need,
+        lambda row, names: (
+            f"Need {row.position} “{row.statement[:60]}” {history.ACTIONS[row.history_type]}"
+        ),
+    )
+    history.register_summary(
+        NeedEvidence,
+        lambda row, names: (
+            f"{row.get_kind_display()} “{row.title[:60]}” {history.ACTIONS[row.history_type]}"
+        ),
+    )
+    history.register_summary(
+        Asset,
+        lambda row, names: (
+            f"{row.get_kind_display()} “{row.name[:60]}” {history.ACTIONS[row.history_type]}"
+        ),
+    )
 
 
 def _gaps() -> None:
