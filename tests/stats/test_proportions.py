@@ -80,7 +80,7 @@ def test_it_draws_each_criterion_with_its_interval_and_expected_tick():
         ],
         title="Audit",
     )  # fmt: skip
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point", "tick"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["tick", "rule", "point"]
     assert spec["data"]["values"][1]["estimate"] is None
     assert spec["encoding"]["yOffset"]["field"] == "audit"
     assert spec["description"]

@@ -35,7 +35,7 @@ def compliance_spec(
     ...     [{"criterion": "1. Consent recorded", "audit": "2026", "estimate": 80.0,
     ...       "lower": 70.0, "upper": 88.0, "expected": 95.0}], title="Consent")
     >>> [layer["mark"]["type"] for layer in spec["layer"]]
-    ['rule', 'point', 'tick']
+    ['tick', 'rule', 'point']
     """
     values = [
         {
@@ -73,6 +73,7 @@ def compliance_spec(
         "type": "quantitative",
         "title": "Compliance (%), with 95% confidence interval",
         "scale": {"domain": [0, 100]},
+        "axis": {"values": list(range(0, 101, 10))},
     }
     tooltip = [
         {"field": "criterion", "title": "Criterion"},
@@ -87,10 +88,17 @@ def compliance_spec(
         "title": {"text": title, "anchor": "start", "font": _FONT, "color": _INK},
         "description": description or f"Compliance per criterion: {title}",
         "width": 600,
-        "height": {"step": 28 if several else 22},
+        "height": {"step": 36 if several else 30},
         "data": {"values": values},
         "encoding": {"y": y, **offset},
         "layer": [
+            {
+                "mark": {"type": "tick", "color": _EXPECTED, "thickness": 3, "size": 18},
+                "encoding": {
+                    "x": {"field": "expected", "type": "quantitative"},
+                    "tooltip": [{"field": "expected", "title": "Expected %", "format": ".0f"}],
+                },
+            },
             {
                 "mark": {"type": "rule", "strokeWidth": 2},
                 "transform": [{"filter": "datum.lower !== null"}],
@@ -101,7 +109,7 @@ def compliance_spec(
                 },
             },
             {
-                "mark": {"type": "point", "filled": True, "size": 70},
+                "mark": {"type": "point", "filled": True, "size": 90},
                 "transform": [{"filter": "datum.estimate !== null"}],
                 "encoding": {
                     "x": x,
@@ -114,13 +122,6 @@ def compliance_spec(
                         "title": "Audit",
                     },
                     "tooltip": tooltip,
-                },
-            },
-            {
-                "mark": {"type": "tick", "color": _EXPECTED, "thickness": 3, "size": 18},
-                "encoding": {
-                    "x": {"field": "expected", "type": "quantitative"},
-                    "tooltip": [{"field": "expected", "title": "Expected %", "format": ".0f"}],
                 },
             },
         ],
