@@ -1217,7 +1217,8 @@ def _build_project(spec: DemoProject, unit: Unit, measures, people: _People, tod
         problem=spec.problem,
         aim=spec.aim,
         method=spec.method,
-        stage=spec.stage,
+        # A closed project's work is done while it is open; it closes at the end.
+        stage=Stage.SUSTAINING if spec.stage == Stage.CLOSED else spec.stage,
         sponsor=people(spec.sponsor, spec.unit),
         lead=lead,
         coach=people(spec.coach, spec.unit),
@@ -1265,6 +1266,8 @@ def _build_project(spec: DemoProject, unit: Unit, measures, people: _People, tod
         services.progress_confirm(
             by=lead, project=project, score=score, reason=spec.why if spec.progress else ""
         )
+    if spec.stage == Stage.CLOSED:
+        services.project_update(by=None, project=project, stage=Stage.CLOSED)
 
 
 def _source(source: tuple[str, str], measures):

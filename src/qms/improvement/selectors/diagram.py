@@ -33,10 +33,10 @@ __all__ = [
 ]
 
 
-def may_work_on(user, project: Project) -> bool:
-    """Whether the user works on the project (the projects part's rule, read lazily: services
-    import these selectors)."""
-    from qms.improvement.services.projects import may_work_on as rule
+def may_change(user, project: Project) -> bool:
+    """Whether the user may change the project's diagram now (the projects part's rule, read
+    lazily: services import these selectors)."""
+    from qms.improvement.services.projects import may_change as rule
 
     return rule(user, project)
 
@@ -160,7 +160,7 @@ def diagram_page(project: Project, user) -> DiagramPage:
     """Everything the diagram page shows, in a fixed number of queries whatever the size of
     the diagram."""
     nodes = diagram_nodes(project)
-    can_edit = may_work_on(user, project)
+    can_edit = may_change(user, project)
     root = _tree(nodes, with_forms=can_edit)
     return DiagramPage(
         project=project,
@@ -245,7 +245,7 @@ def diagram_section(project, user) -> dict:
     return {
         "spec_json": _script_json(diagram_spec(nodes, compact=True)) if nodes else "",
         "counts": _counts(nodes),
-        "can_edit": may_work_on(user, project),
+        "can_edit": may_change(user, project),
     }
 
 
@@ -273,5 +273,5 @@ def prototypes_section(project, user) -> dict:
             for status in PrototypeStatus.values
         },
         "total": len(prototypes),
-        "can_edit": may_work_on(user, project),
+        "can_edit": may_change(user, project),
     }

@@ -24,7 +24,7 @@ from qms.improvement.models import (
     ProjectMeasure,
     Stage,
 )
-from qms.improvement.services.projects import may_work_on
+from qms.improvement.services.projects import may_change
 from qms.issues.models import Issue, IssueStatus
 from qms.issues.roles import RAISERS
 from qms.people import access
@@ -406,7 +406,7 @@ def project_page(user, project: Project) -> ProjectPage:
     issues raised from the project; and each other part's section. A fixed number of
     queries."""
     held = access.roles_on(user, project)
-    can_work = may_work_on(user, project)
+    can_work = may_change(user, project)
     title, link = _source(user, project)
     issues = _issues(user, project)
     return ProjectPage(

@@ -43,6 +43,7 @@ __all__ = [
     "PROJECT_FIELDS",
     "TEAM_ROLES",
     "authorise_team",
+    "may_change",
     "may_work_on",
     "project_create",
     "project_measure_link",
@@ -86,11 +87,19 @@ def may_work_on(person: Person | None, project: Project) -> bool:
     return bool(access.granted_roles(person, project) & roles.TEAM_GRANTED)
 
 
+def may_change(person: Person | None, project: Project) -> bool:
+    """Whether `person` may change the project's work now: they work on it and it is not
+    closed (a closed project's record stands as it was; its leads reopen it by its stage)."""
+    return project.stage != Stage.CLOSED and may_work_on(person, project)
+
+
 def authorise_team(by: Person | None, project: Project, action: str) -> None:
     """For the services of every part of the area: PermissionDenied naming the action unless
-    `by` works on the project (`may_work_on`)."""
+    `by` works on the project (`may_work_on`) and it is open."""
     if not may_work_on(by, project):
         raise PermissionDenied(f"Only the project's team may {action}.")
+    if project.stage == Stage.CLOSED:
+        raise PermissionDenied(f"The project is closed: reopen it (change its stage) to {action}.")
 
 
 def _check_person(person: Person | None, field: str) -> None:

@@ -265,7 +265,7 @@ def prototype_list(request, project_id):
     context = {
         "project": project,
         "prototypes": selectors.prototype_list(project),
-        "can_edit": services.may_work_on(request.user, project),
+        "can_edit": services.may_change(request.user, project),
     }
     return render(request, "improvement/prototype_list.html", context)
 
@@ -306,7 +306,7 @@ def prototype_detail(request, prototype_id):
     prototype = access.object_or_404(
         request.user, _PROTOTYPES, prototype_id, roles.VIEWERS, granted=roles.GRANTED_VIEWERS
     )
-    can_edit = services.may_work_on(request.user, prototype.project)
+    can_edit = services.may_change(request.user, prototype.project)
     context = {
         "prototype": prototype,
         "project": prototype.project,

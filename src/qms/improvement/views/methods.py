@@ -21,7 +21,7 @@ from qms.improvement.forms_methods import (
     MilestoneRemoveForm,
 )
 from qms.improvement.models import A3, EbcdStageName, Method, Milestone, Project
-from qms.improvement.services.projects import may_work_on
+from qms.improvement.services.projects import may_change
 from qms.people import access
 from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
@@ -53,7 +53,7 @@ def _context(request, project, **extra) -> dict:
     return {
         "project": project,
         "project_link": project_link,
-        "can_work": may_work_on(request.user, project),
+        "can_work": may_change(request.user, project),
         "links": selectors.method_links(project),
         **extra,
     }
@@ -160,7 +160,7 @@ def ebcd_stage(request, project_id, stage):
 
 def _milestones_page(request, project, form=None, status=200):
     rows = selectors.milestone_rows(_milestones().filter(project=project).order_by("due_on", "pk"))
-    can_work = may_work_on(request.user, project)
+    can_work = may_change(request.user, project)
     if form is None and can_work:
         form = MilestoneForm(owners=selectors.team_people(project))
     context = _context(

@@ -60,7 +60,7 @@ def _lead_or_403(request, project_id) -> Project:
 
 def _team_or_403(request, project_id) -> Project:
     project = _project_or_404(request, project_id)
-    if not services.may_work_on(request.user, project):
+    if not services.may_change(request.user, project):
         raise PermissionDenied("Only the project's team can do this.")
     return project
 
