@@ -73,3 +73,92 @@ def test_it_refuses_a_need_or_aim_of_another_board_without_an_error(client, as_u
         f"/plan/units/{org['ward'].pk}/priorities/new/?origin={origin}&{origin}=1"
     )
     assert response.status_code == 200
+
+
+def _aim(org, statement="Reduce falls with harm by 30% by March 2027"):
+    import datetime as dt
+
+    return services.aim_create(
+        by=None,
+        unit=org["division"],
+        statement=statement,
+        target="30% fewer",
+        due_on=dt.date(2027, 3, 31),
+    )
+
+
+def test_it_lets_a_proposer_name_an_aim_of_a_unit_above(client, as_user, org):
+    aim = _aim(org)
+    as_user("member")
+    url = f"/plan/units/{org['ward'].pk}/priorities/new/"
+    assert "Reduce falls with harm" in client.get(url).content.decode()
+    client.post(url, {"title": "T", "problem": "P", "origin": "strategy", "aim": aim.pk})
+    from qms.planning.models import Priority
+
+    assert Priority.objects.get().aim == aim
+
+
+def test_it_refuses_an_aim_of_another_board_in_the_form(client, as_user, org):
+    import datetime as dt
+
+    foreign = services.aim_create(
+        by=None,
+        unit=org["elsewhere"],
+        statement="Foreign aim by 2027",
+        target="x",
+        due_on=dt.date(2027, 3, 31),
+    )
+    as_user("member")
+    response = client.post(
+        f"/plan/units/{org['ward'].pk}/priorities/new/",
+        {"title": "T", "problem": "P", "origin": "strategy", "aim": foreign.pk},
+    )
+    assert response.status_code == 400
+    from qms.planning.models import Priority
+
+    assert not Priority.objects.exists()
+
+
+def test_it_pre_fills_from_an_aim_and_names_it(client, as_user, org):
+    aim = _aim(org)
+    as_user("member")
+    url = f"/plan/units/{org['ward'].pk}/priorities/new/?origin=aim&aim={aim.pk}"
+    assert "Reduce falls with harm" in client.get(url).content.decode()
+    client.post(url, {"title": "Towards the aim", "problem": "P"})
+    from qms.planning.models import Priority
+
+    priority = Priority.objects.get()
+    assert priority.aim == aim and priority.origin == "aim" and priority.source_record == aim
+
+
+def test_it_keeps_the_aim_when_a_partner_on_the_priority_changes_it(
+    client, org, member, working_partner, priority
+):
+    aim = _aim(org)
+    services.priority_update(by=None, priority=priority, aim=aim)
+    client.force_login(working_partner)
+    response = client.post(
+        f"/plan/priorities/{priority.pk}/change/",
+        {"title": "New title", "problem": "P", "origin": "strategy"},
+    )
+    assert response.status_code == 302
+    priority.refresh_from_db()
+    assert priority.title == "New title" and priority.aim == aim
+
+
+def test_it_links_a_partner_on_the_priority_only_to_pages_they_may_open(
+    client, org, lead, member, working_partner, priority
+):
+    measure = make_measure(org["ward"], "falls")
+    services.priority_update(by=None, priority=priority, measures=[measure])
+    services.priority_decide(by=lead, priority=priority, status="approved", reason="Go")
+    services.priority_to_project(
+        by=lead, priority=priority, aim="Reduce falls with harm on Ward 7 by 30% by 31 March 2027"
+    )
+    client.force_login(working_partner)
+    html = client.get(f"/plan/priorities/{priority.pk}/").content.decode()
+    from crawl_support import same_site_links
+
+    for link in same_site_links(html, f"/plan/priorities/{priority.pk}/"):
+        if link.startswith(("/plan/", "/improvement/", "/control/", "/people/")):
+            assert client.get(link).status_code == 200, link

@@ -42,10 +42,23 @@ class PriorityForm(ScreenedForm, forms.Form):
         label="It needs a new system, model of care or process designed", required=False
     )
 
-    def __init__(self, *args, fixed_origin: bool = False, editing: bool = False, **kwargs):
+    def __init__(
+        self, *args, fixed_origin: bool = False, editing: bool = False, aims=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if fixed_origin:  # proposed from a record: its origin is that record's
             del self.fields["origin"]
+        if aims is not None:  # the aims of the unit and above that the person reads
+            self.fields["aim"] = forms.ModelChoiceField(
+                label="The aim it serves",
+                queryset=aims,
+                required=False,
+                empty_label="No aim named",
+                error_messages={"invalid_choice": "Choose one of the aims listed."},
+            )
+            self.fields["aim"].label_from_instance = lambda aim: (
+                f"{aim.unit.name}: {aim.statement[:100]}"
+            )
         if editing:
             self.fields["reason"] = forms.CharField(
                 label="Why it changes",

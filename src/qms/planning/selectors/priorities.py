@@ -401,6 +401,9 @@ class PriorityPage:
     factors: list[FactorDomain]
     method_choice: MethodChoice | None
     designs: list
+    aim_link: str
+    project_link: str
+    measure_link: str
     can_score: bool
     can_decide: bool
     can_see_unit: bool
@@ -436,6 +439,26 @@ def _source(user, priority: Priority) -> tuple[str, str]:
         link = record.assessment.get_absolute_url()
         return f"Need: {record} ({record.assessment})", link
     return str(record), link
+
+
+def _link_if_seen(user, record) -> str:
+    """The record's page when the user may open it: staff of its unit, or a role given on it
+    (a partner on the priority is not on every project it became)."""
+    if record is None:
+        return ""
+    seen = access.roles_in(user, access.unit_of(record)) & roles.VIEWERS or access.granted_roles(
+        user, record
+    )
+    return record.get_absolute_url() if seen else ""
+
+
+def _aim_link(user, priority: Priority) -> str:
+    """The page of the priority's aim, when the user reads it (a partner on the priority may
+    not: the aim is then named without a link)."""
+    from qms.planning.selectors.aims import aim_readable
+
+    aim = priority.aim
+    return aim.get_absolute_url() if aim is not None and aim_readable(user, aim) else ""
 
 
 def priority_page(user, priority: Priority) -> PriorityPage:
@@ -475,6 +498,9 @@ def priority_page(user, priority: Priority) -> PriorityPage:
         factors=list(priority.factors.all()),
         method_choice=MethodChoice.objects.filter(priority=priority).first(),
         designs=list(priority.designs.only("pk", "title", "kind", "priority_id")),
+        aim_link=_aim_link(user, priority),
+        project_link=_link_if_seen(user, priority.project),
+        measure_link=_link_if_seen(user, priority.measure),
         can_score=may_score(user, priority),
         can_decide=may_decide(user, priority),
         can_see_unit=bool(access.roles_in(user, priority.unit) & roles.VIEWERS),
@@ -602,8 +628,10 @@ def _need_prefill(user, unit: Unit, need_id) -> Prefill | None:
 
 
 def _aim_prefill(user, unit: Unit, aim_id) -> Prefill | None:
-    aim = Aim.objects.select_related("unit").filter(pk=aim_id, is_active=True).first()
-    if aim is None or not _visible_in_org(user, aim, unit):
+    from qms.planning.selectors.aims import aims_of
+
+    aim = aims_of(user, unit).filter(pk=aim_id).first()
+    if aim is None:
         return None
     return Prefill(
         origin=PriorityOrigin.AIM,

@@ -137,6 +137,18 @@ def _check_record(by: Person | None, record, unit: Unit, *, field: str, what: st
         raise ValidationError({field: f"Choose {what} of {unit.name}'s organisation you can see."})
 
 
+def _check_aim(by, aim, unit: Unit, *, field: str) -> None:
+    """An aim a priority serves: an active aim of its unit or a unit above that `by` reads (the
+    aims part's rule, `aims_of`)."""
+    from qms.planning.selectors.aims import aims_of
+
+    if not isinstance(aim, Aim):
+        raise ValidationError({field: "Choose an aim."})
+    readable = by is None or aims_of(by, unit).filter(pk=aim.pk).exists()
+    if not readable or not _same_organisation(aim.unit, unit):
+        raise ValidationError({field: f"Choose an aim of {unit.name} or above that you can see."})
+
+
 def _check_source(by, origin: str, source, unit: Unit) -> None:
     if source is None:
         return
@@ -144,6 +156,9 @@ def _check_source(by, origin: str, source, unit: Unit) -> None:
     meta = source._meta
     if expected is None or (meta.app_label, meta.model_name) != expected:
         raise ValidationError({"source": "The record it comes from does not match its origin."})
+    if isinstance(source, Aim):
+        _check_aim(by, source, unit, field="source")
+        return
     _check_record(by, source, unit, field="source", what="a record")
 
 
@@ -165,9 +180,7 @@ def _check_owner(owner: Person | None, priority: Priority) -> None:
 
 def _check_links(by, unit: Unit, aim, measures, factors) -> tuple[list, list]:
     if aim is not None:
-        if not isinstance(aim, Aim):
-            raise ValidationError({"aim": "Choose an aim."})
-        _check_record(by, aim, unit, field="aim", what="an aim")
+        _check_aim(by, aim, unit, field="aim")
     measures = list(dict.fromkeys(measures or ()))
     for measure in measures:
         _check_record(by, measure, unit, field="measures", what="measures")

@@ -31,7 +31,7 @@ from qms.planning.forms_priorities import (
     ScoreForm,
     WeightsForm,
 )
-from qms.planning.models import Priority, PriorityOrigin, PriorityStatus
+from qms.planning.models import Aim, Priority, PriorityOrigin, PriorityStatus
 from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
@@ -119,7 +119,13 @@ def priority_create(request, unit_id):
     initial = {"origin": PriorityOrigin.STRATEGY}
     if prefill is not None:
         initial |= {"title": prefill.title, "problem": prefill.problem}
-    form = PriorityForm(request.POST or None, initial=initial, fixed_origin=prefill is not None)
+    with_aim = prefill is None or prefill.aim is None
+    form = PriorityForm(
+        request.POST or None,
+        initial=initial,
+        fixed_origin=prefill is not None,
+        aims=selectors.aims_of(request.user, unit) if with_aim else None,
+    )
     if request.method == "POST" and form.is_valid():
 
         def create():
@@ -129,10 +135,10 @@ def priority_create(request, unit_id):
                 unit=unit,
                 origin=prefill.origin if prefill is not None else data.pop("origin"),
                 source=prefill.source if prefill is not None else None,
-                aim=prefill.aim if prefill is not None else None,
                 measures=prefill.measures if prefill is not None else (),
                 factors=prefill.factors if prefill is not None else (),
                 **{k: v for k, v in data.items() if k != "origin"},
+                **({"aim": prefill.aim} if prefill is not None and prefill.aim else {}),
             )
 
         priority = apply_service(form, create)
@@ -160,8 +166,11 @@ def priority_edit(request, priority_id):
         "origin": priority.origin,
         "owner": priority.owner.username if priority.owner else "",
         "needs_design": priority.needs_design,
+        "aim": priority.aim_id,
     }
-    form = PriorityForm(request.POST or None, initial=initial, editing=True)
+    form = PriorityForm(
+        request.POST or None, initial=initial, editing=True, aims=_aims_for_edit(request, priority)
+    )
     if request.method == "POST" and form.is_valid():
 
         def update():
@@ -184,6 +193,18 @@ def priority_edit(request, priority_id):
         "action": request.get_full_path(),
     }
     return render(request, "planning/priorities_form.html", context, status=_status(form))
+
+
+def _aims_for_edit(request, priority: Priority):
+    """The aims the priority may serve, for those who read the unit's aims (a partner on the
+    priority does not, and leaves its aim as it is); its current aim stays a choice even if
+    retired since."""
+    if not access.can(request.user, priority.unit, roles.VIEWERS):
+        return None
+    aims = selectors.aims_of(request.user, priority.unit)
+    if priority.aim_id is not None:
+        aims = aims | Aim.objects.filter(pk=priority.aim_id)
+    return aims
 
 
 # Scoring and deciding ---------------------------------------------------------------------------
