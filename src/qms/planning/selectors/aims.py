@@ -142,27 +142,37 @@ def _descendant_ids(aim: Aim) -> set[int]:
     return found
 
 
-def measure_choices_for_aim(user, aim: Aim, text: str = "", *, limit: int | None = 50) -> list:
+def measure_choices_for_aim(
+    user, aim: Aim, text: str = "", *, limit: int = 50, pk: int | None = None
+) -> list:
     """Active measures of the aim's unit and below that the user sees, not linked yet, with
-    their results (control's `measures_in`: two queries)."""
+    their results (control's `measures_in`: two queries); only the one with `pk` when given
+    (the one a form names, if it is among them)."""
     filters = control_selectors.MeasureFilters(text=text, sort="name")
-    linked = set(aim.measures.values_list("pk", flat=True))
-    query = control_selectors.measures_in(user, aim.unit, filters).exclude(pk__in=linked)
-    return list(query[:limit] if limit else query)
+    query = control_selectors.measures_in(user, aim.unit, filters).exclude(
+        pk__in=Aim.measures.through.objects.filter(aim=aim).values("measure_id")
+    )
+    if pk is not None:
+        query = query.filter(pk=pk)
+    return list(query[:limit])
 
 
-def project_choices_for_aim(user, aim: Aim, text: str = "", *, limit: int | None = 50) -> list:
-    """Improvement projects of the aim's unit and below that the user sees, not linked yet."""
+def project_choices_for_aim(
+    user, aim: Aim, text: str = "", *, limit: int = 50, pk: int | None = None
+) -> list:
+    """Improvement projects of the aim's unit and below that the user sees, not linked yet;
+    only the one with `pk` when given."""
     project_model = Aim._meta.get_field("projects").related_model
     query = access.visible(
         user,
         project_model.objects.filter(unit__path__startswith=aim.unit.path),
         roles.VIEWERS,
-    ).exclude(pk__in=aim.projects.values("pk"))
+    ).exclude(pk__in=Aim.projects.through.objects.filter(aim=aim).values("project_id"))
     if text:
         query = query.filter(Q(title__icontains=text) | Q(aim__icontains=text))
-    query = query.select_related("unit").order_by("title", "pk")
-    return list(query[:limit] if limit else query)
+    if pk is not None:
+        query = query.filter(pk=pk)
+    return list(query.select_related("unit").order_by("title", "pk")[:limit])
 
 
 # The vision ---------------------------------------------------------------------------------------

@@ -192,7 +192,9 @@ def aim_create(
     and projects of the unit or below (that `by` sees) serving it."""
     access.authorise(by, unit, roles.AIM_SETTERS, "set aims")
     if parent is not None and isinstance(parent, Aim):
-        parent = Aim.objects.select_for_update().select_related("unit").get(pk=parent.pk)
+        parent = (
+            Aim.objects.select_for_update(of=("self",)).select_related("unit").get(pk=parent.pk)
+        )
     _authorise_parent(by, parent)
     aim = Aim(
         unit=unit,
@@ -220,7 +222,9 @@ def aim_create(
 def _lock(aim: Aim) -> Aim:
     """The aim read again under a row lock: two people changing it at once wait for each other
     and the second sees the first's change."""
-    return Aim.objects.select_for_update().select_related("unit", "parent").get(pk=aim.pk)
+    return (
+        Aim.objects.select_for_update(of=("self",)).select_related("unit", "parent").get(pk=aim.pk)
+    )
 
 
 def _tell_children(by: Person | None, aim: Aim, what: str) -> None:

@@ -216,8 +216,8 @@ def _links(request, aim_id, kind: str):
         if not form.is_valid():
             messages.error(request, f"{first_error(form)} Nothing was linked.")
             return redirect(request.path)
-        wanted = form.cleaned_data["record"]
-        record = next((r for r in choices(request.user, aim, limit=None) if r.pk == wanted), None)
+        found = choices(request.user, aim, pk=form.cleaned_data["record"])
+        record = found[0] if found else None
         if record is None:  # not one the person sees, of the aim's unit or below, or linked
             raise Http404(f"No such {noun}")
         done = _apply(form, lambda data: link(by=request.user, aim=aim, **{noun: record}))
