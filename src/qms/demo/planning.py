@@ -48,6 +48,8 @@ from qms.planning.models import (
     Vision,
 )
 
+FORM_CASES = 5  # an audit's cases entered one by one; the rest are uploaded
+
 SCORE_NAMES = (
     "people_affected",
     "severity",
@@ -568,15 +570,26 @@ def _audits(demo: _Demo, rng: random.Random) -> None:
 
 
 def _collect(demo, audit: Audit, spec, cases: int, rng, *, again: bool) -> None:
+    """The audit's cases: the first few entered in the form by a member of the team, the
+    rest uploaded from the audit's spreadsheet by its lead (one service call, not one each)."""
     criteria = list(audit.criteria.order_by("position"))
     collector = demo.by_role.get((spec.unit, Role.TEAM_MEMBER)) or audit.lead
     prefix = "R" if again else "A"
-    for number, answers in enumerate(
-        _answers(criteria, spec.criteria, cases, rng, again=again), start=1
-    ):
-        services.case_record(
-            by=collector, audit=audit, reference=f"Case {prefix}{number:02d}", answers=answers
-        )
+    answers = _answers(criteria, spec.criteria, cases, rng, again=again)
+    words = {Compliance.MET: "met", Compliance.NOT_MET: "not met", Compliance.NOT_APPLICABLE: "n/a"}
+    rows = []
+    for number, case in enumerate(answers, start=1):
+        reference = f"Case {prefix}{number:02d}"
+        if number <= FORM_CASES:
+            services.case_record(by=collector, audit=audit, reference=reference, answers=case)
+        else:
+            rows.append([reference, *(words[case[criterion]] for criterion in criteria)])
+    columns = ["case", *(str(criterion.position) for criterion in criteria)]
+    services.cases_upload(
+        by=audit.lead,
+        audit=audit,
+        file=ContentFile(_csv(columns, rows), name="audit cases.csv"),
+    )
 
 
 def _audit(demo: _Demo, spec: story.DemoAudit, standard: Standard, rng: random.Random) -> None:
