@@ -174,13 +174,16 @@ def test_it_saves_a_group_breakdown_from_a_file(falls, lead):
     assert saved == 2
     row = GroupObservation.objects.get(group="5 (least deprived)", period="2025-03-01")
     assert (row.value, row.denominator, row.position, row.recorded_by) == (4, 1000, 5, lead)
+    assert row.history.get().history_user == lead
 
 
 def test_it_replaces_a_value_already_recorded(falls, lead):
     services.group_values_upload(by=lead, measure=falls, file=csv_file(GOOD))
     again = GOOD.replace(",4,1000", ",6,1000")
     services.group_values_upload(by=lead, measure=falls, file=csv_file(again))
-    assert GroupObservation.objects.get(group="5 (least deprived)", period="2025-03-01").value == 6
+    row = GroupObservation.objects.get(group="5 (least deprived)", period="2025-03-01")
+    assert row.value == 6
+    assert [h.value for h in row.history.all()] == [6, 4]  # newest first, each change kept
 
 
 def test_it_reads_a_breakdown_from_excel(falls, lead):

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from qms.control import selectors as control_selectors
 from qms.control import services as control_services
@@ -556,16 +557,20 @@ def _number(raw) -> float | None | str:
     return number
 
 
-def _label(raw, column: str, where: str, problems: list[str]) -> str:
+def _label(raw, column: str, where: str, problems: list[str], screened: dict) -> str:
     text = "" if raw is None else str(raw).strip()
     if not text:
         problems.append(f"{where}, column {column}: give the {column}.")
     elif len(text) > 60:
         problems.append(f"{where}, column {column}: longer than 60 characters.")
     else:
-        problems.extend(
-            problems_without_prompt(text, label=f"{where}, column {column}", multiline=False)
-        )
+        # A file repeats a few labels thousands of times: each is screened once.
+        if text not in screened:
+            screened[text] = bool(problems_without_prompt(text, label="", multiline=False))
+        if screened[text]:
+            problems.extend(
+                problems_without_prompt(text, label=f"{where}, column {column}", multiline=False)
+            )
     return text
 
 
@@ -575,12 +580,13 @@ def _check_group_values(measure, rows: Iterable[GroupValue]) -> list[dict]:
     problems: list[str] = []
     checked: list[dict] = []
     seen: dict[tuple, int] = {}
+    screened: dict[str, bool] = {}
     proportion = measure.chart in PROPORTIONS
     for index, row in enumerate(rows, start=1):
         number = row.row or index
         where = f"Row {number}"
-        dimension = _label(row.dimension, "dimension", where, problems)
-        group = _label(row.group, "group", where, problems)
+        dimension = _label(row.dimension, "dimension", where, problems, screened)
+        group = _label(row.group, "group", where, problems, screened)
         period = control_selectors.period_read(row.period, measure.frequency)
         if isinstance(period, str):
             problems.append(f"{where}, column period: {period}.")
@@ -639,7 +645,13 @@ def group_values_save(*, by, measure, rows: Iterable[GroupValue]) -> int:
     denominator), adding new ones and replacing those recorded for the same group and period.
     All or nothing; each problem named by row and column (ValidationError on "rows"). A group's
     place in its dimension's order is where it first appears. Returns the rows saved."""
-    measure = _measure_model().objects.select_related("unit").get(pk=measure.pk)
+    # The measure's row is locked so two saves of its breakdown do not interleave.
+    measure = (
+        _measure_model()
+        .objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=measure.pk)
+    )
     access.authorise(by, measure, roles.NEEDS_EDITORS, "record group breakdowns")
     rows = list(rows)
     if not rows:
@@ -648,29 +660,40 @@ def group_values_save(*, by, measure, rows: Iterable[GroupValue]) -> int:
         raise ValidationError({"rows": [f"More than {GROUP_MAX_ROWS:,} rows: split them."]})
     checked = _check_group_values(measure, rows)
     _check_group_counts(measure, checked)
-    # Locks the measure's breakdown so two saves do not interleave their positions.
     existing = {
         (o.dimension.lower(), o.group.lower(), o.period): o
-        for o in GroupObservation.objects.select_for_update().filter(measure=measure)
+        for o in GroupObservation.objects.filter(measure=measure)
     }
     positions: dict[tuple[str, str], int] = {}
     for o in existing.values():
         positions.setdefault((o.dimension.lower(), o.group.lower()), o.position)
     names = {(d.lower(), g.lower()): (o.dimension, o.group) for (d, g, _), o in existing.items()}
+    added, changed, now = [], [], timezone.now()
     for row in checked:
         key = (row["dimension"].lower(), row["group"].lower())
         if key not in positions:
             same = [p for (d, _), p in positions.items() if d == key[0]]
             positions[key] = max(same, default=0) + 1
-        row["dimension"], row["group"] = names.get(key, (row["dimension"], row["group"]))
+        dimension, group = names.get(key, (row["dimension"], row["group"]))
         found = existing.get((*key, row["period"]))
         if found is None:
             found = GroupObservation(measure=measure, period=row["period"], position=positions[key])
-        found.dimension, found.group = row["dimension"], row["group"]
+            added.append(found)
+        else:
+            changed.append(found)
+        found.dimension, found.group = dimension, group
         found.value, found.denominator = row["value"], row["denominator"]
-        found.recorded_by = by
-        record_by(found, by, "Group breakdown saved")
-        found.save()
+        found.recorded_by, found.recorded_at = by, now
+    # In bulk, with their history: a file of thousands of rows is a few queries, not thousands.
+    history = {"default_user": by, "default_change_reason": "Group breakdown saved"}
+    bulk_create_with_history(added, GroupObservation, batch_size=500, **history)
+    bulk_update_with_history(
+        changed,
+        GroupObservation,
+        ["dimension", "group", "value", "denominator", "recorded_by", "recorded_at"],
+        batch_size=500,
+        **history,
+    )
     return len(checked)
 
 
