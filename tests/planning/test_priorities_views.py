@@ -337,3 +337,28 @@ def test_it_refuses_weights_from_others(client, as_user, org, who, status):
         client.post(f"/plan/units/{org['ward'].pk}/priorities/weights/", data).status_code == status
     )
     assert not ScoringWeights.objects.exists()
+
+
+def test_it_builds_a_chart_vega_lite_draws_with_labels_and_links(org, member, lead):
+    from qms.planning import selectors
+    from qms.stats.vega import to_svg
+
+    for n, value in enumerate([5, 2, 4]):
+        p = propose(member, org["ward"], f"Priority {n}")
+        services.priority_score(by=lead, priority=p, **scores(value, effort=6 - value))
+    rows = selectors.ranked_priorities(lead, org["ward"]).rows
+    spec = selectors.priority_chart_spec(rows)
+    svg = to_svg(spec)
+    assert "Quick wins" in svg and "Thankless tasks" in svg and "Priority 0" in svg
+    assert {v["url"] for v in spec["data"]["values"]} == {
+        r.priority.get_absolute_url() for r in rows
+    }
+
+
+def test_it_draws_no_chart_when_nothing_is_fully_scored(org, member, lead):
+    from qms.planning import selectors
+
+    propose(member, org["ward"])
+    assert (
+        selectors.priority_chart_spec(selectors.ranked_priorities(lead, org["ward"]).rows) is None
+    )
