@@ -186,7 +186,22 @@ def _design() -> None:
 
 
 def _resources() -> None:
-    """Capacity, over-commitment, responsibilities, balance."""
+    """Capacity, over-commitment, responsibilities, balance: a priority's history shows who
+    was given and who lost a responsibility for it."""
+    from qms.core import history
+    from qms.people.models import Person
+    from qms.planning.models import Priority, Responsibility
+
+    history.register_related(
+        Priority, lambda priority: Responsibility.history.filter(priority_id=priority.pk)
+    )
+    given = {"+": "{} made {}", "~": "{} is {}", "-": "{} is no longer {}"}
+
+    def summary(row, names) -> str:
+        person = names.of(Person, row.person_id, gone="a person")
+        return given[row.history_type].format(person, row.get_raci_display().lower())
+
+    history.register_summary(Responsibility, summary, names=["person"])
 
 
 def _audits() -> None:

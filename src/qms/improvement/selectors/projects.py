@@ -43,10 +43,12 @@ __all__ = [
     "home_projects",
     "may_lead",
     "measure_choices",
+    "open_projects_in",
     "portfolio",
     "portfolio_units",
     "project_leads",
     "project_page",
+    "projects_with_unit",
     "start_context",
     "your_projects",
 ]
@@ -503,3 +505,28 @@ def measure_choices(user, unit: Unit, text: str = "", *, limit: int = 50) -> lis
 # The choices of the portfolio's filters, in one place for the form.
 METHOD_CHOICES = Method.choices
 STAGE_CHOICES = Stage.choices
+
+
+# For quality planning (resources and roles) ------------------------------------------------------
+
+
+def projects_with_unit() -> QuerySet[Project]:
+    """Every project with its unit, for another area to find one by id through
+    `qms.people.access.object_or_404` (it imports none of improvement's models)."""
+    return Project.objects.select_related("unit")
+
+
+def open_projects_in(unit: Unit) -> QuerySet[Project]:
+    """The projects of the unit and the units below it that are not closed: the ones whose
+    protected hours and budget are still committed."""
+    return (
+        access.in_subtree(Project.objects.all(), unit)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("unit")
+    )
+
+
+def may_lead(person: Person | None, project: Project) -> bool:
+    """Whether `person` leads the project (`roles.LEADS` in its unit or given on the project);
+    None, the system, does."""
+    return person is None or access.can(person, project, roles.LEADS)
