@@ -203,3 +203,17 @@ def test_it_shows_a_design_in_a_fixed_number_of_queries(
 def test_it_hides_a_unit_s_designs_from_others(client, as_user, org, who, status):
     as_user(who)
     assert client.get(f"/plan/units/{org['ward'].pk}/designs/").status_code == status
+
+
+def test_it_lists_the_priority_s_designs_on_its_page(client, as_user, design):
+    as_user("member")
+    text = client.get(f"/plan/priorities/{design.priority_id}/").content.decode()
+    assert f'href="/plan/designs/{design.pk}/"' in text
+    # A member does not design: no link to a form that would refuse them.
+    assert f"/plan/priorities/{design.priority_id}/designs/new/" not in text
+
+
+def test_it_offers_the_designer_a_new_design_from_the_priority_page(client, as_user, priority):
+    as_user("lead")
+    text = client.get(f"/plan/priorities/{priority.pk}/").content.decode()
+    assert f"/plan/priorities/{priority.pk}/designs/new/" in text

@@ -524,9 +524,3 @@ def open_projects_in(unit: Unit) -> QuerySet[Project]:
         .exclude(stage=Stage.CLOSED)
         .select_related("unit")
     )
-
-
-def may_lead(person: Person | None, project: Project) -> bool:
-    """Whether `person` leads the project (`roles.LEADS` in its unit or given on the project);
-    None, the system, does."""
-    return person is None or access.can(person, project, roles.LEADS)

@@ -265,14 +265,15 @@ def priority_detail(request, priority_id):
         "priority": priority,
         "page": page,
         "decision_form": DecisionForm(current=priority.status) if page.can_decide else None,
-        "links": _part_links(priority, page),
+        "links": _part_links(priority, page, request.user),
     }
     return render(request, "planning/priorities_detail.html", context)
 
 
-def _part_links(priority: Priority, page) -> dict[str, str]:
+def _part_links(priority: Priority, page, user) -> dict[str, str]:
     """Links to this priority's next steps the person may take, and to the other parts' pages
-    for it, for those that exist (they land at different times)."""
+    for it, for those that exist (they land at different times); designing only for those who
+    may design (no link to a refusal)."""
     links = {}
     if page.can_score:
         links["method"] = reverse("planning:priority-method", args=[priority.pk])
@@ -285,6 +286,8 @@ def _part_links(priority: Priority, page) -> dict[str, str]:
     for key, name in others:
         with contextlib.suppress(NoReverseMatch):
             links[key] = reverse(name, args=[priority.pk])
+    if "design" in links and not services.may_design(user, priority):
+        del links["design"]
     return links
 
 
