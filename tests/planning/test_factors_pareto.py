@@ -10,7 +10,7 @@ from helpers import ANONYMOUS
 
 from planning.factors_support import *  # noqa: F403
 from planning.factors_support import coded_issue, domain
-from qms.planning import selectors
+from qms.planning import selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -196,14 +196,17 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_number_of_issues(
     for _ in range(3):  # a recurring factor: the page reads its open priorities too
         coded_issue(org["ward"], ["staff-workload", "team-factors"], when=MARCH)
     client.get(_url(org["service"], **query))  # warm: content types, sessions
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # both measured requests count (the cache is tested on its own)
     with CaptureQueriesContext(connection) as few:
         client.get(_url(org["service"], **query))
     for index in range(30):
         codes = ["staff-workload", "team-factors", "safety-culture"][: 1 + index % 3]
         coded_issue(org["other_ward"], codes, when=APRIL, title=f"Issue {index}")
+    cache.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(_url(org["service"], **query))
     assert response.status_code == 200 and user is not None
@@ -214,3 +217,31 @@ def test_the_plan_home_links_each_unit_s_factors_and_the_framework(client, as_us
     page = client.get(reverse("planning:home")).content.decode()
     assert reverse("planning:pareto", args=[org["ward"].pk]) in page
     assert reverse("planning:framework") in page
+
+
+def test_it_keeps_the_counts_until_something_they_count_changes(
+    org, quality_lead, coded, django_assert_num_queries
+):
+    selectors.pareto(quality_lead, org["service"])
+    with django_assert_num_queries(1):  # what the counts depend on, then the cache
+        again = selectors.pareto(quality_lead, org["service"])
+    assert again.issues_analysed == 5
+    coded_issue(org["ward"], ["team-factors"], when=MAY)
+    assert selectors.pareto(quality_lead, org["service"]).issues_analysed == 6
+
+
+def test_it_counts_again_when_a_domain_is_renamed_or_an_issue_changes_kind(
+    org, quality_lead, coded, admin
+):
+    from qms.issues import services as issue_services
+    from qms.issues.models import Issue
+
+    selectors.pareto(quality_lead, org["service"], source="complaint")
+    services.framework_domain_update(
+        by=admin, domain=domain("staff-workload"), name="Workload", prompt="What about it?"
+    )
+    issue = Issue.objects.filter(unit=org["ward"], source="incident").first()
+    issue_services.issue_update(by=admin, issue=issue, source="complaint")
+    complaints = selectors.pareto(quality_lead, org["service"], source="complaint")
+    assert complaints.issues_analysed == 3
+    assert complaints.rows[0].name == "Workload"

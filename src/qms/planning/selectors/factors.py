@@ -6,11 +6,13 @@ query, whatever the number of issues), with the recurring factors that may becom
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from qms.issues.models import Issue, IssueSource
@@ -44,6 +46,9 @@ __all__ = [
 
 # A factor coded on this many issues in the period recurs: it may become a candidate priority.
 RECURRING_MINIMUM = 3
+# The Pareto's counts are kept this long at most (a change of what they count makes a new key
+# at once: see _counts_key).
+COUNTS_CACHE_SECONDS = 6 * 3600
 # Priorities still being worked on: a recurring factor with one of these is not proposed again.
 OPEN_PRIORITY_STATUSES = (PriorityStatus.CANDIDATE, PriorityStatus.APPROVED)
 
@@ -154,6 +159,49 @@ class Pareto:
         return str(dict(IssueSource.choices).get(self.source, "")) if self.source else ""
 
 
+def _counts(conditions: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The codings per domain of the issues meeting `conditions` (one aggregate query) and the
+    number of those issues with a factor coded."""
+    counted = list(
+        _codings(conditions)
+        .values("domain_id", "domain__name", "domain__is_active", "domain__position")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "domain__position", "domain_id")
+    )
+    # The issues with a factor coded: their analyses, each found once (cheaper than counting
+    # the distinct analyses of every coding).
+    issues = (
+        IssueAnalysis.objects.filter(**{f"issue__{k}": v for k, v in conditions.items()})
+        .filter(Exists(IssueFactor.objects.filter(analysis=OuterRef("pk"))))
+        .count()
+    )
+    return counted, issues
+
+
+def _latest(history) -> Subquery:
+    return Subquery(history.order_by("-history_date").values("history_date")[:1])
+
+
+def _counts_key(unit: Unit, since, until, source: str) -> str:
+    """The cache key of a Pareto's counts: its unit and filters, and the latest change of all
+    it is counted from (read in one query, from the histories' indexed dates): analyses (their
+    codings change only with them), issues (their kind and unit; deleted ones too), the
+    framework's domains (their names) and units (a unit moved to another branch). Every
+    service records history, so a change makes a new key; nothing needs invalidating."""
+    latest = (
+        Unit.objects.filter(pk=unit.pk)
+        .values_list(
+            _latest(IssueAnalysis.history.all()),
+            _latest(Issue.history.all()),
+            _latest(FactorDomain.history.all()),
+            _latest(Unit.history.all()),
+        )
+        .first()
+    )
+    version = (unit.pk, unit.path, since, until, source, latest)
+    return "planning:pareto:" + hashlib.sha256(repr(version).encode()).hexdigest()[:32]
+
+
 def pareto(
     user,
     unit: Unit,
@@ -167,24 +215,17 @@ def pareto(
     from `since` to `until` (first days of months; None: no bound) and of the `source` kind,
     highest first, with each domain's share of all codings and the cumulative share (an issue
     with three factors counts once for each). Two aggregate queries whatever the number of
-    issues. `link(domain_id)` gives each bar's link (the issues behind it).
+    issues, kept in the cache until something they count changes (`_counts_key`).
+    `link(domain_id)` gives each bar's link (the issues behind it).
 
     The user must be staff of the unit (Http404 or PermissionDenied otherwise, as for a page)."""
     access.require(user, unit, roles.VIEWERS)
-    conditions = _analysed_issues(unit, since=since, until=until, source=source)
-    codings = _codings(conditions)
-    counted = list(
-        codings.values("domain_id", "domain__name", "domain__is_active", "domain__position")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "domain__position", "domain_id")
-    )
-    # The issues with a factor coded: their analyses, each found once (cheaper than counting
-    # the distinct analyses of every coding).
-    issues = (
-        IssueAnalysis.objects.filter(**{f"issue__{k}": v for k, v in conditions.items()})
-        .filter(Exists(IssueFactor.objects.filter(analysis=OuterRef("pk"))))
-        .count()
-    )
+    key = _counts_key(unit, since, until, source)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _counts(_analysed_issues(unit, since=since, until=until, source=source))
+        cache.set(key, counts, timeout=COUNTS_CACHE_SECONDS)
+    counted, issues = counts
     ranked = pareto_rows((str(row["domain_id"]), row["count"]) for row in counted)
     by_id = {str(row["domain_id"]): row for row in counted}
     rows = [
