@@ -446,3 +446,17 @@ def test_it_refuses_a_reaudit_date_before_the_audit_ends(audit, lead):
 
 def test_it_keeps_compliance_values_as_choices():
     assert set(Compliance.values) == {MET, NOT, NA}
+
+
+def test_it_sends_the_reminders_from_the_remind_audits_command(audit, member, lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    add_cases(audit, [(MET, MET)], by=member)
+    services.audit_analyse(by=lead, audit=audit)
+    services.reaudit_schedule(by=lead, audit=audit, due_on=dt.date(2025, 9, 1))
+    out = StringIO()
+    call_command("remind-audits", stdout=out)
+    assert "Re-audit reminders sent: 1." in out.getvalue()
+    assert Notification.objects.filter(person=lead).count() == 1
