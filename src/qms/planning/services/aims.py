@@ -227,6 +227,15 @@ def _lock(aim: Aim) -> Aim:
     )
 
 
+def _lock_cascade(aim: Aim) -> None:
+    """Changes of the aims an aim serves wait for each other across the organisation (a lock on
+    its board's row): two people each making the other's aim serve theirs at the same moment
+    would otherwise both pass the loop check."""
+    board = Unit.objects.filter(pk=aim.unit_id).values_list("path", flat=True).first() or ""
+    root = next((int(part) for part in board.strip("/").split("/") if part), aim.unit_id)
+    list(Unit.objects.select_for_update().filter(pk=root))
+
+
 def _tell_children(by: Person | None, aim: Aim, what: str) -> None:
     """The people who set the active aims serving this one hear that it changed."""
     children = Aim.objects.filter(parent=aim, is_active=True).select_related("created_by")
@@ -248,10 +257,14 @@ def aim_update(*, by: Person | None, aim: Aim, reason: str = "", **fields) -> Ai
     unknown = set(fields) - AIM_FIELDS
     if unknown:
         raise ValidationError(f"Unknown aim fields: {', '.join(sorted(unknown))}")
+    if "parent" in fields:
+        _lock_cascade(aim)
     aim = _lock(aim)
     if not aim.is_active:
         raise ValidationError("This aim is retired: it cannot be changed.")
     reason = _text(reason, "reason", "The reason", required=False, limit=REASON_MAX)
+    if isinstance(fields.get("parent"), Aim):  # read again under the lock: its chain is current
+        fields["parent"] = Aim.objects.select_related("unit").get(pk=fields["parent"].pk)
     if "parent" in fields and fields["parent"] != aim.parent:
         _authorise_parent(by, fields["parent"])
     before = {name: getattr(aim, name) for name in fields}
