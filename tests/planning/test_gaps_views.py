@@ -195,3 +195,35 @@ def test_it_reads_the_page_in_the_same_queries_whatever_its_size(
     with django_assert_max_num_queries(few):
         responses = [client.get(url(unit), query) for query in queries]
     assert [len(names(r)) for r in responses] == [100, 82]  # full pages of the larger one
+
+
+def test_it_says_not_enough_data_for_limits_and_sorts_those_last(client, org, lead):
+    early = measure(org["ward"], "Early days", target=5.0)
+    result(early, centre=9.0, lcl=None, ucl=None, last=9.0, assurance="none")
+    run = measure(org["ward"], "Run chart", target=5.0, chart="run")
+    result(run, centre=8.0, lcl=None, ucl=None, last=8.0, assurance="none")
+    trial = measure(org["ward"], "Trial limits", target=5.0)
+    result(trial, centre=6.0, lcl=1.0, ucl=11.0, last=6.0, assurance="hit_or_miss")
+    trial.result.__class__.objects.filter(pk=trial.result.pk).update(trial_limits=True)
+    client.force_login(lead)
+    response = client.get(url(org["ward"]))
+    assert names(response) == ["Trial limits", "Early days", "Run chart"]
+    html = response.content.decode()
+    assert "Not enough data yet for control limits." in html
+    assert "A run chart: no control limits" in html and "(trial limits)" in html
+    assert response.context["gaps"].unjudged_count == 2
+
+
+def test_it_leaves_out_measures_without_a_target_and_retired_ones(client, org, lead, cases):
+    measure(org["ward"], "No target")
+    retired = measure(org["ward"], "Retired", target=1.0, is_active=False)
+    result(retired, centre=9.0, lcl=1.0, ucl=20.0, last=9.0, assurance="hit_or_miss")
+    client.force_login(lead)
+    found = names(client.get(url(org["ward"])))
+    assert "No target" not in found and "Retired" not in found and len(found) == 4
+
+
+def test_it_links_the_plan_home_to_each_units_gaps(client, org, quality_lead):
+    client.force_login(quality_lead)
+    html = client.get("/plan/").content.decode()
+    assert url(org["division"]) in html

@@ -6,6 +6,7 @@ decided by the pure `qms.stats.gaps.target_gap`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -182,15 +183,17 @@ def gaps_page(
 ) -> GapsPage:  # fmt: skip
     """`gaps` paged by 100, with counts over every measure with a target in the selection."""
     every = gaps(user, unit, domain=domain, aim=aim, sub_unit=sub_unit)
-    shown = [gap for gap in every if gap.is_gap] if gaps_only else every
+    judgements = [gap.judgement for gap in every]
+    statuses = Counter(judgement.status for judgement in judgements)
+    shown = [gap for gap in every if gap.judgement.is_gap] if gaps_only else every
     return GapsPage(
         page=Paginator(shown, GAPS_PAGE_SIZE).get_page(page),
         total=len(every),
-        gap_count=sum(1 for gap in every if gap.is_gap),
-        fail_count=sum(1 for gap in every if gap.status == target_gaps.FAIL),
-        hit_or_miss_count=sum(1 for gap in every if gap.status == target_gaps.HIT_OR_MISS),
-        misleading_count=sum(1 for gap in every if gap.misleading_last_point),
-        unjudged_count=sum(1 for gap in every if not gap.judged),
+        gap_count=sum(1 for judgement in judgements if judgement.is_gap),
+        fail_count=statuses[target_gaps.FAIL],
+        hit_or_miss_count=statuses[target_gaps.HIT_OR_MISS],
+        misleading_count=sum(1 for judgement in judgements if judgement.misleading_last_point),
+        unjudged_count=len(every) - sum(statuses[status] for status in target_gaps.JUDGED),
     )
 
 
