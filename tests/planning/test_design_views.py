@@ -217,3 +217,11 @@ def test_it_offers_the_designer_a_new_design_from_the_priority_page(client, as_u
     as_user("lead")
     text = client.get(f"/plan/priorities/{priority.pk}/").content.decode()
     assert f"/plan/priorities/{priority.pk}/designs/new/" in text
+
+
+def test_it_names_the_design_on_its_change_package_s_page(client, as_user, design, with_project):
+    services.design_to_package(by=None, design=design)
+    design.refresh_from_db()
+    as_user("lead")
+    text = client.get(design.package.get_absolute_url()).content.decode()
+    assert "Made from the design “Night huddle” (process) in quality planning." in text

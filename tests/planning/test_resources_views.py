@@ -245,3 +245,9 @@ def test_it_shows_a_priority_s_roles_in_a_fixed_number_of_queries(
         services.responsibility_add(by=None, priority=priority, person=person, raci="C")
     with django_assert_max_num_queries(20):
         assert client.get(url).content.decode().count("Consulted") >= 15
+
+
+def test_it_links_a_project_s_page_to_its_responsibilities(client, as_user, project):
+    as_user("member")
+    text = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="/plan/projects/{project.pk}/roles/"' in text
