@@ -162,3 +162,28 @@ def test_it_links_a_partner_on_the_priority_only_to_pages_they_may_open(
     for link in same_site_links(html, f"/plan/priorities/{priority.pk}/"):
         if link.startswith(("/plan/", "/improvement/", "/control/", "/people/")):
             assert client.get(link).status_code == 200, link
+
+
+def test_it_lets_a_scorer_name_the_factors_a_priority_addresses(client, org, lead, priority):
+    first, second = FactorDomain.objects.filter(is_active=True)[:2]
+    client.force_login(lead)
+    url = f"/plan/priorities/{priority.pk}/change/"
+    assert first.name in client.get(url).content.decode()
+    data = {"title": priority.title, "problem": priority.problem, "origin": "strategy"}
+    assert client.post(url, {**data, "factors": [first.pk, second.pk]}).status_code == 302
+    assert set(priority.factors.all()) == {first, second}
+    assert client.post(url, {**data, "factors": ["x"]}).status_code == 400
+    assert client.post(url, {**data, "factors": [99999999]}).status_code == 400
+    assert set(priority.factors.all()) == {first, second}
+
+
+def test_it_proposes_a_priority_with_factors(client, as_user, org):
+    domain = FactorDomain.objects.filter(is_active=True).first()
+    as_user("member")
+    client.post(
+        f"/plan/units/{org['ward'].pk}/priorities/new/",
+        {"title": "T", "problem": "P", "origin": "strategy", "factors": [domain.pk]},
+    )
+    from qms.planning.models import Priority
+
+    assert list(Priority.objects.get().factors.all()) == [domain]

@@ -43,9 +43,24 @@ class PriorityForm(ScreenedForm, forms.Form):
     )
 
     def __init__(
-        self, *args, fixed_origin: bool = False, editing: bool = False, aims=None, **kwargs
+        self,
+        *args,
+        fixed_origin: bool = False,
+        editing: bool = False,
+        aims=None,
+        factors=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if factors is not None:  # the contributory factor domains it addresses
+            self.fields["factors"] = forms.ModelMultipleChoiceField(
+                label="Contributory factors it addresses",
+                queryset=factors,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Each becomes a primary driver of the project's driver diagram.",
+                error_messages={"invalid_choice": "Choose factors from the list."},
+            )
         if fixed_origin:  # proposed from a record: its origin is that record's
             del self.fields["origin"]
         if aims is not None:  # the aims of the unit and above that the person reads

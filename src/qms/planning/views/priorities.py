@@ -31,7 +31,7 @@ from qms.planning.forms_priorities import (
     ScoreForm,
     WeightsForm,
 )
-from qms.planning.models import Aim, Priority, PriorityOrigin, PriorityStatus
+from qms.planning.models import Aim, FactorDomain, Priority, PriorityOrigin, PriorityStatus
 from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
@@ -125,6 +125,7 @@ def priority_create(request, unit_id):
         initial=initial,
         fixed_origin=prefill is not None,
         aims=selectors.aims_of(request.user, unit) if with_aim else None,
+        factors=_factor_choices() if prefill is None or not prefill.factors else None,
     )
     if request.method == "POST" and form.is_valid():
 
@@ -136,7 +137,7 @@ def priority_create(request, unit_id):
                 origin=prefill.origin if prefill is not None else data.pop("origin"),
                 source=prefill.source if prefill is not None else None,
                 measures=prefill.measures if prefill is not None else (),
-                factors=prefill.factors if prefill is not None else (),
+                **({"factors": prefill.factors} if prefill is not None and prefill.factors else {}),
                 **{k: v for k, v in data.items() if k != "origin"},
                 **({"aim": prefill.aim} if prefill is not None and prefill.aim else {}),
             )
@@ -167,9 +168,14 @@ def priority_edit(request, priority_id):
         "owner": priority.owner.username if priority.owner else "",
         "needs_design": priority.needs_design,
         "aim": priority.aim_id,
+        "factors": [factor.pk for factor in priority.factors.all()],
     }
     form = PriorityForm(
-        request.POST or None, initial=initial, editing=True, aims=_aims_for_edit(request, priority)
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        aims=_aims_for_edit(request, priority),
+        factors=_factor_choices(priority),
     )
     if request.method == "POST" and form.is_valid():
 
@@ -193,6 +199,15 @@ def priority_edit(request, priority_id):
         "action": request.get_full_path(),
     }
     return render(request, "planning/priorities_form.html", context, status=_status(form))
+
+
+def _factor_choices(priority: Priority | None = None):
+    """The framework's domains in use, and those the priority names already (kept as choices
+    if retired since)."""
+    domains = FactorDomain.objects.filter(is_active=True)
+    if priority is not None:
+        domains = domains | FactorDomain.objects.filter(priorities=priority)
+    return domains.distinct().order_by("position", "pk")
 
 
 def _aims_for_edit(request, priority: Priority):
