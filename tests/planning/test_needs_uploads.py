@@ -217,6 +217,8 @@ def test_it_reads_a_breakdown_from_excel(falls, lead):
         ("dimension,group,period,value\nA,B,2999-01,1\n", "has not begun yet"),
         ("dimension,group,period,value\nA,,2025-03,1\n", "Row 2, column group: give the group."),
         ("dimension,group,period,value\nA,B,2025-03,NaN\n", "not a number that can be kept"),
+        ("dimension,group,period,value\nA,B,2025-03,-2\n", "Row 2, column value: a count cannot"),
+        ("dimension,group,period,value,denominator\nA,B,2025-03,1,-5\n", "must be more than 0"),
         (
             "dimension,group,period,value,denominator\nA,B,2025-03,1,0\n",
             "column denominator: must be more than 0",

@@ -43,7 +43,7 @@ from qms.planning.models import (
     NeedEvidence,
     NeedsAssessment,
 )
-from qms.stats.charts import PROPORTIONS
+from qms.stats.charts import COUNTED, PROPORTIONS
 from qms.web.screening import problems_without_prompt
 
 __all__ = [
@@ -582,6 +582,7 @@ def _check_group_values(measure, rows: Iterable[GroupValue]) -> list[dict]:
     seen: dict[tuple, int] = {}
     screened: dict[str, bool] = {}
     proportion = measure.chart in PROPORTIONS
+    counted = measure.chart in COUNTED
     for index, row in enumerate(rows, start=1):
         number = row.row or index
         where = f"Row {number}"
@@ -595,6 +596,8 @@ def _check_group_values(measure, rows: Iterable[GroupValue]) -> list[dict]:
             problems.append(f"{where}, column value: give the value.")
         elif isinstance(value, str):
             problems.append(f"{where}, column value: {value}.")
+        elif counted and value < 0:
+            problems.append(f"{where}, column value: a count cannot be negative.")
         denominator = _number(row.denominator)
         if isinstance(denominator, str):
             problems.append(f"{where}, column denominator: {denominator}.")
