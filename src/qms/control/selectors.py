@@ -874,14 +874,16 @@ def current_performance(
         query = query.filter(domain=domain)
     if measure_ids is not None:
         query = query.filter(pk__in=list(measure_ids))
-    rows = query.order_by("unit__path", "name").values_list(
+    # Sorted here, not by the database: PostgreSQL's collation makes sorting thousands of
+    # names there take longer than everything else the query does.
+    rows = query.order_by().values_list(
         "pk", "name", "unit_id", "unit__name", "unit__path", "domain", "direction", "chart",
         "unit_label", "target", "result__last_period", "result__last_value",
         "result__trial_limits", "result__variation_icon", "result__assurance_icon",
         "result__last_centre", "result__last_lcl", "result__last_ucl",
     )  # fmt: skip
     labels = dict(Domain.choices)
-    return [
+    found = [
         CurrentPerformance(
             measure_id=row[0],
             name=row[1],
@@ -905,6 +907,8 @@ def current_performance(
         )
         for row in rows
     ]
+    found.sort(key=lambda row: (row.unit_path, row.name))
+    return found
 
 
 def period_containing(day: dt.date, frequency: str) -> dt.date:
