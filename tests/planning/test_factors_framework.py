@@ -246,3 +246,16 @@ def test_it_refuses_a_move_that_is_neither_up_nor_down(client, as_user):
     assert client.post(url, {"direction": "sideways"}).status_code == 302
     target.refresh_from_db()
     assert target.position == domain("physical-environment").position
+
+
+def test_it_seeds_the_missing_yorkshire_domains_and_leaves_a_retired_one_retired(db):
+    from qms.planning.models import FactorDomain
+    from qms.planning.services import framework_defaults_ensure
+    from qms.planning.yorkshire import DOMAINS
+
+    FactorDomain.objects.filter(code="team-factors").update(is_active=False)
+    FactorDomain.objects.exclude(code="team-factors").delete()  # as a test's flush leaves it
+    assert framework_defaults_ensure() == len(DOMAINS) - 1
+    assert framework_defaults_ensure() == 0
+    assert FactorDomain.objects.count() == len(DOMAINS) == 20
+    assert not FactorDomain.objects.get(code="team-factors").is_active

@@ -133,6 +133,7 @@ class _Demo:
         self.by_id = {unit.pk: unit for unit in self.units.values()}
         self.measures = {m.code: m for m in Measure.objects.select_related("unit")}
         self.projects = {p.title: p for p in Project.objects.select_related("unit")}
+        services.framework_defaults_ensure()  # gone when a test emptied the database
         self.domains = {d.code: d for d in FactorDomain.objects.all()}
         self.by_name: dict[str, Person] = {}
         self.by_role: dict[tuple[str, str], Person] = {}

@@ -33,11 +33,13 @@ from qms.planning.models import (
 )
 from qms.planning.selectors.factors import RECURRING_MINIMUM, open_factor_priorities
 from qms.planning.services.priorities import priority_create
+from qms.planning.yorkshire import seed_domains
 from qms.web.screening import refusals
 
 __all__ = [
     "analysis_save",
     "factor_priority_propose",
+    "framework_defaults_ensure",
     "framework_domain_create",
     "framework_domain_move",
     "framework_domain_restore",
@@ -119,6 +121,13 @@ def _new_code(name: str) -> str:
         number += 1
         code = f"{base}-{number}"
     return code
+
+
+@transaction.atomic
+def framework_defaults_ensure() -> int:
+    """Add the Yorkshire framework's domains that are missing (a database emptied by a test,
+    or loaded before planning): the demo calls it before coding factors. The number added."""
+    return seed_domains(FactorDomain)
 
 
 @transaction.atomic
