@@ -216,3 +216,19 @@ def test_it_refuses_the_project_method_page_to_others(client, as_user, org, lead
 def test_it_answers_404_for_unknown_projects(client, as_user, org, bad):
     as_user("lead")
     assert client.get(f"/plan/projects/{bad}/method/").status_code == 404
+
+
+def test_it_links_the_method_chooser_from_the_project_page_for_its_team_only(
+    client, org, lead, member
+):
+    project = _project(lead, org)
+    client.force_login(lead)
+    assert (
+        f"/plan/projects/{project.pk}/method/"
+        in client.get(project.get_absolute_url()).content.decode()
+    )
+    client.force_login(member)  # staff of the unit, not on the team
+    assert (
+        f"/plan/projects/{project.pk}/method/"
+        not in client.get(project.get_absolute_url()).content.decode()
+    )
