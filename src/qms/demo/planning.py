@@ -68,31 +68,18 @@ def build(rng: random.Random | None = None, *, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     seed = rng.getrandbits(32) if rng is not None else 2026
     demo = _Demo(today)
-    # Each part of planning is built by its own engineer; a step waits for its services.
-    if _ready("vision_set", "aim_create"):
-        _visions(demo)
-        _aims(demo)
-    if _ready("assessment_create", "need_add", "evidence_add", "asset_add"):
-        _assessments(demo)
-    if _ready("group_values_save"):
-        _breakdowns(demo)
+    _visions(demo)
+    _aims(demo)
+    _assessments(demo)
+    _breakdowns(demo)
     _issues(demo)
-    if _ready("analysis_save") and demo.domains:
-        _analyses(demo)
-    # Priorities come from the aims, needs and factors built above.
-    if (
-        _ready("weights_set", "priority_create", "priority_score", "priority_decide")
-        and _ready("aim_create", "need_add", "analysis_save")
-        and demo.domains
-    ):
-        _weights(demo)
-        _priorities(demo)
-    if _ready("design_create", "design_step_add"):
-        _design(demo)
+    _analyses(demo)
+    _weights(demo)
+    _priorities(demo)
+    _design(demo)
     if _ready("capacity_set"):
         _capacities(demo)
-    if _ready("audit_create", "case_record", "audit_analyse", "reaudit_create"):
-        _audits(demo, random.Random(seed))
+    _audits(demo, random.Random(seed))
     return counts()
 
 
@@ -442,7 +429,7 @@ def _priority(demo: _Demo, spec: story.DemoPriority) -> Priority:
         services.priority_decide(
             by=quality, priority=priority, status=spec.status, reason=spec.reason
         )
-    if spec.method and _ready("method_choose"):
+    if spec.method:
         _method(demo, spec, priority, quality)
     if (spec.hours is not None or spec.budget is not None) and _ready("priority_resources_set"):
         services.priority_resources_set(
@@ -455,7 +442,7 @@ def _priority(demo: _Demo, spec: story.DemoPriority) -> Priority:
         services.responsibility_add(
             by=quality, person=demo.person(token, spec.unit), raci=raci, priority=priority
         )
-    if spec.project and _ready("priority_to_project"):
+    if spec.project:
         _to_project(demo, spec, priority, quality)
     return priority
 
