@@ -45,17 +45,6 @@ from qms.planning.models import (
 TODAY = dt.date(2026, 11, 26)
 
 
-def needs(*names):
-    """Skip while a part of planning has not landed (removed once every part has)."""
-    from qms.planning import services
-
-    missing = [name for name in names if not hasattr(services, name)]
-    return pytest.mark.skipif(bool(missing), reason=f"not landed yet: {missing}")
-
-
-ALL_PARTS = ("capacity_set", "responsibility_add", "priority_resources_set")
-
-
 def build_demo(seed=2026):
     """What `qms demo-data` does, on a fixed day."""
     rng = random.Random(seed)
@@ -186,7 +175,6 @@ def test_about_80_issues_are_analysed_with_recurring_factors(demo, db):
     assert len(ages) >= 10
 
 
-@needs("responsibility_add", "priority_resources_set")
 def test_15_priorities_are_scored_and_decided(demo, db):
     assert Priority.objects.count() == 15 == demo["priorities"]
     origins = set(Priority.objects.values_list("origin", flat=True))
@@ -218,7 +206,6 @@ def test_one_design_has_a_current_and_a_future_process(demo, db):
     assert states["current"] > states["future"] >= 5
 
 
-@needs("capacity_set", "priority_resources_set")
 def test_units_have_capacity_and_ward_7_is_over_committed(demo, db):
     from qms.planning import selectors
 
@@ -329,7 +316,6 @@ def division_pages():
     return urls
 
 
-@needs(*ALL_PARTS)
 def test_every_planning_page_of_the_division_opens_for_its_quality_lead(demo, db, client):
     client.force_login(Person.objects.get(username="quality"))
     statuses = {url: client.get(url).status_code for url in division_pages()}
@@ -342,7 +328,6 @@ def test_every_planning_page_of_the_division_opens_for_its_quality_lead(demo, db
     assert len(opened) > 0.9 * len(statuses)
 
 
-@needs(*ALL_PARTS)
 def test_every_planning_page_of_ward_7_opens_for_its_team_member(demo, db, client):
     client.force_login(Person.objects.get(username="member"))
     ward_7 = [url for url in division_pages() if _is_ward_7(url)]
@@ -371,7 +356,6 @@ def _is_ward_7(url):
                     "audits"} and pk == ward_7.pk  # fmt: skip
 
 
-@needs(*ALL_PARTS)
 def test_the_planning_url_names_the_demo_opens_all_exist():
     names = ["home", "framework", "vision", "aims", "aim-detail", "needs", "needs-detail",
              "equity", "gaps", "analysis", "pareto", "priorities", "priority-create",

@@ -77,14 +77,9 @@ def build(rng: random.Random | None = None, *, today: dt.date | None = None) -> 
     _weights(demo)
     _priorities(demo)
     _design(demo)
-    if _ready("capacity_set"):
-        _capacities(demo)
+    _capacities(demo)
     _audits(demo, random.Random(seed))
     return counts()
-
-
-def _ready(*names: str) -> bool:
-    return all(hasattr(services, name) for name in names)
 
 
 def counts() -> dict[str, int]:
@@ -431,14 +426,14 @@ def _priority(demo: _Demo, spec: story.DemoPriority) -> Priority:
         )
     if spec.method:
         _method(demo, spec, priority, quality)
-    if (spec.hours is not None or spec.budget is not None) and _ready("priority_resources_set"):
+    if spec.hours is not None or spec.budget is not None:
         services.priority_resources_set(
             by=quality,
             priority=priority,
             protected_hours=None if spec.hours is None else Decimal(str(spec.hours)),
             budget=None if spec.budget is None else Decimal(spec.budget),
         )
-    for token, raci in spec.roles if _ready("responsibility_add") else ():
+    for token, raci in spec.roles:
         services.responsibility_add(
             by=quality, person=demo.person(token, spec.unit), raci=raci, priority=priority
         )
