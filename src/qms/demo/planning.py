@@ -26,6 +26,7 @@ from django.utils import timezone
 from qms.control.models import Measure, Standard
 from qms.demo import planning_story as story
 from qms.demo.measures import SPAN, periods_until
+from qms.improvement import services as improvement_services
 from qms.improvement.models import Project
 from qms.issues import services as issue_services
 from qms.issues.models import Issue
@@ -461,6 +462,15 @@ def _to_project(demo: _Demo, spec: story.DemoPriority, priority: Priority, by: P
         title=spec.project,
         aim=spec.project_aim,
         lead=demo.person(spec.owner, spec.unit),
+    )
+    # The hours and budget protected for the priority go with it to its project.
+    priority.refresh_from_db()
+    improvement_services.project_update(
+        by=by,
+        project=priority.project,
+        protected_hours=priority.protected_hours,
+        budget=priority.budget,
+        reason="The priority's protected hours and budget carried over.",
     )
 
 
