@@ -427,7 +427,8 @@ def _source(user, priority: Priority) -> tuple[str, str]:
     if record is None:
         return "", ""
     if isinstance(record, FactorDomain):
-        return f"Contributory factor: {record.name}", ""
+        # The origin ("Recurring contributory factor") already says what kind of record it is.
+        return record.name, ""
     try:
         seen = bool(access.roles_on(user, record))
     except AttributeError:
