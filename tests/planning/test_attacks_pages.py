@@ -1,5 +1,7 @@
 """What the first real user of planning found wrong on its pages, each a test first."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -20,3 +22,19 @@ def test_it_names_a_recurring_factor_once_on_the_priority_it_became(client, as_u
     page = client.get(reverse("planning:priority-detail", args=[priority.pk])).content.decode()
     assert "Recurring contributory factor: Race workload" in page
     assert "Contributory factor: Contributory factor" not in page
+
+
+def test_it_announces_the_gap_counts_without_taking_the_list_from_its_items(
+    client, as_user, org, lead
+):
+    """axe: a role on the <ul> itself hides that it is a list, leaving its items orphans."""
+    from planning.gaps_support import measure, result
+
+    falls = measure(org["ward"], "Falls", target=5.0)
+    result(falls, centre=8.0, lcl=2.0, ucl=14.0, last=4.0, assurance="hit_or_miss")
+    as_user("lead")
+    page = client.get(reverse("planning:gaps", args=[org["ward"].pk])).content.decode()
+    counts = re.search(r"<ul class=\"gap-counts\"[^>]*>", page)
+    assert counts is not None
+    assert "role=" not in counts.group(0)
+    assert re.search(r"role=\"status\"[^>]*>\s*<ul class=\"gap-counts\"", page)
