@@ -2,20 +2,16 @@
 
 from django.db import migrations
 
-from qms.planning.yorkshire import DOMAINS, seed_domains
+from qms.planning.yorkshire import seed_domains
 
 
 def seed(apps, schema_editor):
     seed_domains(apps.get_model("planning", "FactorDomain"))
 
 
-def unseed(apps, schema_editor):
-    FactorDomain = apps.get_model("planning", "FactorDomain")
-    codes = [code for code, *_ in DOMAINS]
-    FactorDomain.objects.filter(code__in=codes, codings__isnull=True).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("planning", "0001_initial")]
 
-    operations = [migrations.RunPython(seed, unseed)]
+    # Going back keeps the domains: analyses and priorities may name them, and the table goes
+    # with 0001 anyway.
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
