@@ -38,3 +38,18 @@ def test_it_announces_the_gap_counts_without_taking_the_list_from_its_items(
     assert counts is not None
     assert "role=" not in counts.group(0)
     assert re.search(r"role=\"status\"[^>]*>\s*<ul class=\"gap-counts\"", page)
+
+
+def test_it_lets_a_keyboard_scroll_the_pareto_chart_on_a_narrow_screen(client, as_user, org, lead):
+    """At 320 px the chart scrolls sideways: its region must take focus and have a name (axe:
+    scrollable-region-focusable)."""
+    workload = _domain("workload")
+    for number in range(3):
+        _coded(org, workload, number)
+    as_user("lead")
+    page = client.get(reverse("planning:pareto", args=[org["ward"].pk])).content.decode()
+    chart = re.search(r"<div id=\"factors-pareto\"[^>]*>", page)
+    assert chart is not None
+    assert 'tabindex="0"' in chart.group(0)
+    assert 'role="region"' in chart.group(0)
+    assert "aria-label=" in chart.group(0)
