@@ -337,6 +337,17 @@ def test_every_planning_page_of_ward_7_opens_for_its_team_member(demo, db, clien
     assert statuses[_url("aims", Aim.objects.filter(unit__code="ward-7")[0].unit_id)] == 200
 
 
+def test_the_ward_7_partner_works_on_the_copd_priority_and_sees_no_other_planning(demo, db, client):
+    partner = Person.objects.get(username="partner")
+    client.force_login(partner)
+    copd = Priority.objects.get(title="COPD discharge bundle for every patient")
+    assert client.get(copd.get_absolute_url()).status_code == 200
+    assert copd.get_absolute_url() in client.get("/").content.decode()
+    other = Priority.objects.exclude(pk=copd.pk).first()
+    assert client.get(other.get_absolute_url()).status_code in {403, 404}
+    assert client.get(_url("priorities", copd.unit_id)).status_code in {403, 404}
+
+
 def _is_ward_7(url):
     from django.urls import resolve
 

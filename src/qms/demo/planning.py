@@ -30,6 +30,8 @@ from qms.improvement import services as improvement_services
 from qms.improvement.models import Project
 from qms.issues import services as issue_services
 from qms.issues.models import Issue
+from qms.people import access
+from qms.people import services as people_services
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 from qms.planning import services
@@ -434,6 +436,10 @@ def _priority(demo: _Demo, spec: story.DemoPriority) -> Priority:
             protected_hours=None if spec.hours is None else Decimal(str(spec.hours)),
             budget=None if spec.budget is None else Decimal(spec.budget),
         )
+    for token in spec.partners:
+        partner = demo.person(token, spec.unit)
+        people_services.grant_give(by=quality, record=priority, person=partner, role=Role.PARTNER)
+        access.forget_memberships(partner)
     for token, raci in spec.roles:
         services.responsibility_add(
             by=quality, person=demo.person(token, spec.unit), raci=raci, priority=priority

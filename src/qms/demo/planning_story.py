@@ -1019,6 +1019,7 @@ class DemoPriority:
     hours: float | None = None
     budget: int | None = None
     roles: tuple[tuple[str, str], ...] = ()
+    partners: tuple[str, ...] = ()  # patient partners on its working group (a role on it)
     method: dict[str, str] = field(default_factory=dict)  # the chooser's answers
     chosen: str = ""  # a method other than the recommendation, with `chosen_reason`
     chosen_reason: str = ""
@@ -1155,6 +1156,7 @@ PRIORITIES = (
         hours=3,
         budget=500,
         roles=(("lead", "A"), ("member", "R"), ("coach", "C")),
+        partners=("partner",),
         method=_answers(known="yes"),
     ),
     DemoPriority(
