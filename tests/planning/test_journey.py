@@ -66,6 +66,10 @@ def _analyse(page, expect, domains, account):
         page.get_by_label(name, exact=True).check()
         page.get_by_label(f"Note on {name}").fill(f"{name}: seen at night.")
     page.get_by_label("Improve here").check()
+    # The escalation's tick box sits beside its label, not centred above it.
+    box = page.get_by_role("checkbox", name=re.compile("Escalate the issue")).bounding_box()
+    label = page.locator("label", has_text="Escalate the issue").bounding_box()
+    assert box["x"] < label["x"] and abs(box["y"] - label["y"]) < label["height"], (box, label)
     page.get_by_role("button", name="Save the analysis").click()
     expect(page.locator(".messages")).to_be_visible()
 
