@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-dev lint clean
+.PHONY: suite demo test install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,10 @@ lint: install-dev
 
 # One test process per core (pytest-xdist), each with its own test database; a test file stays
 # on one process, so its fixtures and browser share it.
-test: lint
+test: lint suite
+
+# The test suite alone (CI lints once, then runs it on SQLite and on PostgreSQL).
+suite: install-dev
 	$(BIN)/pytest -n auto --dist loadfile
 
 clean:

@@ -20,6 +20,7 @@ from qms.control.models import Signal
 from qms.improvement.models import Project
 from qms.issues import services as issue_services
 from qms.planning.models import FactorDomain, Priority, PriorityStatus
+from qms.planning.services import framework_defaults_ensure
 
 VALUES = [5, 6, 5, 4, 6, 5, 5, 6, 4, 5, 5, 6, 5, 4, 6, 5, 5, 6, 5, 5, 14]
 AIM = "Reduce falls with harm on Ward 7 by 30% by 31 March 2027."
@@ -83,6 +84,7 @@ def test_it_takes_a_signal_through_factors_and_a_priority_to_a_project(
     base = live_server.url
     page.set_default_timeout(20_000)
     signal = Signal.objects.get(measure=falls)
+    framework_defaults_ensure()  # an earlier browser test's flush empties the seeded framework
     recurring, once_only = (FactorDomain.objects.filter(is_active=True)[i].name for i in (0, 1))
 
     # The team lead sees the signal on the measure's page and opens an issue from it.
