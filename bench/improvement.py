@@ -244,14 +244,17 @@ def build_large_project(ward, lead, members):
     return project
 
 
-def median_ms(client, url: str, repeats: int) -> tuple[float, float]:
+def median_ms(client, url: str, repeats: int, before=None) -> tuple[float, float]:
     """The median server time of `repeats` requests after a warm-up, wall clock and CPU (the
-    CPU time is what a busy shared machine does not distort)."""
+    CPU time is what a busy shared machine does not distort); `before`, if given, is called
+    untimed before each request (to empty a cache)."""
     for _ in range(3):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     wall, cpu = [], []
     for _ in range(repeats):
+        if before is not None:
+            before()
         start, start_cpu = time.perf_counter(), time.process_time()
         client.get(url)
         wall.append((time.perf_counter() - start) * 1000)
