@@ -30,6 +30,22 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _seeded_framework(request):
+    """The contributory factor framework that migration seeds, for every test with a
+    database: a test that empties the database (browser tests, races) removes it for the tests
+    that follow it on the same worker."""
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("db")  # transactional when the test asks for that
+    elif request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
+    else:
+        return
+    from qms.planning.services import framework_defaults_ensure
+
+    framework_defaults_ensure()
+
+
 @pytest.fixture
 def org(db):
     make = services.unit_create
