@@ -19,7 +19,7 @@ from qms.people import access, services
 from qms.people.models import Membership, ObjectGrant, Person
 from qms.people.roles import Role
 
-AREAS = ["learn", "partners"]
+AREAS = ["partners"]
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_it_names_the_areas_still_to_come_without_linking_to_empty_pages(client,
     for slug in AREAS:
         assert f"<strong>{slug.title()}</strong>" in html
         assert f'href="/areas/{slug}/"' not in html
-    assert client.get("/areas/learn/").status_code == 404
+    assert client.get("/areas/partners/").status_code == 404
 
 
 # The unit tree ---------------------------------------------------------------------------------

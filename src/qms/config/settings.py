@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "qms.control",
     "qms.improvement",
     "qms.planning",
+    "qms.learning",
     "qms.demo",
 ]
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("control/", include("qms.control.urls")),
     path("improve/", include("qms.improvement.urls")),
     path("plan/", include("qms.planning.urls")),
+    path("learn/", include("qms.learning.urls")),
 ]

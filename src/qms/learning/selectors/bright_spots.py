@@ -1,0 +1,1 @@
+"""bright_spots."""

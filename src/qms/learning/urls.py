@@ -1,0 +1,14 @@
+"""The learning system's pages, one list per part of the area (views/<part>.py)."""
+
+from qms.learning.views import bright_spots, evidence, feedback, home, networks, reflection
+
+app_name = "learning"
+
+urlpatterns = [
+    *home.urlpatterns,
+    *feedback.urlpatterns,
+    *evidence.urlpatterns,
+    *networks.urlpatterns,
+    *bright_spots.urlpatterns,
+    *reflection.urlpatterns,
+]

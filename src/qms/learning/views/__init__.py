@@ -1,0 +1,1 @@
+"""Pages of the learning system, one module per part of the area."""

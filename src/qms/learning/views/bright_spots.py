@@ -1,0 +1,3 @@
+"""bright_spots."""
+
+urlpatterns: list = []

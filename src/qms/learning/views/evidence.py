@@ -1,0 +1,3 @@
+"""evidence."""
+
+urlpatterns: list = []

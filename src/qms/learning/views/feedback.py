@@ -1,0 +1,3 @@
+"""feedback."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""reflection."""
+
+urlpatterns: list = []
