@@ -5,7 +5,7 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from qms.demo import improvement, issues, measures, organisation, planning
+from qms.demo import improvement, issues, learning, measures, organisation, planning
 from qms.issues.models import Issue
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             issue_count = issues.build()
             projects = improvement.build()
             plan = planning.build(rng)
+            learned = learning.build()
             # Planning raises the division's issues of the past year: count them all.
             issue_count = Issue.objects.count()
         self.stdout.write(
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{issue_count} issues, with their actions.")
         self.stdout.write(improvement.summary_line(projects))
         self.stdout.write(planning.summary_line(plan))
+        self.stdout.write(learning.summary_line(learned))
         self.stdout.write(f"Demo logins (password {organisation.DEMO_PASSWORD}):")
         for login in organisation.DEMO_LOGINS:
             unit = next(u for u in organisation.UNITS if u[0] == login.unit_code)
