@@ -10,6 +10,11 @@ def main() -> None:
         from qms.stats.cli import main as spc
 
         sys.exit(spc(sys.argv[2:]))
+    if sys.argv[1:2] == ["funnel"]:
+        # So do funnel plots from a file.
+        from qms.stats.funnel_cli import main as funnel
+
+        sys.exit(funnel(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.config.settings")
     from django.core.management import execute_from_command_line
 

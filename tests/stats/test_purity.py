@@ -12,7 +12,7 @@ NO_DJANGO = (
 )
 
 
-@pytest.mark.parametrize("module", ["qms.stats", "qms.stats.vega"])
+@pytest.mark.parametrize("module", ["qms.stats", "qms.stats.vega", "qms.stats.funnel_cli"])
 def test_it_imports_without_django(module, tmp_path):
     # A clean interpreter: the test process itself has Django loaded by pytest-django.
     environment = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
