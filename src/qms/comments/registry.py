@@ -34,6 +34,9 @@ class Discussable:
     # above it), as access.require's `granted`: a partner on one project's team discusses it,
     # a partner of the project's unit does not.
     granted_roles: frozenset[str] = frozenset()
+    # Who else reads and writes, holding none of the roles above: (user, record) -> bool (the
+    # staff of a learning network's member teams, who hold no role on the network itself).
+    also_writable_by: Callable | None = None
 
     def _granted(self, user, record) -> bool:
         return bool(self.granted_roles and access.granted_roles(user, record) & self.granted_roles)
@@ -41,10 +44,17 @@ class Discussable:
     def may_read(self, user, record, held: frozenset[str]) -> bool:
         if held & self.read_roles or self._granted(user, record):
             return True
-        return self.also_readable_by is not None and bool(self.also_readable_by(user, record))
+        if self.also_readable_by is not None and self.also_readable_by(user, record):
+            return True
+        return self._also_writes(user, record)
 
     def may_write(self, user, record, held: frozenset[str]) -> bool:
-        return bool(held & self.write_roles) or self._granted(user, record)
+        if held & self.write_roles or self._granted(user, record):
+            return True
+        return self._also_writes(user, record)
+
+    def _also_writes(self, user, record) -> bool:
+        return self.also_writable_by is not None and bool(self.also_writable_by(user, record))
 
     @property
     def key(self) -> str:
@@ -63,12 +73,14 @@ def register(
     moderator_roles: Iterable[str] = MEMBERSHIP_MANAGERS,
     also_readable_by: Callable | None = None,
     granted_roles: Iterable[str] = (),
+    also_writable_by: Callable | None = None,
 ) -> Discussable:
     """Let `model`'s records take comments and attachments: seen by `read_roles`, added to by
     `write_roles`, anyone's removed by `moderator_roles` (authors remove their own).
     `also_readable_by(user, record)` lets others read them too (a published change package's
     files, read by staff of any unit). `granted_roles` read and write when given on the record
-    itself (a partner on a project's team), never through its unit."""
+    itself (a partner on a project's team), never through its unit. `also_writable_by(user,
+    record)` lets others read and write them (a network's member teams' staff)."""
     entry = Discussable(
         model,
         frozenset(read_roles),
@@ -76,6 +88,7 @@ def register(
         frozenset(moderator_roles),
         also_readable_by,
         frozenset(granted_roles),
+        also_writable_by,
     )
     _registry[model] = entry
     return entry

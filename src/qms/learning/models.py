@@ -274,6 +274,8 @@ class NetworkTeam(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="network_teams")
     joined_by = _person()
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Who joined and left when, on the network's history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit__path"]

@@ -23,7 +23,53 @@ def _evidence() -> None:
 
 
 def _networks() -> None:
-    pass
+    """Learning networks: a network's discussion (everyone who reads it: staff of the host unit,
+    people given a role on it, partners included, staff of its member teams), and its history
+    with the teams joining and leaving, its events and the roles given on it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.comments import registry as comments
+    from qms.core import history
+    from qms.learning import roles
+    from qms.learning.models import Network, NetworkEvent, NetworkTeam
+    from qms.learning.selectors.networks import may_read
+    from qms.people.models import ObjectGrant
+    from qms.people.roles import STAFF_ROLES
+
+    comments.register(
+        Network,
+        read_roles=STAFF_ROLES,
+        write_roles=STAFF_ROLES,
+        moderator_roles=roles.NETWORK_HOSTS,
+        granted_roles=roles.NETWORK_MEMBERS,
+        also_writable_by=may_read,
+    )
+    history.register_related(
+        Network, lambda network: NetworkTeam.history.filter(network_id=network.pk)
+    )
+    history.register_related(
+        Network, lambda network: NetworkEvent.history.filter(network_id=network.pk)
+    )
+    history.register_related(
+        Network,
+        lambda network: ObjectGrant.history.filter(
+            content_type=ContentType.objects.get_for_model(Network), object_id=network.pk
+        ),
+    )
+    from qms.people.models import Unit
+
+    history.register_summary(
+        NetworkTeam,
+        lambda row, names: (
+            f"{names.of(Unit, row.unit_id)} "
+            + ("joined" if row.history_type == "+" else "left" if row.history_type == "-" else "")
+        ),
+        names=("unit",),
+    )
+    history.register_summary(
+        NetworkEvent,
+        lambda row, names: f"Event “{row.title[:60]}” {history.ACTIONS[row.history_type]}",
+    )
 
 
 def _bright_spots() -> None:

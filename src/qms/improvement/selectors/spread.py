@@ -46,6 +46,7 @@ __all__ = [
     "package_offer",
     "package_readable",
     "packages_published",
+    "package_published",
     "package_page",
     "adoption_page",
     "adopter_units",
@@ -364,6 +365,19 @@ def packages_section(project, user) -> dict:
         "can_create": access.can(user, project, roles.LEADS),
         "can_list": may_read_published(user),
     }
+
+
+def package_published(package_id) -> ChangePackage | None:
+    """The published change package with this id, with its project and unit, or None: for
+    another area that shares packages (a learning network), which checks its own reader."""
+    try:
+        return (
+            ChangePackage.objects.select_related("project__unit")
+            .filter(status=PackageStatus.PUBLISHED)
+            .get(pk=package_id)
+        )
+    except (ChangePackage.DoesNotExist, ValueError, TypeError, OverflowError):
+        return None
 
 
 def packages_published(user, *, text: str = "") -> list[ChangePackage]:
