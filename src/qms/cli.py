@@ -15,6 +15,11 @@ def main() -> None:
         from qms.stats.funnel_cli import main as funnel
 
         sys.exit(funnel(sys.argv[2:]))
+    if sys.argv[1:3] == ["feedback", "classify"]:
+        # And classifying comments: a fresh install needs no migrated database for it.
+        from qms.text.feedback_cli import main as classify
+
+        sys.exit(classify(sys.argv[3:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.config.settings")
     from django.core.management import execute_from_command_line
 

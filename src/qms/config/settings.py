@@ -41,6 +41,8 @@ def installation_secret_key(data_dir: Path) -> str:
 DATA_DIR = Path(os.environ.get("QMS_DATA_DIR", Path.cwd() / "data")).resolve()
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or installation_secret_key(DATA_DIR)
+# The feedback classifier's trained model (qms.learning.classifier), trained on first use.
+QMS_MODEL_DIR = Path(os.environ.get("QMS_MODEL_DIR", DATA_DIR / "models")).resolve()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, with what only slows tests or needs HTTPS off."""
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,3 +28,6 @@ atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 # Report PDFs are made by the task backend (immediate: at the commit) rather than in a thread,
 # so tests see them finished.
 QMS_EXPORTS_IN_THREAD = False
+# One trained feedback classifier for every test, worker and run (keyed by data, code and
+# scikit-learn versions, so a stale one is never used): CI trains it once.
+QMS_MODEL_DIR = Path(tempfile.gettempdir()) / f"qms-test-models-{os.getuid()}"

@@ -244,3 +244,79 @@ def _is_title_and_name(title: str, name: str) -> bool:
     ):
         return False
     return name.lower() not in _NOT_NAMES
+
+
+# --- Redaction ------------------------------------------------------------------------------
+# Feedback is kept, its identifiers are not: an imported comment has NHS and CHI numbers,
+# telephone numbers and e-mail addresses replaced by placeholders (and counted), where a note
+# typed into QMS is refused instead (find_identifiers).
+
+PLACEHOLDERS = {
+    "nhs_number": "[NHS number]",
+    "chi_number": "[CHI number]",
+    "telephone_number": "[telephone number]",
+    "email_address": "[e-mail address]",
+}
+
+# UK telephone numbers: +44 or 0044 and nine or ten digits ("+44 (0)20 7946 0958",
+# "+447700900123"), or a national number of 0 and nine or ten more digits ("020 7946 0958",
+# "07700-900123", "(0113) 496 0000"). Digits may be grouped by single spaces or hyphens; slashes,
+# dots and commas are not taken (dates, prices). Repeats are bounded: linear in the text.
+_SEPARATOR = r"[ \u00a0-]?"
+_TELEPHONE = re.compile(
+    r"(?<![\w+(])"
+    r"(?:"
+    rf"(?:\+|\b00){_SEPARATOR}44{_SEPARATOR}(?:\(0\){_SEPARATOR})?[1-9](?:{_SEPARATOR}\d){{8,9}}"
+    rf"|\(0\d{{2,4}}\){_SEPARATOR}\d(?:{_SEPARATOR}\d){{5,7}}"
+    rf"|\b0[1-9](?:{_SEPARATOR}\d){{8,9}}"
+    r")"
+    r"(?![\d/.,]\d|\d)",
+    re.ASCII,
+)
+# E-mail addresses: a local part, @, and a domain of at least two labels. The local part cannot
+# start in the middle of a word, so a long run of letters is tried from its start only.
+_EMAIL = re.compile(
+    r"(?<![\w.+%-])[\w.+%-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\b",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A text with its identifiers replaced: `count` replacements, `kinds` the kind of each
+    ("nhs_number", "chi_number", "telephone_number", "email_address"), in order."""
+
+    text: str
+    count: int
+    kinds: tuple[str, ...]
+
+
+def redact(text: str) -> Redaction:
+    """Replace NHS and CHI numbers (valid check digit), UK telephone numbers and e-mail
+    addresses with placeholders. Linear in the text's length.
+
+    >>> redact("NHS 943 476 5919, ring 07700 900123 or a.b@nhs.net")
+    Redaction(text='NHS [NHS number], ring [telephone number] or [e-mail address]', count=3, kinds=('nhs_number', 'telephone_number', 'email_address'))
+    >>> redact("Paid £1,200.00 on 12/03/2024 for 943 476 5918").count
+    0
+    """  # noqa: E501
+    if not text:
+        return Redaction(text, 0, ())
+    spans = [(f.start, f.end, f.kind) for f in _numbers(text)]
+    spans += [(m.start(), m.end(), "email_address") for m in _EMAIL.finditer(text)]
+    spans += [(m.start(), m.end(), "telephone_number") for m in _TELEPHONE.finditer(text)]
+    # Earliest first, and of two that overlap the one found first by the order above (a valid
+    # NHS number is not also read as a telephone number).
+    order = {kind: rank for rank, kind in enumerate(PLACEHOLDERS)}
+    spans.sort(key=lambda span: (span[0], order[span[2]]))
+    parts: list[str] = []
+    kinds: list[str] = []
+    position = 0
+    for start, end, kind in spans:
+        if start < position:
+            continue
+        parts += [text[position:start], PLACEHOLDERS[kind]]
+        kinds.append(kind)
+        position = end
+    parts.append(text[position:])
+    return Redaction("".join(parts), len(kinds), tuple(kinds))
