@@ -77,4 +77,12 @@ def _bright_spots() -> None:
 
 
 def _reflection() -> None:
-    pass
+    """Reflective practice: a learning review's discussion (its unit's staff; members of a
+    network it is shared with read the review, not the discussion). Reflections register
+    nothing on purpose: no discussion, no inbox, no admin, no history, so a private reflection
+    has no second way out."""
+    from qms.comments import registry as comments
+    from qms.learning import roles
+    from qms.learning.models import LearningReview
+
+    comments.register(LearningReview, read_roles=roles.VIEWERS, write_roles=roles.REVIEWERS)
