@@ -174,3 +174,32 @@ def test_it_answers_404_to_a_subject_of_another_unit(client, ward8, issue):
     assert client.get(url).status_code == 404
     with pytest.raises(PermissionDenied):
         write(ward8, subject=issue)
+
+
+def test_it_keeps_a_closed_networks_reflections_for_its_members_but_takes_no_new_ones(
+    client, nurse, reflection, network, net_partner
+):
+    services.reflection_share(
+        by=nurse, reflection=reflection, sharing="network", shared_network=network
+    )
+    network.status = "closed"
+    network.save()
+    assert _status(client, net_partner, reflection) == 200
+    other = write(nurse, title="Another")
+    with pytest.raises(ValidationError):
+        services.reflection_share(
+            by=nurse, reflection=other, sharing="network", shared_network=network
+        )
+
+
+def test_it_links_the_networks_page_to_what_its_members_shared(
+    client, nurse, reflection, network, net_partner
+):
+    services.reflection_share(
+        by=nurse, reflection=reflection, sharing="network", shared_network=network
+    )
+    client.force_login(net_partner)
+    page = client.get(network.get_absolute_url())
+    assert page.status_code == 200
+    assert "1 reflection shared with the network" in page.text
+    assert reverse("learning:network-learning", args=[network.pk]) in page.text

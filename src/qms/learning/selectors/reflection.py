@@ -24,7 +24,7 @@ from qms.learning import roles
 from qms.learning.models import LearningReview, Network, NetworkStatus, Reflection
 from qms.learning.models import ReflectionSharing as Sharing
 from qms.people import access
-from qms.people.models import Unit
+from qms.people.models import ObjectGrant, Unit
 from qms.people.roles import ALL_ROLES, STAFF_ROLES, Role
 
 __all__ = [
@@ -66,7 +66,6 @@ REVIEW_SUBJECTS = (
 # Staff roles held for real: the system administrator role reaches every unit of the
 # installation, which is not the same as being one of a unit's staff.
 SHARING_STAFF_ROLES = STAFF_ROLES - {Role.SYSTEM_ADMINISTRATOR}
-_NETWORK_ROLES = ALL_ROLES - {Role.SYSTEM_ADMINISTRATOR}
 
 HOME_ROWS = 5
 
@@ -87,25 +86,29 @@ def sharing_units(user) -> QuerySet[Unit]:
     )
 
 
-def member_networks(user) -> QuerySet[Network]:
-    """The active networks the user belongs to: given a role on the network itself, holding a
-    role in its host unit (or above), or a staff role in a unit that takes part in it (a team)."""
+def member_networks(user, *, active_only: bool = True) -> QuerySet[Network]:
+    """The networks the user belongs to, as learning networks decide it
+    (`selectors.networks`): given a role on the network, staff of its host unit (or above) or of
+    a unit that takes part in it. A system administrator belongs to none by that role alone.
+    `active_only`: the ones that may be shared with now (a closed network keeps what it was
+    given, for its members to read)."""
     if not user.is_authenticated:
         return Network.objects.none()
-    active = Network.objects.filter(status=NetworkStatus.ACTIVE)
-    hosted_or_granted = access.visible(user, active, _NETWORK_ROLES)
-    teams = Q(pk__in=[])
+    network_type = ContentType.objects.get_for_model(Network)
+    granted = ObjectGrant.objects.filter(person=user, content_type=network_type)
+    condition = Q(pk__in=granted.values("object_id"))
     for path in access.unit_paths_with_role(user, SHARING_STAFF_ROLES) or []:
-        teams |= Q(teams__unit__path__startswith=path)
-    return (
-        active.filter(Q(pk__in=hosted_or_granted.values("pk")) | teams)
-        .distinct()
-        .order_by("name", "pk")
-    )
+        condition |= Q(unit__path__startswith=path) | Q(teams__unit__path__startswith=path)
+    networks = Network.objects.filter(pk__in=Network.objects.filter(condition).values("pk"))
+    if active_only:
+        networks = networks.filter(status=NetworkStatus.ACTIVE)
+    return networks.order_by("name", "pk")
 
 
 def _is_network_member(user, network: Network | None) -> bool:
-    return network is not None and member_networks(user).filter(pk=network.pk).exists()
+    if network is None:
+        return False
+    return member_networks(user, active_only=False).filter(pk=network.pk).exists()
 
 
 # Reflections -------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ def _shared_condition(user, *, unit: Unit | None = None) -> Q:
         by_unit |= Q(shared_unit__path__startswith=path)
     if unit is not None:
         return Q(sharing=Sharing.UNIT) & by_unit
-    networks = member_networks(user).values("pk")
+    networks = member_networks(user, active_only=False).values("pk")
     return (Q(sharing=Sharing.UNIT) & by_unit) | Q(
         sharing=Sharing.NETWORK, shared_network__in=networks
     )
@@ -212,7 +215,8 @@ def reviews_of_unit(user, unit: Unit) -> QuerySet[LearningReview]:
 
 def _visible_reviews(user) -> QuerySet[LearningReview]:
     in_units = access.visible(user, LearningReview.objects.all(), roles.VIEWERS)
-    shared = LearningReview.objects.filter(shared_network__in=member_networks(user).values("pk"))
+    mine = member_networks(user, active_only=False).values("pk")
+    shared = LearningReview.objects.filter(shared_network__in=mine)
     return _reviews().filter(Q(pk__in=in_units.values("pk")) | Q(pk__in=shared.values("pk")))
 
 

@@ -353,7 +353,7 @@ def review_edit(request, pk):
 def network_learning(request, network_id):
     """What members shared with a network: reflections and learning reviews, to its members."""
     try:
-        network = selectors.member_networks(request.user).get(pk=network_id)
+        network = selectors.member_networks(request.user, active_only=False).get(pk=network_id)
     except (Network.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("Not found") from None
     context = {
