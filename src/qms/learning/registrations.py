@@ -73,7 +73,20 @@ def _networks() -> None:
 
 
 def _bright_spots() -> None:
-    pass
+    """Bright spots: their discussion (the unit's staff read and write), their inbox entries
+    (candidates told to the quality leads of the unit and above)."""
+    from qms.comments import registry as comments
+    from qms.learning import roles
+    from qms.learning.models import BrightSpot
+    from qms.notifications import registry as notifications
+
+    comments.register(BrightSpot, read_roles=roles.VIEWERS, write_roles=roles.VIEWERS)
+    notifications.register(
+        BrightSpot,
+        read_roles=roles.VIEWERS,
+        queryset=lambda: BrightSpot.objects.select_related("unit", "measure"),
+        detail=lambda spot: spot.get_status_display().lower(),
+    )
 
 
 def _reflection() -> None:

@@ -1,0 +1,37 @@
+"""Data for the bright spots tests: measures whose stored charts show a sustained improvement,
+a short one, or none."""
+
+import datetime as dt
+
+from helpers import make_measure, record
+
+START = dt.date(2023, 1, 1)
+# A stable baseline around 10 falls a month (a c chart: limits about 0.5 to 19.5).
+BASELINE = [9, 11, 10, 12, 8, 10, 11, 9, 10, 10, 8, 12]
+LOW = [4, 5, 3, 4, 5, 4, 3, 5, 4, 4, 5, 3]
+HIGH = [16, 17, 15, 16, 17, 16, 15, 17, 16, 16, 17, 15]
+
+
+def falls(unit, code: str, values: list[int], *, baseline_points: int = 12, **fields):
+    """A monthly falls measure (lower is better) with these counts from January 2023, its
+    results computed as after a real save."""
+    measure = make_measure(unit, code, baseline_points=baseline_points, **fields)
+    record(measure, values, start=START)
+    return measure
+
+
+def sustained(unit, code: str = "falls-better"):
+    """Twelve baseline months, then twelve months lower: improvement held for a baseline's
+    worth of points (12)."""
+    return falls(unit, code, BASELINE + LOW)
+
+
+def short(unit, code: str = "falls-short"):
+    """Twelve baseline months, then eight lower: special cause improvement, not yet held for a
+    baseline's worth."""
+    return falls(unit, code, BASELINE + LOW[:8])
+
+
+def worse(unit, code: str = "falls-worse"):
+    """Twelve baseline months, then twelve higher: a sustained shift the wrong way."""
+    return falls(unit, code, BASELINE + HIGH)
