@@ -3,6 +3,7 @@ a short one, or none."""
 
 import datetime as dt
 
+import pytest
 from helpers import make_measure, record
 
 START = dt.date(2023, 1, 1)
@@ -35,3 +36,36 @@ def short(unit, code: str = "falls-short"):
 def worse(unit, code: str = "falls-worse"):
     """Twelve baseline months, then twelve higher: a sustained shift the wrong way."""
     return falls(unit, code, BASELINE + HIGH)
+
+
+@pytest.fixture
+def candidate(org, quality_lead):
+    """A candidate found in Ward 7's sustained improvement."""
+    from qms.learning.services.bright_spots import bright_spots_find
+
+    sustained(org["ward"])
+    return bright_spots_find().raised[0]
+
+
+@pytest.fixture
+def accepted(candidate, quality_lead):
+    from qms.learning.services.bright_spots import bright_spot_accept
+
+    return bright_spot_accept(by=quality_lead, bright_spot=candidate, reason="Falls halved.")
+
+
+def many_spots(measure, count: int, *, status: str = "accepted") -> None:
+    """`count` decided bright spots of one measure, for lists at two sizes."""
+    from qms.learning.models import BrightSpot
+
+    BrightSpot.objects.bulk_create(
+        BrightSpot(
+            unit=measure.unit,
+            measure=measure,
+            kind="sustained",
+            status=status,
+            finding={"since": f"2020-01-{i % 28 + 1:02d}", "points": 12},
+            period_end=START,
+        )
+        for i in range(count)
+    )

@@ -2,11 +2,11 @@
 points), idempotence, dismissed findings not raised again, quality leads told."""
 
 import pytest
-from learning.bright_spots_support import short, sustained, worse
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
+from learning.bright_spots_support import short, sustained, worse
 from qms.learning.models import BrightSpot, BrightSpotKind, BrightSpotStatus
 from qms.learning.services import bright_spots as services
 from qms.notifications.models import Notification
@@ -70,8 +70,9 @@ def test_it_does_not_raise_a_dismissed_finding_again(org, quality_lead):
 
 
 def test_it_raises_a_new_run_after_a_dismissed_one(org, quality_lead):
-    from learning.bright_spots_support import BASELINE, LOW, START, falls
     from helpers import months, record
+
+    from learning.bright_spots_support import BASELINE, LOW, START, falls
 
     measure = falls(org["ward"], "falls-twice", BASELINE + LOW)
     spot = services.bright_spots_find().raised[0]
@@ -85,8 +86,9 @@ def test_it_raises_a_new_run_after_a_dismissed_one(org, quality_lead):
 
 
 def test_it_brings_an_open_candidate_up_to_date(org, quality_lead):
-    from learning.bright_spots_support import START
     from helpers import months, record
+
+    from learning.bright_spots_support import START
 
     measure = sustained(org["ward"])
     spot = services.bright_spots_find().raised[0]

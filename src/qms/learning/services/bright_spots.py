@@ -146,10 +146,9 @@ def _deciders_above(paths: set[str]) -> dict[str, set]:
     """The active quality leads (and administrators) of each unit path or a unit above it:
     one query."""
     memberships = list(
-        Membership.objects.filter(role__in=roles.BRIGHT_SPOT_DECIDERS, person__is_active=True)
-        .select_related("person")
-        .only("person", "unit__path")
-        .select_related("unit")
+        Membership.objects.filter(
+            role__in=roles.BRIGHT_SPOT_DECIDERS, person__is_active=True
+        ).select_related("person", "unit")
     )
     return {path: {m.person for m in memberships if path.startswith(m.unit.path)} for path in paths}
 
