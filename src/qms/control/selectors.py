@@ -838,6 +838,10 @@ class SustainedImprovement:
 
     measure: Measure
     finding: ImprovementFinding
+    # Held as a new phase with a better centre line (rather than as a run of points).
+    new_phase: bool = False
+    # The current phase's centre line at the latest point (a run lies beyond it).
+    held_centre: float | None = None
 
 
 def sustained_improvements(
@@ -858,7 +862,12 @@ def sustained_improvements(
         chosen = chosen.filter(below)
     if measure_ids is not None:
         chosen = chosen.filter(pk__in=list(measure_ids))
-    by_pk = {m.pk: m for m in chosen.select_related("unit").defer("unit__description")}
+    by_pk = {
+        m.pk: m
+        for m in chosen.select_related("unit", "result").defer(
+            "unit__description", "result__points", "result__phases"
+        )
+    }
     if not by_pk:
         return []
     latest_phase = dict(
@@ -871,7 +880,10 @@ def sustained_improvements(
     for pk, finding in improvement_since(list(by_pk), since).items():
         measure = by_pk[pk]
         if finding.holds and finding.held_points >= measure.baseline_points:
-            found.append(SustainedImprovement(measure, finding))
+            new_phase = pk in latest_phase and finding.held_since == latest_phase[pk]
+            found.append(
+                SustainedImprovement(measure, finding, new_phase, measure.result.last_centre)
+            )
     found.sort(key=lambda item: (item.measure.unit.path, item.measure.name))
     return found
 

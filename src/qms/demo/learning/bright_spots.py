@@ -14,10 +14,25 @@ from qms.people.models import Person, Unit
 
 ACCEPTED = 2
 
-# What the teams said when asked, by library definition; any other measure gets the general
-# account below.
+# What the teams said when asked, by words in the measure's name; any other measure gets the
+# general account below.
 INQUIRIES = {
-    "falls-rate": {
+    "falls care plan": {
+        "what_differently": "The falls care plan is started at the admission clerking, not "
+        "the next morning: the admitting nurse completes the multifactorial risk assessment "
+        "with the patient and family, and the plan is checked at the evening safety huddle. "
+        "A lying and standing blood pressure is taken before the first night.",
+        "what_works": "The electronic admission form will not close without the assessment; "
+        "the ward's falls champion audits five records a week and feeds back the same day; "
+        "families are asked what the patient's usual mobility is.",
+        "context": "A 28-bed respiratory ward, most patients over 70, many admitted at night "
+        "through the acute medical unit; a stable nursing team with two falls champions.",
+        "generalisability": Generalisability.CONDITIONAL,
+        "conditions": "Likely to work on adult inpatient wards with electronic admission "
+        "records and a named falls champion; wards admitting mostly at night need the "
+        "assessment built into the night shift's routine. Not relevant to day-case areas.",
+    },
+    "falls": {
         "what_differently": "Every handover ends with a two-minute falls huddle: who is new, "
         "who is confused or on new sedation, who needs the bed lowered and the call bell "
         "moved. Those patients get intentional rounding every hour, and a sticker on the "
@@ -55,8 +70,8 @@ def _acute_candidates(acute: Unit) -> list[BrightSpot]:
 
 
 def _inquiry_of(spot: BrightSpot) -> dict:
-    definition = getattr(spot.measure, "definition", None)
-    return INQUIRIES.get(getattr(definition, "code", ""), GENERAL)
+    name = spot.measure.name.lower()
+    return next((said for words, said in INQUIRIES.items() if words in name), GENERAL)
 
 
 def build(*, today: dt.date | None = None) -> dict[str, int]:

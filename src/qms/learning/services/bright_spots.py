@@ -91,7 +91,10 @@ def sustained_finding(item) -> _Finding:
             "latest_label": label(found.latest_period, measure.frequency),
             "points": found.held_points,
             "baseline_points": measure.baseline_points,
-            "centre_before": found.centre_before,
+            "new_phase": item.new_phase,
+            # A new phase: the centre lines before and since; a run: the held centre line
+            # the run lies beyond, and the one new limits would have (suggested, if any).
+            "centre_before": found.centre_before if item.new_phase else item.held_centre,
             "centre_after": found.centre_after,
             "direction": measure.direction,
             "explanation": found.explanation,

@@ -29,6 +29,13 @@ from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
 
+COUNT_WORDS = {
+    BrightSpotStatus.CANDIDATE: ("candidate", "candidates"),
+    BrightSpotStatus.ACCEPTED: ("accepted", "accepted"),
+    BrightSpotStatus.DISMISSED: ("dismissed", "dismissed"),
+}
+
+
 def _refused(error: ValidationError) -> str:
     return f"{' '.join(error.messages).rstrip('.')}. Nothing was changed."
 
@@ -48,7 +55,7 @@ def bright_spot_list(request, unit_id):
         "unit": unit,
         "form": form,
         "page": page,
-        "counts": [(label, counts[status]) for status, label in BrightSpotStatus.choices],
+        "counts": [(counts[status], words) for status, words in COUNT_WORDS.items()],
         "filtered": bool(filters.status or filters.kind),
         "query": query.urlencode(),
         "can_find": access.can(request.user, unit, roles.BRIGHT_SPOT_DECIDERS),
