@@ -116,3 +116,23 @@ def test_it_runs_from_the_command(org, quality_lead, capsys):
     call_command("find-bright-spots")
     assert "1 new candidate" in capsys.readouterr().out
     assert BrightSpot.objects.filter(status=BrightSpotStatus.CANDIDATE).count() == 1
+
+
+def _funnel_finding(period_end):
+    return services._Finding(measure=None, kind="funnel", period_end=period_end, data={})
+
+
+def test_it_raises_a_dismissed_funnel_finding_again_only_after_a_whole_new_window():
+    import datetime as dt
+
+    decided = BrightSpot(kind="funnel", period_end=dt.date(2025, 12, 31))
+    assert services.same_finding(decided, _funnel_finding(dt.date(2026, 11, 30)))
+    assert not services.same_finding(decided, _funnel_finding(dt.date(2026, 12, 31)))
+
+
+def test_it_raises_a_dismissed_sustained_finding_again_only_for_a_new_run():
+    decided = BrightSpot(kind="sustained", finding={"since": "2024-01-01"})
+    same = services._Finding(None, "sustained", None, {"since": "2024-01-01"})
+    later = services._Finding(None, "sustained", None, {"since": "2025-06-01"})
+    assert services.same_finding(decided, same)
+    assert not services.same_finding(decided, later)

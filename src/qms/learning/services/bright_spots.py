@@ -24,8 +24,8 @@ from qms.learning.models import (
     BrightSpotStatus,
     Generalisability,
     Network,
-    NetworkTeam,
 )
+from qms.learning.services import networks as network_services
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notifications_mark_read_about, notify
 from qms.people import access
@@ -396,9 +396,11 @@ def bright_spot_inquiry_update(
 
 def _accepted_locked(by, spot: BrightSpot, action: str) -> BrightSpot:
     access.authorise(by, spot, roles.BRIGHT_SPOT_DECIDERS, action)
+    # Only the bright spot's row is locked (PostgreSQL cannot lock the nullable side of a
+    # join: its package and network are read after).
     current = (
-        BrightSpot.objects.select_for_update()
-        .select_related("unit", "measure", "package", "network")
+        BrightSpot.objects.select_for_update(of=("self",))
+        .select_related("unit", "measure")
         .get(pk=spot.pk)
     )
     if current.status != BrightSpotStatus.ACCEPTED:
@@ -474,14 +476,11 @@ def bright_spot_network_start(*, by, bright_spot: BrightSpot) -> Network:
     topic = f"Learning from {unit.name} on {measure.name}: {spot.finding.get('explanation', '')}"
     if spot.what_differently:
         topic += f"\n\nWhat they do differently: {spot.what_differently}"
-    network = Network(
-        unit=unit, name=f"{measure.name}: learning from {unit.name}"[:200], topic=topic,
-        created_by=by,
-    )  # fmt: skip
-    record_by(network, by, "Started from a bright spot")
-    network.save()
-    network.measures.add(measure)
-    NetworkTeam.objects.create(network=network, unit=unit, joined_by=by)
+    # The networks part's services: the host unit becomes its first team.
+    network = network_services.network_create(
+        by=by, unit=unit, name=f"{measure.name}: learning from {unit.name}"[:200], topic=topic
+    )
+    network_services.network_measure_add(by=by, network=network, measure=measure)
     spot.network = network
     record_by(spot, by, f"Started the learning network “{network.name}”")
     spot.save(update_fields=["network"])

@@ -28,7 +28,6 @@ from qms.people.models import Unit
 from qms.web.forms import apply_service
 from qms.web.screening import check_text_page, first_error
 
-
 COUNT_WORDS = {
     BrightSpotStatus.CANDIDATE: ("candidate", "candidates"),
     BrightSpotStatus.ACCEPTED: ("accepted", "accepted"),
