@@ -1,6 +1,14 @@
 """The learning system's pages, one list per part of the area (views/<part>.py)."""
 
-from qms.learning.views import bright_spots, evidence, feedback, home, networks, reflection
+from qms.learning.views import (
+    bright_spots,
+    evidence,
+    feedback,
+    home,
+    networks,
+    reflection,
+    similar,
+)
 
 app_name = "learning"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *networks.urlpatterns,
     *bright_spots.urlpatterns,
     *reflection.urlpatterns,
+    *similar.urlpatterns,
 ]

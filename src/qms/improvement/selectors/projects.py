@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from qms.control import selectors as control_selectors
@@ -18,8 +18,10 @@ from qms.escalation.models import Escalation
 from qms.improvement import roles
 from qms.improvement.models import (
     PROGRESS_SCALE,
+    DriverNode,
     MeasureRole,
     Method,
+    NodeKind,
     Project,
     ProjectMeasure,
     Stage,
@@ -39,6 +41,7 @@ __all__ = [
     "PortfolioFilters",
     "PortfolioPage",
     "ProjectPage",
+    "SimilarityRows",
     "TeamMember",
     "home_projects",
     "may_lead",
@@ -48,6 +51,8 @@ __all__ = [
     "portfolio_units",
     "project_leads",
     "project_page",
+    "project_texts",
+    "project_texts_version",
     "projects_with_unit",
     "start_context",
     "your_projects",
@@ -524,3 +529,67 @@ def open_projects_in(unit: Unit) -> QuerySet[Project]:
         .exclude(stage=Stage.CLOSED)
         .select_related("unit")
     )
+
+
+# For the learning system (similar work) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimilarityRows:
+    """Records of one kind as text, for another area to compare (qms.learning's similar work):
+    `rows` hold pk, unit_id, unit_path, unit_name and the text fields (title, aim, problem,
+    measures, factors); who may see one is `viewer_roles` in its unit (or above) or any role
+    granted on it (`grant_content_type_id`, None when the kind takes no grants)."""
+
+    kind: str
+    rows: list[dict]
+    viewer_roles: frozenset[str]
+    grant_content_type_id: int | None
+
+
+def project_texts() -> SimilarityRows:
+    """Every project's title, aim, problem, its measures' names and its driver diagram's
+    drivers and change ideas: three queries whatever the number of projects."""
+    rows = {
+        row["pk"]: {**row, "measures": [], "factors": []}
+        for row in Project.objects.values(
+            "pk",
+            "unit_id",
+            "title",
+            "aim",
+            "problem",
+            unit_path=F("unit__path"),
+            unit_name=F("unit__name"),
+        )
+    }
+    for project_id, name in ProjectMeasure.objects.values_list("project_id", "measure__name"):
+        if project_id in rows:
+            rows[project_id]["measures"].append(name)
+    nodes = DriverNode.objects.exclude(kind=NodeKind.AIM).order_by("position", "pk")
+    for project_id, text in nodes.values_list("project_id", "text"):
+        if project_id in rows:
+            rows[project_id]["factors"].append(text)
+    return SimilarityRows(
+        kind="project",
+        rows=list(rows.values()),
+        viewer_roles=frozenset(roles.VIEWERS),
+        grant_content_type_id=ContentType.objects.get_for_model(Project).pk,
+    )
+
+
+def project_texts_version() -> tuple:
+    """A value that changes whenever a project, its measures or its diagram change: the latest
+    history row of each (every write records one, deletions too) and the number of projects.
+    Two queries, on indexes."""
+    latest = {
+        name: Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
+        for name, model in (
+            ("projects", Project.history.model),
+            ("measures", ProjectMeasure.history.model),
+            ("nodes", DriverNode.history.model),
+        )
+    }
+    # One row of a table that always has rows carries the subqueries.
+    values = ContentType.objects.annotate(**latest).values_list(*latest)[:1]
+    # The count too: rows written in bulk (a benchmark, a migration) record no history.
+    return (Project.objects.count(), *(values[0] if values else ()))

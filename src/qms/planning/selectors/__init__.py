@@ -10,3 +10,4 @@ from qms.planning.selectors.home import *  # noqa: F403
 from qms.planning.selectors.needs import *  # noqa: F403
 from qms.planning.selectors.priorities import *  # noqa: F403
 from qms.planning.selectors.resources import *  # noqa: F403
+from qms.planning.selectors.similar import *  # noqa: F403

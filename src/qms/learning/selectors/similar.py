@@ -1,0 +1,309 @@
+"""Similar work anywhere in the organisation: projects, priorities, aims and learning networks
+compared as text (qms.text.similar), filtered to what the person may see.
+
+The index is built once per process from every area's records (their selectors give the text in
+bulk) and rebuilt when a cheap version read from the database changes: the counts and latest
+history rows of each source. Every write in QMS goes through a service that records history, so
+any process (several gunicorn workers, a task worker) sees a change at its next request without
+a message between them; checking costs a few indexed queries.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Subquery
+from django.urls import NoReverseMatch, reverse
+
+from qms.improvement import selectors as improvement_selectors
+from qms.learning import roles
+from qms.learning.models import Network
+from qms.people import access
+from qms.people.models import ObjectGrant
+from qms.planning import selectors as planning_selectors
+from qms.text.similar import Document, SimilarityIndex
+
+__all__ = [
+    "KIND_LABELS",
+    "SimilarWork",
+    "index_stats",
+    "similar_to",
+    "similar_work",
+    "similarity_index",
+]
+
+KIND_LABELS = {
+    "project": "Improvement project",
+    "priority": "Quality priority",
+    "aim": "Quality aim",
+    "network": "Learning network",
+}
+_URL_NAMES = {
+    "project": ("improvement:project-detail", "project_id"),
+    "priority": ("planning:priority-detail", "priority_id"),
+    "aim": ("planning:aim-detail", None),
+    "network": ("learning:network-detail", None),
+}
+_MODEL_KINDS = {
+    "improvement.project": "project",
+    "planning.priority": "priority",
+    "planning.aim": "aim",
+    "learning.network": "network",
+}
+
+
+@dataclass(frozen=True)
+class SimilarWork:
+    """One suggestion: what it is, where, its page and why it was suggested."""
+
+    kind: str
+    pk: int
+    title: str
+    unit_name: str
+    url: str
+    score: float
+    reason: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class NetworkTexts:
+    """The learning system's own records as text (see planning's PlanningTexts)."""
+
+    kind: str
+    rows: list[dict]
+    viewer_roles: frozenset[str]
+    grant_content_type_id: int | None
+    read_from_below: bool = False
+
+
+def _network_texts() -> NetworkTexts:
+    """Every network's name, topic and shared measures' names: two queries."""
+    rows = {
+        row["pk"]: {**row, "aim": "", "measures": [], "factors": []}
+        for row in Network.objects.values(
+            "pk",
+            "unit_id",
+            title=F("name"),
+            problem=F("topic"),
+            unit_path=F("unit__path"),
+            unit_name=F("unit__name"),
+        )
+    }
+    for network_id, name in Network.measures.through.objects.values_list(
+        "network_id", "measure__name"
+    ):
+        rows[network_id]["measures"].append(name)
+    return NetworkTexts(
+        kind="network",
+        rows=list(rows.values()),
+        viewer_roles=frozenset(roles.VIEWERS),
+        grant_content_type_id=ContentType.objects.get_for_model(Network).pk,
+    )
+
+
+def _network_version() -> tuple:
+    latest = Subquery(
+        Network.history.model.objects.order_by("-history_id").values("history_id")[:1]
+    )
+    values = ContentType.objects.annotate(latest=latest).values_list("latest", flat=True)[:1]
+    return (Network.objects.count(), *values)
+
+
+# The sources of documents, each a function giving rows and the rule of who sees them, and the
+# function giving the version that changes with them.
+_SOURCES: tuple[Callable, ...] = (
+    improvement_selectors.project_texts,
+    planning_selectors.priority_texts,
+    planning_selectors.aim_texts,
+    _network_texts,
+)
+
+
+def _version() -> tuple:
+    return (
+        improvement_selectors.project_texts_version(),
+        planning_selectors.planning_texts_version(),
+        _network_version(),
+    )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    viewer_roles: frozenset[str]
+    grant_content_type_id: int | None
+    read_from_below: bool
+
+
+class _Cache:
+    """The process's index and the version it was built from."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: tuple | None = None
+        self.index: SimilarityIndex | None = None
+        self.rules: dict[str, _Rule] = {}
+        self.built_in_seconds = 0.0
+        self.builds = 0
+
+
+_CACHE = _Cache()
+
+
+def _build() -> tuple[SimilarityIndex, dict[str, _Rule]]:
+    documents: list[Document] = []
+    rules: dict[str, _Rule] = {}
+    for source in _SOURCES:
+        texts = source()
+        rules[texts.kind] = _Rule(
+            frozenset(texts.viewer_roles),
+            texts.grant_content_type_id,
+            getattr(texts, "read_from_below", False),
+        )
+        for row in texts.rows:
+            documents.append(
+                Document(
+                    key=(texts.kind, row["pk"]),
+                    kind=texts.kind,
+                    fields={name: row.get(name) or "" for name in _FIELDS},
+                    data={
+                        "title": row.get("title") or "",
+                        "unit_path": row["unit_path"],
+                        "unit_name": row["unit_name"],
+                    },
+                )
+            )
+    return SimilarityIndex.build(documents), rules
+
+
+_FIELDS = ("title", "aim", "problem", "measures", "factors")
+
+
+def similarity_index() -> tuple[SimilarityIndex, dict[str, _Rule]]:
+    """The index of every project, priority, aim and network, rebuilt when they have changed
+    since it was built (see the module's docstring)."""
+    version = _version()
+    with _CACHE.lock:
+        if _CACHE.index is None or _CACHE.version != version:
+            started = time.perf_counter()
+            _CACHE.index, _CACHE.rules = _build()
+            _CACHE.version = version
+            _CACHE.built_in_seconds = time.perf_counter() - started
+            _CACHE.builds += 1
+        return _CACHE.index, _CACHE.rules
+
+
+def index_stats() -> dict[str, float]:
+    """How the process's index was last built: for the benchmark and the tests."""
+    return {
+        "documents": len(_CACHE.index) if _CACHE.index is not None else 0,
+        "built_in_seconds": _CACHE.built_in_seconds,
+        "builds": _CACHE.builds,
+    }
+
+
+def forget_index() -> None:
+    """Drop the process's index (tests that empty the database, the benchmark)."""
+    with _CACHE.lock:
+        _CACHE.index, _CACHE.version, _CACHE.rules = None, None, {}
+
+
+def _allow(user, rules: dict[str, _Rule]) -> Callable[[Document], bool]:
+    """Whether the user may see a document, by its area's rule: a viewer role in its unit or a
+    unit above (below too, for aims), or any role granted on the record itself."""
+    if not (user.is_authenticated and user.is_active):
+        return lambda document: False
+    paths = {
+        kind: access.unit_paths_with_role(user, rule.viewer_roles) for kind, rule in rules.items()
+    }
+    grants = set(
+        ObjectGrant.objects.filter(person=user).values_list("content_type_id", "object_id")
+    )
+
+    def allow(document: Document) -> bool:
+        kind, pk = document.key  # type: ignore[misc]
+        rule, mine = rules[kind], paths[kind]
+        if mine is None:
+            return True
+        unit_path = str(document.data["unit_path"])
+        if any(unit_path.startswith(path) for path in mine):
+            return True
+        if rule.read_from_below and any(path.startswith(unit_path) for path in mine):
+            return True
+        return rule.grant_content_type_id is not None and (
+            (rule.grant_content_type_id, pk) in grants
+        )
+
+    return allow
+
+
+def _url(kind: str, pk: int) -> str:
+    name, _ = _URL_NAMES[kind]
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:  # a page that does not exist yet: the suggestion shows as text
+        return ""
+
+
+def _suggestions(matches) -> list[SimilarWork]:
+    return [
+        SimilarWork(
+            kind=match.kind,
+            pk=match.key[1],
+            title=str(match.document.data["title"]),
+            unit_name=str(match.document.data["unit_name"]),
+            url=_url(match.kind, match.key[1]),
+            score=match.score,
+            reason=match.reason,
+        )
+        for match in matches
+    ]
+
+
+def record_key(record) -> tuple[str, int] | None:
+    """The index key of a project, priority, aim or network; None for anything else."""
+    meta = getattr(record, "_meta", None)
+    kind = _MODEL_KINDS.get(meta.label_lower) if meta is not None else None
+    return (kind, record.pk) if kind else None
+
+
+def similar_work(
+    user,
+    *,
+    title: str = "",
+    aim: str = "",
+    problem: str = "",
+    measures: Sequence[str] = (),
+    factors: Sequence[str] = (),
+    exclude: Iterable = (),
+    limit: int = 5,
+) -> list[SimilarWork]:
+    """The work most like what the person is writing (a new project, priority or network) that
+    they may see anywhere in the organisation, best first, with the reason for each; `exclude`
+    holds records (or index keys) to leave out, such as the record itself."""
+    index, rules = similarity_index()
+    keys = [item if isinstance(item, tuple) else record_key(item) for item in exclude]
+    matches = index.query(
+        {"title": title, "aim": aim, "problem": problem, "measures": measures, "factors": factors},
+        limit=limit,
+        exclude=[key for key in keys if key],
+        allow=_allow(user, rules),
+    )
+    return _suggestions(matches)
+
+
+def similar_to(user, record, *, limit: int = 5) -> list[SimilarWork]:
+    """The work most like a project, priority, aim or network (itself left out) that the
+    person may see."""
+    key = record_key(record)
+    if key is None:
+        return []
+    index, rules = similarity_index()
+    return _suggestions(index.query_like(key, limit=limit, allow=_allow(user, rules)))
