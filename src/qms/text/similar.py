@@ -30,6 +30,7 @@ sparse matrix products, a few milliseconds.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -221,20 +222,28 @@ def _stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=200_000)
+def _term(written: str) -> str:
+    """The term of one written word, "" when it is not informative. Cached: a language has far
+    fewer words than an index has, so each is reduced once."""
+    word = written.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    term = _stem(_british(word))
+    if term in STOP_WORDS or len(term) < 2:
+        return ""
+    return term
+
+
 def _words(text: str) -> list[tuple[str, str]]:
     """(term, the word as written) for each informative word of the text."""
     found = []
-    for match in _WORD.finditer(text):
-        written = match.group(0)
-        word = written.lower().replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        if word in STOP_WORDS or len(word) < 2:
-            continue
-        term = _stem(_british(word))
-        if term in STOP_WORDS or len(term) < 2:
-            continue
-        found.append((term, written))
+    for written in _WORD.findall(text):
+        term = _term(written)
+        if term:
+            found.append((term, written))
     return found
 
 
@@ -335,54 +344,60 @@ class SimilarityIndex:
         """Index the documents (their keys must be distinct)."""
         documents = list(documents)
         vocabulary: dict[str, int] = {}
-        rows: dict[str, tuple[list[int], list[int], list[float]]] = {
-            name: ([], [], []) for name in (_ALL, *FIELDS)
-        }
+        # Term occurrences per field as (row, column) pairs; a sparse matrix sums repeats.
+        rows: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in FIELDS}
         field_terms: list[dict[str, frozenset[str]]] = []
-        document_frequency: list[int] = []
+        seen: dict[str, list[str]] = {}  # measures and factors repeat across records
         for i, document in enumerate(documents):
             per_field: dict[str, frozenset[str]] = {}
-            everything: dict[int, int] = {}
             for name in FIELDS:
-                counts: dict[int, int] = {}
-                found = terms(_as_text(document.fields.get(name)))
-                for term in found:
-                    column = vocabulary.setdefault(term, len(vocabulary))
-                    counts[column] = counts.get(column, 0) + 1
+                text = _as_text(document.fields.get(name))
+                found = seen.get(text)
+                if found is None:
+                    found = terms(text)
+                    if len(text) < 200:
+                        seen[text] = found
+                columns = [vocabulary.setdefault(term, len(vocabulary)) for term in found]
+                row_ids, column_ids = rows[name]
+                row_ids.extend([i] * len(columns))
+                column_ids.extend(columns)
                 per_field[name] = frozenset(found)
-                _add_row(rows[name], i, counts)
-                for column, count in counts.items():
-                    everything[column] = everything.get(column, 0) + count
-            if len(document_frequency) < len(vocabulary):
-                document_frequency.extend([0] * (len(vocabulary) - len(document_frequency)))
-            for column in everything:
-                document_frequency[column] += 1
-            _add_row(rows[_ALL], i, everything)
             field_terms.append(per_field)
-        n = len(documents)
-        frequency = np.asarray(document_frequency, dtype=np.float64)
+        n, width = len(documents), max(len(vocabulary), 1)
+        counts = {
+            name: sp.csr_matrix(
+                (np.ones(len(row_ids)), (row_ids, column_ids)), shape=(n, width)
+            )
+            for name, (row_ids, column_ids) in rows.items()
+        }
+        counts[_ALL] = sp.csr_matrix(sum(counts.values(), sp.csr_matrix((n, width))))
+        frequency = np.bincount(counts[_ALL].indices, minlength=width).astype(np.float64)
         # Smoothed IDF as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
         idf = np.log((1.0 + n) / (1.0 + frequency)) + 1.0
-        matrices = {
-            name: _normalised(_matrix(parts, n, len(vocabulary)), idf)
-            for name, parts in rows.items()
-        }
+        matrices = {name: _normalised(_sublinear(matrix), idf) for name, matrix in counts.items()}
         return cls(documents, vocabulary, idf, matrices, field_terms)
 
-    def _vector(self, text: str) -> tuple[sp.csr_matrix, dict[str, str]]:
-        """The query text's normalised TF-IDF vector, and each known term's first written word."""
+    def _vector(self, text: str) -> tuple[np.ndarray | None, dict[str, str], bool]:
+        """The query text's normalised TF-IDF vector (dense: a query has few terms and the
+        product with a sparse matrix is then one pass), each known term's first written word,
+        and whether the text has any informative word at all. None when no term is known."""
         counts: dict[int, int] = {}
         written: dict[str, str] = {}
-        for term, word in _words(text):
+        found = _words(text)
+        for term, word in found:
             column = self._vocabulary.get(term)
             if column is None:
                 continue  # no document has it: it cannot make a match
             counts[column] = counts.get(column, 0) + 1
             written.setdefault(term, word.lower() if not word.isupper() else word)
-        parts: tuple[list[int], list[int], list[float]] = ([], [], [])
-        _add_row(parts, 0, counts)
-        vector = _normalised(_matrix(parts, 1, len(self._vocabulary)), self._idf)
-        return vector, written
+        if not counts:
+            return None, written, bool(found)
+        vector = np.zeros(len(self._vocabulary))
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        frequency = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        vector[columns] = (1.0 + np.log(frequency)) * self._idf[columns]
+        vector /= np.linalg.norm(vector)
+        return vector, written, bool(found)
 
     def query(
         self,
@@ -405,14 +420,14 @@ class SimilarityIndex:
         total_weight = 0.0
         vectors: dict[str, dict[str, str]] = {}
         for name, text in texts.items():
-            vector, written = self._vector(text)
-            if not terms(text):
+            vector, written, informative = self._vector(text)
+            if not informative:
                 continue  # an empty field neither helps nor hurts a match
             total_weight += WEIGHTS[name]
-            if vector.nnz == 0:
+            if vector is None:
                 continue
             vectors[name] = written
-            scores += WEIGHTS[name] * (self._matrices[name] @ vector.T).toarray().ravel()
+            scores += WEIGHTS[name] * (self._matrices[name] @ vector)
         if total_weight == 0.0:
             return []
         scores /= total_weight
@@ -487,26 +502,17 @@ class SimilarityIndex:
         return _REASON_PHRASES["measures"].format(terms=_join([words[t] for t in common]))
 
 
-def _add_row(parts: tuple[list[int], list[int], list[float]], row: int, counts: dict[int, int]):
-    rows, columns, values = parts
-    for column, count in counts.items():
-        rows.append(row)
-        columns.append(column)
-        values.append(1.0 + math.log(count))  # sublinear term frequency
-
-
-def _matrix(parts, n_rows: int, n_columns: int) -> sp.csr_matrix:
-    rows, columns, values = parts
-    return sp.csr_matrix(
-        (np.asarray(values, dtype=np.float64), (rows, columns)),
-        shape=(n_rows, max(n_columns, 1)),
-    )
+def _sublinear(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Term frequency 1 + ln(count): a word said three times is not three times the subject."""
+    matrix = matrix.copy()
+    matrix.sum_duplicates()
+    matrix.data = 1.0 + np.log(matrix.data)
+    return matrix
 
 
 def _normalised(matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Rows weighted by IDF and scaled to unit length (empty rows stay empty)."""
-    if matrix.shape[1] == len(idf) and len(idf):
-        matrix = matrix @ sp.diags(idf)
+    matrix = matrix @ sp.diags(idf)
     matrix = sp.csr_matrix(matrix)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0.0] = 1.0
