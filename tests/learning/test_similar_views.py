@@ -245,3 +245,36 @@ def test_it_keeps_a_record_out_of_its_own_panel(client, as_user, work):
     as_user("lead")
     body = client.get(reverse("improvement:project-edit", args=[work["sepsis"].pk]))
     assert f'data-similar-exclude="project:{work["sepsis"].pk}"' in body.content.decode()
+
+
+# Networks ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def network(org, work):
+    from qms.learning.services import networks
+
+    return networks.network_create(
+        by=None,
+        unit=org["other_service"],
+        name="Falls at night collaborative",
+        topic="Wards learning together to prevent falls at night.",
+    )
+
+
+def test_it_suggests_a_network_to_those_who_read_it(network, lead, org):
+    from qms.learning.services import networks
+
+    assert ("network", network.pk) not in _keys(_query(lead))
+    networks.network_team_add(by=None, network=network, unit=org["ward"])
+    # The lead's ward joined: its staff read the network, and nothing else of Surgery.
+    assert _keys(_query(lead)) == {("network", network.pk)}
+
+
+def test_it_shows_similar_work_on_a_networks_page_and_form(client, as_user, network, org):
+    as_user("quality_lead")
+    body = client.get(network.get_absolute_url()).content.decode()
+    assert "Similar work" in body and "Night-time falls on Ward 8" in body
+    assert "Falls at night collaborative</a>" not in body.split("similar-work-heading")[1]
+    form = client.get(reverse("learning:network-create")).content.decode()
+    assert "Similar work elsewhere" in form and 'form="network-form"' in form

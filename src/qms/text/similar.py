@@ -31,7 +31,6 @@ sparse matrix products, a few milliseconds.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -365,9 +364,7 @@ class SimilarityIndex:
             field_terms.append(per_field)
         n, width = len(documents), max(len(vocabulary), 1)
         counts = {
-            name: sp.csr_matrix(
-                (np.ones(len(row_ids)), (row_ids, column_ids)), shape=(n, width)
-            )
+            name: sp.csr_matrix((np.ones(len(row_ids)), (row_ids, column_ids)), shape=(n, width))
             for name, (row_ids, column_ids) in rows.items()
         }
         counts[_ALL] = sp.csr_matrix(sum(counts.values(), sp.csr_matrix((n, width))))

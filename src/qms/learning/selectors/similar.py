@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 
 from qms.improvement import selectors as improvement_selectors
 from qms.learning import roles
-from qms.learning.models import Network
+from qms.learning.models import Network, NetworkTeam
 from qms.people import access
 from qms.people.models import ObjectGrant
 from qms.planning import selectors as planning_selectors
@@ -101,6 +101,9 @@ def _network_texts() -> NetworkTexts:
         "network_id", "measure__name"
     ):
         rows[network_id]["measures"].append(name)
+    # The staff of its teams' units read a network too (learning.selectors.networks).
+    for network_id, path in NetworkTeam.objects.values_list("network_id", "unit__path"):
+        rows[network_id].setdefault("reader_paths", []).append(path)
     return NetworkTexts(
         kind="network",
         rows=list(rows.values()),
@@ -110,11 +113,16 @@ def _network_texts() -> NetworkTexts:
 
 
 def _network_version() -> tuple:
-    latest = Subquery(
-        Network.history.model.objects.order_by("-history_id").values("history_id")[:1]
-    )
-    values = ContentType.objects.annotate(latest=latest).values_list("latest", flat=True)[:1]
-    return (Network.objects.count(), *values)
+    """The number of networks and the latest history rows of networks and their teams."""
+    latest = {
+        name: Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
+        for name, model in (
+            ("networks", Network.history.model),
+            ("teams", NetworkTeam.history.model),
+        )
+    }
+    values = ContentType.objects.annotate(**latest).values_list(*latest)[:1]
+    return (Network.objects.count(), *(values[0] if values else ()))
 
 
 # The sources of documents, each a function giving rows and the rule of who sees them, and the
@@ -176,6 +184,7 @@ def _build() -> tuple[SimilarityIndex, dict[str, _Rule]]:
                     data={
                         "title": row.get("title") or "",
                         "unit_path": row["unit_path"],
+                        "reader_paths": tuple(row.get("reader_paths", ())),
                         "unit_name": row["unit_name"],
                     },
                 )
@@ -235,6 +244,9 @@ def _allow(user, rules: dict[str, _Rule]) -> Callable[[Document], bool]:
         unit_path = str(document.data["unit_path"])
         if any(unit_path.startswith(path) for path in mine):
             return True
+        teams: tuple[str, ...] = document.data["reader_paths"]  # type: ignore[assignment]
+        if any(team.startswith(path) for team in teams for path in mine):
+            return True  # a network read by the staff of its teams' units
         if rule.read_from_below and any(path.startswith(unit_path) for path in mine):
             return True
         return rule.grant_content_type_id is not None and (
