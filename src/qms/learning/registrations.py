@@ -19,7 +19,51 @@ def _feedback() -> None:
 
 
 def _evidence() -> None:
-    pass
+    """The records of other areas that cite evidence, each with its area's rules for who reads
+    it and who changes it (who may cite evidence for it)."""
+    from qms.improvement import selectors as improvement
+    from qms.improvement import services as improvement_services
+    from qms.learning.selectors.evidence import CitableKind, register_citable
+    from qms.planning import services as planning
+
+    register_citable(
+        CitableKind(
+            model="improvement.drivernode",
+            label="change idea",
+            may_read=lambda user, node: improvement.project_readable(user, node.project),
+            may_change=lambda user, node: improvement_services.may_change(user, node.project),
+            related=("project__unit",),
+            parent="project",
+            accepts=lambda node: node.kind == "change_idea",
+        )
+    )
+    register_citable(
+        CitableKind(
+            model="improvement.changepackage",
+            label="change package",
+            may_read=improvement.package_readable,
+            may_change=improvement.package_changeable,
+            related=("project__unit",),
+            parent="project",
+        )
+    )
+    register_citable(
+        CitableKind(
+            model="planning.priority",
+            label="priority",
+            may_change=planning.may_score,
+            related=("unit",),
+        )
+    )
+    register_citable(
+        CitableKind(
+            model="planning.design",
+            label="design",
+            may_change=lambda user, design: planning.may_design(user, design.priority),
+            related=("priority__unit",),
+            parent="priority",
+        )
+    )
 
 
 def _networks() -> None:

@@ -45,6 +45,8 @@ __all__ = [
     "package_measure_ids",
     "package_offer",
     "package_readable",
+    "package_changeable",
+    "project_readable",
     "packages_published",
     "package_published",
     "package_page",
@@ -342,6 +344,18 @@ def package_readable(user, package: ChangePackage) -> bool:
     if package.status != PackageStatus.DRAFT and may_read_published(user):
         return True
     return _reads_project(user, package.project)
+
+
+def package_changeable(user, package: ChangePackage) -> bool:
+    """Whether the user changes the package now: a lead of its project, unless it was
+    withdrawn (a withdrawn package is kept as it was). For other areas citing it."""
+    return package.status != PackageStatus.WITHDRAWN and access.can(user, package, roles.LEADS)
+
+
+def project_readable(user, project: Project) -> bool:
+    """Whether the user reads the project and what lives under it (its driver diagram's
+    change ideas): its unit's staff, and its team. For other areas."""
+    return _reads_project(user, project)
 
 
 def _reads_project(user, project: Project) -> bool:
