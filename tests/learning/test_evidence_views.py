@@ -3,10 +3,9 @@ and restores, who cites from each kind of record, and everywhere an item is used
 
 import pytest
 from django.urls import reverse
-from helpers import ANONYMOUS
+
 from learning.evidence_support import *  # noqa: F403
 from learning.evidence_support import add_item
-
 from qms.learning import services
 from qms.learning.models import Evidence, EvidenceLink
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch
 
 from qms.learning import roles
 from qms.learning.models import Certainty, Evidence, EvidenceLink
@@ -131,11 +132,16 @@ def citable_kind(model_label: str) -> CitableKind | None:
 
 
 def citable_kind_of(record) -> CitableKind:
-    """The kind a record is cited as: its registered kind, or the default rules for any record
-    with a unit."""
+    """The kind a record (or a model) is cited as: its registered kind, or the default rules
+    for any record with a unit."""
     meta = record._meta
     label = f"{meta.app_label}.{meta.model_name}"
-    return _KINDS.get(label) or CitableKind(model=label, label=str(meta.verbose_name))
+    if label in _KINDS:
+        return _KINDS[label]
+    has_unit = any(f.name == "unit" and f.is_relation for f in meta.get_fields())
+    return CitableKind(
+        model=label, label=str(meta.verbose_name), related=("unit",) if has_unit else ()
+    )
 
 
 # Who reads and who changes -------------------------------------------------------------------
@@ -158,11 +164,10 @@ def _granted_link_condition(user) -> Q:
     for content_type_id, object_id, _role in grants:
         by_type[content_type_id].append(object_id)
     condition = Q(pk__in=[])
+    for content_type_id, ids in by_type.items():
+        condition |= Q(content_type_id=content_type_id, object_id__in=ids)
     for kind in _KINDS.values():
         content_type = kind.content_type
-        ids = by_type.get(content_type.pk)
-        if ids:
-            condition |= Q(content_type=content_type, object_id__in=ids)
         if kind.parent:
             parent_model = kind.model_class._meta.get_field(kind.parent).related_model
             parent_type = ContentType.objects.get_for_model(parent_model)
@@ -347,6 +352,14 @@ def _loaded(kind: CitableKind, ids: list[int]) -> dict[int, object]:
     return {row.pk: row for row in rows}
 
 
+def _url_of(record) -> str:
+    """The record's page; blank when it has none (yet)."""
+    try:
+        return record.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        return ""
+
+
 def uses_of(evidence: Evidence, user) -> Uses:
     """Every record citing the item, as links to those the user may read (each kind's own
     rule); the others are only counted, never named. One query for the links and one for each
@@ -358,11 +371,10 @@ def uses_of(evidence: Evidence, user) -> Uses:
     shown: list[Use] = []
     hidden = 0
     for content_type_id, group in by_type.items():
-        content_type = ContentType.objects.get_for_id(content_type_id)
-        kind = _KINDS.get(f"{content_type.app_label}.{content_type.model}")
-        if kind is None:
-            hidden += len(group)
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:  # a model since removed from the code
             continue
+        kind = citable_kind_of(model)
         records = _loaded(kind, [link.object_id for link in group])
         for link in group:
             record = records.get(link.object_id)
@@ -375,7 +387,7 @@ def uses_of(evidence: Evidence, user) -> Uses:
                 Use(
                     kind=kind.label,
                     title=str(record),
-                    url=record.get_absolute_url(),
+                    url=_url_of(record),
                     unit=access.unit_of(record).name,
                     note=link.note,
                     link=link,
