@@ -44,7 +44,7 @@ def test_it_adds_cites_and_shows_where_evidence_is_used_accessibly(
     page.get_by_label("Very low").check()
     page.get_by_role("button", name="Add to the library").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ward 7 falls audit 2025")
-    expect(page.get_by_text("Any estimate of effect is very uncertain.")).to_be_visible()
+    expect(page.get_by_text("What very low certainty means")).to_be_visible()
     assert _axe(page) == []
 
     page.goto(live_server.url + package.get_absolute_url())

@@ -354,3 +354,43 @@ def test_a_partner_reads_only_the_items_cited_by_work_they_are_given(
     assert "Hourly rounding evaluation" in body and "(CG161)" not in body
     as_user("partner")  # a partner of the ward, not on the project
     assert client.get(cited.get_absolute_url()).status_code == 404
+
+
+# "Cites no evidence", and the Learn home page ----------------------------------------------------
+
+
+def test_a_package_or_priority_citing_nothing_says_so_on_its_page_and_in_its_list(
+    client, as_user, org, package, priority, board_item
+):
+    as_user("lead")
+    for record, kind in [(package, "change package"), (priority, "priority")]:
+        body = client.get(record.get_absolute_url()).content.decode()
+        assert f"This {kind} cites no evidence" in body
+        assert "Cite evidence" in body  # the lead may change both
+    listed = client.get(reverse("planning:priorities", args=[org["ward"].pk])).content.decode()
+    assert "cites no evidence" in listed
+    services.evidence_link(by=None, evidence=board_item, record=priority, note="Why")
+    body = client.get(priority.get_absolute_url()).content.decode()
+    assert "cites no evidence" not in body and "Falls in older people (CG161)" in body
+    listed = client.get(reverse("planning:priorities", args=[org["ward"].pk])).content.decode()
+    assert "cites no evidence" not in listed
+
+
+def test_those_who_may_not_change_the_record_see_its_evidence_without_the_form(
+    client, as_user, priority, board_item
+):
+    services.evidence_link(by=None, evidence=board_item, record=priority, note="Why")
+    as_user("member")
+    body = client.get(priority.get_absolute_url()).content.decode()
+    assert "Falls in older people (CG161)" in body
+    assert "Cite evidence" not in body and "Stop citing" not in body
+
+
+def test_the_learn_home_page_shows_the_library_by_certainty(client, as_user, org, board_item):
+    add_item(org["board"], title="A newer trial", kind="trial", certainty="high")
+    as_user("member")
+    body = client.get(reverse("learning:home")).content.decode()
+    assert "The evidence library you read holds 2 items" in body
+    assert "A newer trial" in body
+    as_user("outsider")
+    assert "No evidence you read yet" in client.get(reverse("learning:home")).content.decode()
