@@ -468,6 +468,12 @@ def _chart(measure, result, points, phases, annotations) -> dict:
     )
 
 
+def chart_json(spec: dict) -> str:
+    """A Vega-Lite specification (from `qms.stats.vega.chart_spec`) as the measure pages send it
+    to the browser: compacted and serialised the same way, for other areas' SPC charts."""
+    return spec_json(compact_spec(spec))
+
+
 def standards_library(user) -> list:
     """The national standards and the local standards of units the user can see, and of the
     units above their own (a division's standard applies to its wards), with the measures of

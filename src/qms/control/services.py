@@ -50,6 +50,7 @@ from qms.control.roles import (
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
 )
+from qms.control.tokens import authenticate_token
 from qms.escalation.services import nearest_handlers, subject_unit
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notifications_mark_read_about, notify
@@ -81,6 +82,19 @@ def table_read(stream, name: str, *, max_rows: int):
     from qms.control import imports  # imports uses this module
 
     return imports.read_table(stream, name, max_rows=max_rows)
+
+
+def integration_token(header: str | None):
+    """The live integration key named by an `Authorization: Bearer <key>` header, or None, for
+    other areas' APIs (`tokens.authenticate_token`: records when the key was last used). The
+    key's `unit` is where its writes may go: that unit and the units below it."""
+    return authenticate_token(header)
+
+
+def measure_code_free(code: str, unit) -> str:
+    """A measure code not yet taken, from `code` with the unit's id (for measures other areas
+    define on a unit's behalf)."""
+    return _free_code(code, unit)
 
 
 # Measures ----------------------------------------------------------------------------------

@@ -140,6 +140,30 @@ class FeedbackTheme(models.Model):
         return self.label
 
 
+class FeedbackMeasure(models.Model):
+    """A control measure of a unit kept in step with its feedback (the unit's and the units'
+    below it): each month, the comments that are negative (`theme` blank) or have `theme`, over
+    all comments, on a p chart. Its observations are rewritten on every import and correction,
+    so it raises signals and reaches the huddle board and board report like any measure."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="feedback_measures")
+    measure = models.OneToOneField(
+        "control.Measure", on_delete=models.CASCADE, related_name="feedback_source"
+    )
+    theme = models.CharField(max_length=100, blank=True)
+    created_by = _person()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "theme"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "theme"], name="one_feedback_measure_per_theme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.theme or 'negative comments'}"
+
+
 # --- 2. Evidence ------------------------------------------------------------------------------
 
 

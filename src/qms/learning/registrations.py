@@ -15,7 +15,17 @@ def _area() -> None:
 
 
 def _feedback() -> None:
-    pass
+    """Feedback: how a comment's history reads (imported, or corrected with the sentiment and
+    themes chosen, which its change reason holds)."""
+    from qms.core import history
+    from qms.learning.models import Feedback
+
+    def summary(row, names) -> str:
+        if row.history_change_reason:
+            return row.history_change_reason
+        return "Imported" if row.history_type == "+" else "Changed"
+
+    history.register_summary(Feedback, summary)
 
 
 def _evidence() -> None:

@@ -10,6 +10,8 @@ _LEADS = frozenset({Role.TEAM_LEAD, Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR
 VIEWERS = STAFF_ROLES
 # Importing feedback and correcting its themes and sentiment.
 FEEDBACK_EDITORS = _LEADS | {Role.ANALYST, Role.IMPROVEMENT_COACH}
+# Turning the share of negative comments or of a theme into a measure of the unit.
+FEEDBACK_TRACKERS = frozenset({Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
 # Adding, grading and retiring evidence; linking it to work is for whoever may change the work.
 EVIDENCE_EDITORS = _LEADS | {Role.ANALYST, Role.IMPROVEMENT_COACH}
 # Starting a network in a unit and running it (members, teams, measures, events).
