@@ -138,7 +138,10 @@ def imports_of(unit: Unit, *, limit: int = 5) -> list:
 
 def tracked(unit: Unit) -> dict[str, FeedbackMeasure]:
     """The measures tracking the unit's feedback, by theme ("" for negative comments)."""
-    return {item.theme: item for item in FeedbackMeasure.objects.filter(unit=unit)}
+    return {
+        item.theme: item
+        for item in FeedbackMeasure.objects.filter(unit=unit).select_related("measure")
+    }
 
 
 # Monthly shares and their p charts -----------------------------------------------------------
