@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('control', '0012_measureresult_last_centre_limits'),
-        ('learning', '0001_initial'),
+        ('learning', '0002_networks_team_history'),
         ('people', '0004_remove_person_alert_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
