@@ -27,6 +27,8 @@ from qms.web.forms import apply_service
 COMMENTS_PER_PAGE = 50
 # Theme charts on the unit's charts page, most frequent first; the rest one click away.
 THEME_CHARTS = 6
+# Labels that say what a comment is not about: charted only when asked for.
+NOT_CHARTED = ("Not assigned", "Labelling not possible")
 
 
 def _unit(request, unit_id, needed=roles.VIEWERS) -> Unit:
@@ -81,7 +83,11 @@ def feedback_charts(request, unit_id):
     """Monthly p charts of the share of negative comments and of the most frequent themes (or
     the theme asked for), each with its table; a point or a month opens its comments."""
     unit = _unit(request, unit_id)
-    top = [label for label, _ in selectors.summary(unit, themes=THEME_CHARTS).themes]
+    top = [
+        label
+        for label, _ in selectors.summary(unit, themes=THEME_CHARTS + len(NOT_CHARTED)).themes
+        if label not in NOT_CHARTED
+    ][:THEME_CHARTS]
     asked = request.GET.get("theme", "")
     themes = [asked] if asked in THEMES else top
     context = {
