@@ -34,7 +34,9 @@ def history(org):
 
 
 @pytest.mark.browser
-def test_a_lead_imports_feedback_and_reads_it_accessibly(live_server, history, lead, page, tmp_path):
+def test_a_lead_imports_feedback_and_reads_it_accessibly(
+    live_server, history, lead, page, tmp_path
+):
     from playwright.sync_api import expect
 
     csp_errors = []
