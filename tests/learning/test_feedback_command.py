@@ -28,7 +28,9 @@ def _feedback(unit, text, *, reference="", themes=(), sentiment=None, corrected=
 
 
 @pytest.mark.django_db
-def test_it_retrains_with_corrections_leaving_test_comments_out(org, settings, tmp_path):
+def test_it_retrains_with_corrections_leaving_test_comments_out(
+    org, settings, tmp_path, monkeypatch
+):
     settings.QMS_MODEL_DIR = tmp_path
     test_texts = {r.text.strip() for r in feedback.test_split()}
     train_row = next(
@@ -40,16 +42,45 @@ def test_it_retrains_with_corrections_leaving_test_comments_out(org, settings, t
     _feedback(ward, test_row.text, reference=test_row.comment_id, themes=["Discharge"], sentiment=4)
     _feedback(ward, "The car park costs too much", themes=["Parking"], sentiment=4)
     _feedback(ward, "Uncorrected comment", themes=["Discharge"], sentiment=4, corrected=False)
+    given = []
+    real_train = feedback.train
+
+    def train(rows, *, seed):
+        # What the command trains on is checked in full; the model is fitted on a sample of
+        # it and the added correction (a full fit takes a minute on a busy machine).
+        given.extend(rows)
+        return real_train(rows[:300] + rows[-1:], seed=seed)
+
+    monkeypatch.setattr(feedback, "train", train)
     out = StringIO()
 
     call_command("feedback", "train", "--with-corrections", "--seed", "5", stdout=out)
 
     assert "1 added, 1 replacing the labels of TRAIN comments, 1 left out" in out.getvalue()
+    assert len(given) == len(feedback.train_split()) + 1
+    assert not any(feedback.is_test(r.comment_id) for r in given if r.comment_id)
+    assert test_row.text not in {r.text for r in given}
+    by_id = {r.comment_id: r for r in given}
+    assert by_id[train_row.comment_id].themes == ("Parking",)
+    assert by_id[train_row.comment_id].sentiment == 5
+    added = [r for r in given if r.text == "The car park costs too much"]
+    assert added == [feedback.Labelled("", "The car park costs too much", ("Parking",), 4)]
     trained = classifier.get()
     assert trained.version.endswith("-s5")
-    base = sum(1 for r in feedback.train_split() if not feedback.is_placeholder(r.text))
-    assert trained.trained_on["comments"] == base + 1
     assert trained.version in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_retrains_from_the_train_split_without_corrections(settings, tmp_path, monkeypatch):
+    settings.QMS_MODEL_DIR = tmp_path
+    given = []
+    real_train = feedback.train
+    monkeypatch.setattr(
+        feedback, "train", lambda rows, *, seed: given.extend(rows) or real_train(rows[:300])
+    )
+    call_command("feedback", "train", stdout=StringIO())
+    assert [r.comment_id for r in given] == [r.comment_id for r in feedback.train_split()]
+    assert feedback.cache_path(tmp_path).exists()
 
 
 def test_it_merges_a_correction_of_a_train_comment_into_its_row():

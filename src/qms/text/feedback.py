@@ -43,6 +43,7 @@ import numpy as np
 import sklearn
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
 __all__ = [
@@ -69,7 +70,7 @@ DATA_FILE = Path(__file__).parent / "data" / "patient_feedback_v6.csv"
 
 # Bump when the features, the model or the rules change: cached models of another version are
 # not used.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 # The theme columns of the file, in its order and spelling ("Referals" included).
 THEMES: tuple[str, ...] = (
@@ -136,6 +137,8 @@ PLACEHOLDER_SENTIMENT = 3
 # A label needs this many TRAIN comments to be learnt; rarer ones are never predicted.
 MIN_EXAMPLES = 15
 DEFAULT_SEED = 11
+_FOLDS = 3
+_OFFSETS = np.round(np.arange(-0.6, 0.21, 0.05), 2)
 # Longer texts are cut before features are made: a 10 MB paste is classified by its start.
 MAX_CHARACTERS = 5_000
 
@@ -239,7 +242,7 @@ def _theme_model(seed: int) -> LinearSVC:
 
 
 def _sentiment_model(seed: int) -> LinearSVC:
-    return LinearSVC(C=0.3, random_state=seed)
+    return LinearSVC(C=0.1, random_state=seed)
 
 
 def _fit_themes(x: sparse.csr_matrix, y: np.ndarray, seed: int) -> list[LinearSVC]:
@@ -255,14 +258,16 @@ def _theme_scores(models: Sequence[LinearSVC], x: sparse.csr_matrix) -> np.ndarr
 @dataclass
 class Classifier:
     """A trained model: `predict` gives each text its themes and sentiment. `themes` are the
-    labels it can predict; `version` names the code's model version, the training data and the
-    seed, so a prediction can say which model made it; `trained_on` counts the comments."""
+    labels its models predict (besides "Labelling not possible", given to placeholders);
+    `version` names the code's model version, the training data and the seed, so a prediction
+    can say which model made it; `trained_on` counts the comments."""
 
     version: str
     themes: tuple[str, ...]
     trained_on: dict[str, int]
     _vectorizers: list[TfidfVectorizer] = field(repr=False)
     _theme_models: list[LinearSVC] = field(repr=False)
+    _offset: float = field(repr=False)
     _sentiment: LinearSVC = field(repr=False)
 
     def vocabulary(self) -> set[str]:
@@ -279,7 +284,7 @@ class Classifier:
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
             x = _features(self._vectorizers, [texts[i][:MAX_CHARACTERS] for i in todo])
-            chosen = _choose(_theme_scores(self._theme_models, x))
+            chosen = _choose(_theme_scores(self._theme_models, x), self._offset)
             sentiments = self._sentiment.predict(x)
             for row, i in enumerate(todo):
                 themes = tuple(self.themes[j] for j in np.flatnonzero(chosen[row]))
@@ -287,10 +292,10 @@ class Classifier:
         return [r for r in results if r is not None]
 
 
-def _choose(scores: np.ndarray) -> np.ndarray:
-    """The labels with a positive score; a comment with none gets its highest (every comment
+def _choose(scores: np.ndarray, offset: float) -> np.ndarray:
+    """The labels scoring over `offset`; a comment with none gets its highest (every comment
     of the framework has at least one label)."""
-    chosen = scores > 0
+    chosen = scores > offset
     empty = ~chosen.any(axis=1)
     if empty.any():
         chosen[np.flatnonzero(empty), np.argmax(scores[empty], axis=1)] = True
@@ -313,6 +318,7 @@ def train(rows: Iterable[Labelled], *, seed: int = DEFAULT_SEED) -> Classifier:
     y = np.array([[t in r.themes for t in themes] for r in learnt], dtype=bool)
 
     vectorizers, x = _fit_features(texts)
+    offset = _tuned_offset(x, y, seed)
     theme_models = _fit_themes(x, y, seed)
     with_sentiment = [i for i, r in enumerate(learnt) if r.sentiment is not None]
     sentiment = _sentiment_model(seed).fit(
@@ -324,6 +330,7 @@ def train(rows: Iterable[Labelled], *, seed: int = DEFAULT_SEED) -> Classifier:
         trained_on={"comments": len(learnt), "with_sentiment": len(with_sentiment)},
         _vectorizers=vectorizers,
         _theme_models=theme_models,
+        _offset=offset,
         _sentiment=sentiment,
     )
 
@@ -333,6 +340,23 @@ def _version(rows: Sequence[Labelled], seed: int) -> str:
     for row in rows:
         digest.update(repr((row.text, row.themes, row.sentiment)).encode())
     return f"v{MODEL_VERSION}-{digest.hexdigest()[:12]}-s{seed}"
+
+
+def _tuned_offset(x: sparse.csr_matrix, y: np.ndarray, seed: int) -> float:
+    """The cut on the machines' scores that gives the best micro-F1 on held-out folds of the
+    training rows. A support vector machine's own cut (0) is conservative for rare themes: a
+    lower one finds more of them at little cost in precision. The features are those of all the
+    training rows (words seen, not labels); only the machines are refitted without each fold."""
+    scores = np.zeros(y.shape)
+    for fit, held in KFold(_FOLDS, shuffle=True, random_state=seed).split(y):
+        scores[held] = _theme_scores(_fit_themes(x[fit], y[fit], seed), x[held])
+    best, best_f1 = 0.0, -1.0
+    for offset in _OFFSETS:
+        chosen = _choose(scores, offset)
+        f1 = 2 * np.sum(chosen & y) / (chosen.sum() + y.sum())
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(offset), float(f1)
+    return best
 
 
 def train_split(path: Path = DATA_FILE) -> list[Labelled]:
