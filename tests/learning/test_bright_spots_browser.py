@@ -45,7 +45,7 @@ def test_it_decides_a_bright_spot_and_takes_it_onwards_accessibly(
     page.goto(live_server.url + f"/learn/bright-spots/unit/{org['division'].pk}/", timeout=60_000)
     assert _axe(page) == []
     page.get_by_role("link", name=spot.measure.name).click()
-    expect(page.locator("#spot-chart svg")).to_be_visible()
+    expect(page.locator("#spot-chart svg")).to_be_visible(timeout=30_000)
     assert _axe(page) == []
     page.get_by_label("Accept it as a bright spot").check()
     page.get_by_label("Reason").fill("Falls have halved for a year.")
@@ -66,7 +66,7 @@ def test_it_decides_a_bright_spot_and_takes_it_onwards_accessibly(
     assert spot.status == BrightSpotStatus.ACCEPTED and spot.package is not None
     page.set_viewport_size({"width": 320, "height": 800})
     page.reload()
-    expect(page.locator("#spot-chart svg")).to_be_visible()
+    expect(page.locator("#spot-chart svg")).to_be_visible(timeout=30_000)
     assert _fits(page)
     assert _axe(page) == []
     page.goto(live_server.url + f"/learn/bright-spots/unit/{org['division'].pk}/")
