@@ -6,7 +6,9 @@ staff. `{% network_learning network %}` links a network's page to what its membe
 
 from django import template
 
+from qms.learning import roles
 from qms.learning.selectors import reflection as selectors
+from qms.people import access
 
 register = template.Library()
 
@@ -37,8 +39,14 @@ def home_reflection(context):
     return selectors.home_reflection(user)
 
 
-@register.inclusion_tag("learning/_reflect_buttons.html")
-def reflect_buttons(record, unit):
-    """Only the links, for a page listing many records (the measure page's signals): no query,
-    the pages they open check that the person may see the record."""
-    return {"reference": selectors.subject_reference(record), "unit": unit}
+@register.inclusion_tag("learning/_reflect_buttons.html", takes_context=True)
+def reflect_buttons(context, record, unit):
+    """Only the links, for a page listing many records (the measure page's signals): no query
+    (the person's roles are read once a request), the pages they open check that the person may
+    see the record. "Hold a learning review" only for those who may hold one in `unit`."""
+    user = context.get("user") or context["request"].user
+    return {
+        "reference": selectors.subject_reference(record),
+        "unit": unit,
+        "can_review": access.can(user, unit, roles.REVIEWERS),
+    }
