@@ -10,7 +10,8 @@ from helpers import make_person
 from learning.evidence_support import *  # noqa: F403
 from learning.evidence_support import add_item
 from qms.learning import selectors, services
-from qms.learning.models import EvidenceLink, Network
+from qms.learning.models import EvidenceLink, LearningReview, Network
+from qms.people import services as people_services
 from qms.people.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +43,6 @@ def test_partners_read_only_the_items_cited_by_work_they_are_given(
     assert titles(selectors.evidence_visible_to(team_partner)) == {"Cited 0", "Cited 1"}
     assert titles(selectors.evidence_visible_to(partner)) == set()
     designer = make_person("designer", professional_group="public")
-    from qms.people import services as people_services
-
     people_services.grant_give(by=None, record=priority, person=designer, role=Role.PARTNER)
     on_design = add_item(org["board"], title="Cited by the design")
     services.evidence_link(by=None, evidence=on_design, record=design)
@@ -129,19 +128,33 @@ def test_a_closed_project_or_withdrawn_package_is_not_cited_any_more(
         services.evidence_link(by=lead, evidence=board_item, record=package)
 
 
-def test_it_links_any_record_with_a_unit_such_as_a_learning_network(org, lead, board_item):
+def test_a_network_cites_evidence_its_hosts_choose_and_its_members_read(
+    org, lead, member, board_item
+):
     network = Network.objects.create(unit=org["ward"], name="Falls network", topic="Falls")
+    guest = make_person("guest", professional_group="public")
+    people_services.grant_give(by=None, record=network, person=guest, role=Role.PARTNER)
+    assert not selectors.evidence_visible_to(guest).exists()
+    with pytest.raises(PermissionDenied):
+        services.evidence_link(by=member, evidence=board_item, record=network)
     services.evidence_link(by=lead, evidence=board_item, record=network, note="Shared")
     assert [link.evidence for link in selectors.evidence_for(network)] == [board_item]
-    assert selectors.may_cite(lead, network)
+    assert list(selectors.evidence_visible_to(guest)) == [board_item]
     uses = selectors.uses_of(board_item, lead)
-    assert [(use.kind, use.title) for use in uses.shown] == [("network", "Falls network")]
-    assert (
-        selectors.uses_of(
-            board_item, make_person("far", (Role.TEAM_LEAD, org["other_service"]))
-        ).hidden
-        == 1
-    )
+    assert [(use.kind, use.title) for use in uses.shown] == [("learning network", "Falls network")]
+
+
+def test_it_links_any_record_with_a_unit_by_the_default_rules(org, lead, member, board_item):
+    review = LearningReview.objects.create(
+        unit=org["ward"], title="After the falls project", held_on=dt.date(2026, 1, 5),
+        expected="e", happened="h", why_different="w", will_do="d",
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied):  # the unit's evidence editors change it
+        services.evidence_link(by=member, evidence=board_item, record=review)
+    services.evidence_link(by=lead, evidence=board_item, record=review)
+    assert [use.title for use in selectors.uses_of(board_item, member).shown] == [review.title]
+    surgeon = make_person("surgeon", (Role.TEAM_LEAD, org["other_service"]))
+    assert selectors.uses_of(board_item, surgeon).hidden == 1
 
 
 def test_evidence_for_lists_the_strongest_first_and_counts_for_lists(org, package, priority):

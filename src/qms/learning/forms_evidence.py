@@ -33,7 +33,7 @@ class EvidenceForm(ScreenedForm, forms.Form):
         required=False,
         max_length=Evidence._meta.get_field("url").max_length,
         assume_scheme="https",
-        help_text="Where to read it, e.g. https://www.nice.org.uk/guidance/ng249 (optional).",
+        help_text="Where to read it, e.g. https://www.nice.org.uk/guidance/cg161 (optional).",
     )
     published_on = forms.DateField(
         label="Published on",
@@ -74,7 +74,10 @@ class EvidenceForm(ScreenedForm, forms.Form):
                 help_text="Optional; kept in the item's history.",
             )
         else:
-            self.fields["unit"].choices = [(u.pk, "\u2013 " * u.depth + u.name) for u in units]
+            top = min((u.depth for u in units), default=0)
+            self.fields["unit"].choices = [
+                (u.pk, "\u2013 " * (u.depth - top) + u.name) for u in units
+            ]
 
     def clean_published_on(self):
         value = self.cleaned_data.get("published_on")

@@ -33,6 +33,7 @@ def _evidence() -> None:
     it and who changes it (who may cite evidence for it)."""
     from qms.improvement import selectors as improvement
     from qms.improvement import services as improvement_services
+    from qms.learning.selectors import networks
     from qms.learning.selectors.evidence import CitableKind, register_citable
     from qms.planning import services as planning
 
@@ -62,6 +63,17 @@ def _evidence() -> None:
             model="planning.priority",
             label="priority",
             may_change=planning.may_score,
+            related=("unit",),
+        )
+    )
+    register_citable(
+        CitableKind(
+            model="learning.network",
+            label="learning network",
+            may_read=networks.may_read,
+            may_change=lambda user, network: (
+                network.status == "active" and networks.standing(user, network).hosts
+            ),
             related=("unit",),
         )
     )
