@@ -517,3 +517,48 @@ def test_a_partners_home_lists_their_network(client, lead, network, visitor):
 def test_home_has_no_networks_card_for_someone_without_networks(client, neighbour, network):
     client.force_login(neighbour)
     assert "Your learning networks" not in client.get("/").text
+
+
+# The funnel plot when comparable ------------------------------------------------------------------
+
+
+def _recent(count):
+    """The first day of the month `count` months before the current one."""
+    today = dt.date.today().replace(day=1)
+    year, month = divmod(today.year * 12 + today.month - 1 - count, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def test_it_compares_measures_of_one_definition_on_a_funnel_plot(client, org, lead, network):
+    services.network_team_add(by=lead, network=network, unit=org["other_ward"])
+    rate = {"name": "Falls per 1,000 bed days", "chart": "u", "multiply": 1000.0}
+    levels = {org["ward"]: 6, org["other_ward"]: 5, org["other_service"]: 1}
+    for unit, level in levels.items():
+        measure = make_measure(unit, f"falls-{unit.code}", **rate)
+        record(measure, [level] * 14, start=_recent(14), denominator=1000.0)
+        services.network_measure_add(by=lead, network=network, measure=measure)
+    other = make_measure(org["ward"], "ward-count")  # a count: not on the funnel
+    record(other, [3] * 14, start=_recent(14))
+    services.network_measure_add(by=lead, network=network, measure=other)
+    client.force_login(lead)
+    response = client.get(_url("network-detail", network.pk))
+    (funnel,) = response.context["page"].funnels
+    assert funnel.kind == "ratio" and len(funnel.rows) == 3
+    flags = {row.measure.unit.name: row.words for row in funnel.rows}
+    assert flags["Surgery"] == "Below the 99.8% limit: better than expected"
+    assert flags["Ward 7"] == "Within the limits"
+    assert "Compared on a funnel plot" in response.text and funnel.element_id in response.text
+
+
+def test_it_draws_no_funnel_for_measures_of_one_unit_or_of_different_definitions(
+    client, org, lead, network
+):
+    rate = {"chart": "u", "multiply": 1000.0}
+    for unit, name in ((org["ward"], "Falls A"), (org["other_service"], "Falls B")):
+        measure = make_measure(unit, f"falls-{unit.code}", name=name, **rate)
+        record(measure, [4] * 14, start=_recent(14))
+        services.network_measure_add(by=lead, network=network, measure=measure)
+    client.force_login(lead)
+    response = client.get(_url("network-detail", network.pk))
+    assert response.context["page"].funnels == []
+    assert "Compared on a funnel plot" not in response.text

@@ -8,6 +8,8 @@ co-host from another unit). A partner of the host unit, without a role on the ne
 read it: partners see only what their networks share with them."""
 
 import datetime as dt
+import json
+import math
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -23,6 +25,7 @@ from qms.people import access
 from qms.people import selectors as people_selectors
 from qms.people.models import ObjectGrant, Unit
 from qms.people.roles import STAFF_ROLES, Role
+from qms.stats.funnel import FunnelInputError, funnel, funnel_limits
 
 NETWORKS_PAGE_SIZE = 25
 HOME_LIMIT = 5
@@ -172,6 +175,7 @@ class NetworkPage:
     upcoming: list[NetworkEvent]
     past: list[NetworkEvent]
     packages: list[SharedPackage]
+    funnels: list["NetworkFunnel"] = field(default_factory=list)
     leavable: set[int] = field(default_factory=set)  # teams the reader may take out
     can_add_team: bool = False  # a host, or a lead of a unit of the organisation
 
@@ -232,12 +236,14 @@ def network_page(user, network: Network, found: Standing) -> NetworkPage:
         if team.unit_id != network.unit_id
         and (found.hosts or access.roles_in(user, team.unit) & roles.NETWORK_HOSTS)
     }
+    measures = shared_measures(user, network, teams)
     return NetworkPage(
         network=network,
         standing=found,
         teams=teams,
         members=members,
-        measures=shared_measures(user, network, teams),
+        measures=measures,
+        funnels=network_funnels([row.measure for row in measures]),
         upcoming=[e for e in events if e.starts_at >= now],
         past=sorted((e for e in events if e.starts_at < now), key=lambda e: e.starts_at)[::-1],
         packages=_packages(user, network),
@@ -247,6 +253,198 @@ def network_page(user, network: Network, found: Standing) -> NetworkPage:
         .filter(path__startswith=organisation_of(network.unit))
         .exists(),
     )
+
+
+# The funnel plot when comparable ----------------------------------------------------------------
+
+# Charts whose data compare across units on a funnel: proportions as proportions, rates (events
+# per exposure) as indirectly standardised ratios, observed over expected at the overall rate.
+FUNNEL_KINDS = {"p": "proportion", "pp": "proportion", "u": "ratio", "up": "ratio"}
+FUNNEL_MONTHS = 12
+_FLAG_WORDS = {
+    "high": "Above the 99.8% limit",
+    "low": "Below the 99.8% limit",
+    "within": "Within the limits",
+}
+_BETTER_SIDE = {"increase": "high", "decrease": "low"}
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    measure: object
+    numerator: float
+    denominator: float
+    value: float  # as shown: a percentage, or observed over expected
+    lower998: float
+    upper998: float
+    flag: str
+    words: str
+
+
+@dataclass(frozen=True)
+class NetworkFunnel:
+    """The funnel plot of the network's shared measures made from one library definition (the
+    same name, operational definition and chart): `kind` "proportion" or "ratio"."""
+
+    name: str
+    kind: str
+    target: float  # as shown
+    unit_label: str
+    rows: list[FunnelRow]
+    chart: str  # the Vega-Lite specification as JSON
+    element_id: str
+
+
+def _comparable_groups(measures) -> list[list]:
+    """Shared measures copied from one library definition, on a proportion or rate chart,
+    from at least two units."""
+    groups: dict[tuple, list] = {}
+    for measure in measures:
+        if measure.chart in FUNNEL_KINDS:
+            key = (measure.name.strip().lower(), measure.chart, measure.operational_definition)
+            groups.setdefault(key, []).append(measure)
+    return [group for group in groups.values() if len({m.unit_id for m in group}) >= 2]
+
+
+def network_funnels(measures, *, today: dt.date | None = None) -> list[NetworkFunnel]:
+    """A funnel plot (qms.stats.funnel) for each set of comparable shared measures, over the
+    last twelve whole months of their data: one query for all the sums."""
+    groups = _comparable_groups(measures)
+    if not groups:
+        return []
+    sums = control_selectors.window_sums(
+        [m.pk for group in groups for m in group], months=FUNNEL_MONTHS, today=today
+    )
+    funnels = []
+    for index, group in enumerate(groups):
+        found = _funnel_of(group, sums, f"network-funnel-{index}")
+        if found is not None:
+            funnels.append(found)
+    return funnels
+
+
+def _funnel_of(group, sums, element_id: str) -> NetworkFunnel | None:
+    kept = [m for m in group if sums.get(m.pk, (0, 0, 0))[1] > 0]
+    if len(kept) < 2:
+        return None
+    kind = FUNNEL_KINDS[kept[0].chart]
+    numerators = [sums[m.pk][0] for m in kept]
+    denominators = [sums[m.pk][1] for m in kept]
+    if kind == "ratio":
+        rate = sum(numerators) / sum(denominators)
+        if rate <= 0:
+            return None
+        denominators = [exposure * rate for exposure in denominators]  # expected events
+    try:
+        result = funnel(numerators, denominators, kind=kind, groups=[str(m.pk) for m in kept])
+    except FunnelInputError:  # a proportion above 1 in recorded data: nothing to compare
+        return None
+    scale = kept[0].multiply if kind == "proportion" else 1.0
+    better = _BETTER_SIDE.get(kept[0].direction)
+    rows = []
+    for measure, point in zip(kept, result.groups, strict=True):
+        words = _FLAG_WORDS[point.flag]
+        if point.flag != "within" and better:
+            words += ": better than expected" if point.flag == better else ": worse than expected"
+        rows.append(
+            FunnelRow(
+                measure,
+                point.numerator,
+                point.denominator,
+                point.value * scale,
+                point.lower998 * scale,
+                point.upper998 * scale,
+                point.flag,
+                words,
+            )
+        )
+    chart = _funnel_spec(rows, kind, result.target * scale, scale, result.target)
+    return NetworkFunnel(
+        name=kept[0].name,
+        kind=kind,
+        target=result.target * scale,
+        unit_label=kept[0].unit_label if kind == "proportion" else "",
+        rows=rows,
+        chart=json.dumps(chart, separators=(",", ":")),
+        element_id=element_id,
+    )
+
+
+def _funnel_spec(rows: list[FunnelRow], kind: str, target_shown, scale, target) -> dict:
+    """A Vega-Lite funnel plot: the units' points, the overall value, and the 95% and 99.8%
+    limits as curves over the range of denominators; a point outside the 99.8% limits is a
+    different shape as well as a different colour."""
+    # The curves over the units' own range (from half the smallest): near zero the limits
+    # widen without bound and would flatten every point onto the axis.
+    low = min(row.denominator for row in rows) / 2
+    high = max(row.denominator for row in rows) * 1.1
+    steps = [low + (high - low) * i / 60 for i in range(61)]
+    curves = [
+        {
+            "x": limit.denominator,
+            "lower95": limit.lower95 * scale,
+            "upper95": limit.upper95 * scale,
+            "lower998": limit.lower998 * scale,
+            "upper998": limit.upper998 * scale,
+        }
+        for limit in funnel_limits(steps, kind=kind, target=target)
+        if all(math.isfinite(v) for v in (limit.lower998, limit.upper998))
+    ]
+    x_title = "Cases" if kind == "proportion" else "Expected events"
+    legend = {"title": "Against the limits", "orient": "bottom", "labelLimit": 400}
+    y_title = "Value" if kind == "proportion" else "Observed / expected"
+
+    def line(field_name, dash):
+        return {
+            "data": {"values": curves},
+            "mark": {"type": "line", "color": "#6b7280", "strokeDash": dash},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", "title": x_title},
+                "y": {"field": field_name, "type": "quantitative", "title": y_title},
+            },
+        }
+
+    points = [
+        {
+            "unit": row.measure.unit.name,  # type: ignore[attr-defined]
+            "x": row.denominator,
+            "value": row.value,
+            "flag": row.words,
+        }
+        for row in rows
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 600,
+        "height": 300,
+        "layer": [
+            line("lower95", [4, 3]),
+            line("upper95", [4, 3]),
+            line("lower998", [1, 0]),
+            line("upper998", [1, 0]),
+            {
+                "data": {"values": [{"target": target_shown}]},
+                "mark": {"type": "rule", "color": "#1d4ed8"},
+                "encoding": {"y": {"field": "target", "type": "quantitative"}},
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 90},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative"},
+                    "y": {"field": "value", "type": "quantitative"},
+                    "shape": {"field": "flag", "type": "nominal", "legend": legend},
+                    "color": {"field": "flag", "type": "nominal", "legend": legend},
+                    "tooltip": [
+                        {"field": "unit", "title": "Unit"},
+                        {"field": "value", "title": y_title, "format": ".2f"},
+                        {"field": "x", "title": x_title, "format": ",.0f"},
+                        {"field": "flag", "title": "Against the limits"},
+                    ],
+                },
+            },
+        ],
+    }
 
 
 # What a host adds -------------------------------------------------------------------------------
