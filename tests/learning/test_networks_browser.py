@@ -35,9 +35,13 @@ def test_a_partner_and_a_host_see_the_network_accessibly_at_any_width(live_serve
         by=lead, unit=org["ward"], name="Falls prevention", topic="Fewer falls at night."
     )
     services.network_team_add(by=lead, network=network, unit=org["other_service"])
+    today = dt.date.today().replace(day=1)
+    start = dt.date(today.year - 2, today.month, 1)
+    # Rates of one definition, in two units: compared on a funnel plot as well.
+    rate = {"name": "Falls per 1,000 bed days", "chart": "u", "multiply": 1000.0}
     for unit, code in ((org["ward"], "ward-falls"), (org["other_service"], "surgery-falls")):
-        measure = make_measure(unit, code, name=f"Falls {unit.name}")
-        record(measure, [5, 6, 4, 5, 6, 5, 4, 5, 6, 5, 4, 5, 3, 2, 3, 2])
+        measure = make_measure(unit, code, **rate)
+        record(measure, [5, 6, 4, 5, 6, 5, 4, 5, 6, 5, 4, 5, 3, 2, 3, 2] + [4] * 8, start=start)
         services.network_measure_add(by=lead, network=network, measure=measure)
     services.event_create(
         by=lead,
@@ -58,6 +62,7 @@ def test_a_partner_and_a_host_see_the_network_accessibly_at_any_width(live_serve
     page.goto(live_server.url + network.get_absolute_url(), timeout=60_000)
     expect(page.locator(".network-charts svg").first).to_be_visible()
     expect(page.locator(".network-charts svg")).to_have_count(2)
+    expect(page.locator("#network-funnel-0 svg")).to_be_visible()
     assert _axe(page) == []
     page.set_viewport_size({"width": 320, "height": 800})
     page.reload()
