@@ -81,7 +81,9 @@ STOP_WORDS = frozenset(
     why will with within without would yet you your yours yourself
     achieve achieving aim aims area better by current currently ensure help improve improved
     improvement improving increase increased increasing fewer lower higher greater new
-    percent project reduce reduced
+    patient patients percent project reduce reduced
+    january february march april june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
     reducing reduction target team unit ward wards""".split()
 )
 
@@ -251,7 +253,7 @@ def terms(text: str) -> list[str]:
     stop words or numbers.
 
     >>> terms("Reducing the Falls of patients at night (per 1,000 bed-days); behavior, colour")
-    ['fall', 'patient', 'night', 'bed', 'day', 'behaviour', 'colour']
+    ['fall', 'night', 'bed', 'day', 'behaviour', 'colour']
     >>> terms("Organization of pediatric hemorrhage centers") == terms(
     ...     "Organisation of paediatric haemorrhage centres")
     True
@@ -291,6 +293,9 @@ class Match:
     document: Document
 
 
+# What a reason says first: the aim and the measures say most about what work is for, so they
+# claim the shared words before the title repeats them.
+_REASON_ORDER = ("aim", "measures", "problem", "factors", "title", _ALL)
 _REASON_PHRASES = {
     "title": "similar titles ({terms})",
     "aim": "both aim at {terms}",
@@ -461,7 +466,7 @@ class SimilarityIndex:
         shared: dict[str, tuple[str, ...]] = {}
         named: set[str] = set()
         phrases: list[str] = []
-        for name in (*FIELDS, _ALL):
+        for name in _REASON_ORDER:
             words = written.get(name)
             if not words:
                 continue

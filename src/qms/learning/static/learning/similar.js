@@ -42,8 +42,9 @@ document.addEventListener("DOMContentLoaded", () => {
       clearTimeout(timer);
       timer = setTimeout(refresh, 400);
     });
+    // The panel follows the typing: the button for browsers without script goes.
     const button = panel.querySelector("[data-similar-button]");
-    if (button) button.hidden = true;
+    if (button) button.remove();
     refresh();
   });
 });
