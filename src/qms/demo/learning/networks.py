@@ -16,7 +16,8 @@ from qms.comments import services as comment_services
 from qms.comments.models import Comment
 from qms.control.models import Measure
 from qms.improvement.models import ChangePackage, PackageStatus
-from qms.learning.models import Network, NetworkEvent, NetworkTeam
+from qms.learning.models import Evidence, EvidenceLink, Network, NetworkEvent, NetworkTeam
+from qms.learning.services import evidence as evidence_services
 from qms.learning.services import networks as services
 from qms.people.models import ObjectGrant, Person, Unit
 from qms.people.roles import Role
@@ -43,6 +44,7 @@ class DemoNetwork:
     events: tuple[DemoEvent, ...]
     comments: tuple[tuple[str, str], ...]  # (username, text)
     packages: tuple[str, ...]  # titles of published change packages
+    evidence: tuple[str, ...] = ()  # titles of the evidence library's items it cites
 
 
 NETWORKS = (
@@ -97,6 +99,12 @@ NETWORKS = (
             ),
         ),
         packages=("Falls bundle for medical wards",),
+        evidence=(
+            "Falls in older people: assessing risk and prevention (NICE CG161)",
+            "Interventions for preventing falls in care facilities and hospitals",
+            "Bed alarms to prevent falls in hospital: a cluster randomised trial",
+            "Falls by hour of day on the medical wards, 2024",
+        ),
     ),
     DemoNetwork(
         name="Deteriorating patient: NEWS2 escalation",
@@ -131,6 +139,7 @@ NETWORKS = (
             ),
         ),
         packages=(),
+        evidence=("National Early Warning Score (NEWS) 2",),
     ),
     DemoNetwork(
         name="Discharge before noon",
@@ -159,6 +168,7 @@ NETWORKS = (
             ),
         ),
         packages=("Care plans written with patients",),
+        evidence=("Discharge planning from hospital",),
     ),
 )
 
@@ -233,3 +243,11 @@ def _build_network(spec: DemoNetwork, units, people, now: dt.datetime) -> None:
     ):
         if package.title not in offered:
             services.network_package_add(by=host, network=network, package=package)
+    cited = set(
+        EvidenceLink.objects.filter(
+            object_id=network.pk, content_type__app_label="learning", content_type__model="network"
+        ).values_list("evidence__title", flat=True)
+    )
+    for item in Evidence.objects.filter(title__in=spec.evidence, is_active=True):
+        if item.title not in cited:
+            evidence_services.evidence_link(by=None, evidence=item, record=network)
