@@ -292,6 +292,7 @@ def test_a_measure_started_from_the_library_is_saved_as_adapted(client, org, lea
     measure = Measure.objects.get(code="ward-falls-rate")
     assert (measure.unit, measure.chart, measure.target) == (org["ward"], "u", 4.0)
     assert measure.standard.code == "falls-assessment"
+    assert measure.definition.code == "falls-rate"  # units measuring it are compared (learn)
 
 
 def test_an_unknown_definition_is_named_and_the_form_stays_empty(client, org, lead, library):

@@ -192,6 +192,15 @@ class Measure(models.Model):
     standard = models.ForeignKey(
         Standard, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
     )
+    # The library definition the measure was made from: units measuring the same definition
+    # are compared on a funnel plot (learning). A measure stays a copy; this only links it.
+    definition = models.ForeignKey(
+        MeasureDefinition,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
     rules = models.CharField(
         max_length=10, choices=[(r, RULE_LABELS[r]) for r in RULE_SETS], default="mdc"
     )

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -1039,3 +1039,138 @@ def period_read(raw, frequency: str) -> dt.date | str:
 
 # The first period any measure may have (1990): dates before it are typing slips.
 FIRST_PERIOD = EARLIEST_PERIOD
+
+
+# Units measuring the same library definition (learning's funnel plots) -----------------------
+
+# Which charts' data can be compared on a funnel, as what: proportions (events out of cases) as
+# proportions, rates (events per exposure) as indirectly standardised ratios.
+COMPARABLE_CHARTS = {"p": "proportion", "pp": "proportion", "u": "ratio", "up": "ratio"}
+COMPARE_WINDOWS = (6, 12, 24)  # months
+
+
+@dataclass(frozen=True)
+class ComparableMeasure:
+    """A measure of a library definition with its events (`numerator`) and cases or exposure
+    (`denominator`) added up over a window, and how many periods that took."""
+
+    measure: Measure
+    numerator: float
+    denominator: float
+    periods: int
+    first_period: dt.date | None
+    last_period: dt.date | None
+
+
+def comparable_kind(chart: str) -> str | None:
+    """ "proportion" or "ratio" when measures on this chart can be compared on a funnel."""
+    return COMPARABLE_CHARTS.get(chart)
+
+
+def definition_of(code: str) -> MeasureDefinition | None:
+    """The library definition with this code, or None."""
+    return MeasureDefinition.objects.filter(code=code).first()
+
+
+def compare_window(today: dt.date, months: int, frequency: str) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the window of `months` whole months before the current
+    one; periods that start in it and have ended by `today` are compared."""
+    first = today.replace(day=1)
+    year, month = divmod(first.year * 12 + first.month - 1 - months, 12)
+    start = dt.date(year, month + 1, 1)
+    current = period_start(today, frequency)
+    return start, current - dt.timedelta(days=1)
+
+
+def _comparable_query(user, definition_id: int, kind: str | None) -> QuerySet[Measure]:
+    """Active measures made from the definition that the user may see, on a chart of the
+    definition's kind (a unit that adapted a rate into a count is not comparable)."""
+    charts = [chart for chart, of in COMPARABLE_CHARTS.items() if of == kind]
+    query = Measure.objects.filter(definition_id=definition_id, is_active=True, chart__in=charts)
+    return access.visible(user, query, VIEWERS)
+
+
+def comparable_measures(
+    user, definition: MeasureDefinition, *, months: int = 12, today: dt.date | None = None
+) -> list[ComparableMeasure]:
+    """The measures of `definition` in the units the user may see, each with its numerators
+    and denominators added up over the last `months` months: one query whatever the number
+    of measures and observations (with the user's roles, which are cached). Empty when the
+    definition's chart is not a proportion or a rate."""
+    if comparable_kind(definition.chart) is None:
+        return []
+    start, end = compare_window(today or timezone.localdate(), months, definition.frequency)
+    in_window = Q(
+        observations__period__gte=start,
+        observations__period__lte=end,
+        observations__denominator__gt=0,
+    )
+    rows = (
+        _comparable_query(user, definition.pk, comparable_kind(definition.chart))
+        .select_related("unit")
+        .annotate(
+            events=Sum("observations__value", filter=in_window),
+            cases=Sum("observations__denominator", filter=in_window),
+            periods=Count("observations", filter=in_window),
+            first=Min("observations__period", filter=in_window),
+            last=Max("observations__period", filter=in_window),
+        )
+        .order_by("unit__path", "pk")
+    )
+    return [
+        ComparableMeasure(
+            measure=row,
+            numerator=float(row.events or 0),
+            denominator=float(row.cases or 0),
+            periods=row.periods,
+            first_period=row.first,
+            last_period=row.last,
+        )
+        for row in rows
+    ]
+
+
+def has_comparable(user, measure: Measure) -> bool:
+    """Whether the measure can be compared with another unit's measure of its library
+    definition that the user may see (for the "Compare with other units" link)."""
+    if measure.definition_id is None or comparable_kind(measure.chart) is None:
+        return False
+    others = _comparable_query(user, measure.definition_id, comparable_kind(measure.chart))
+    return others.exclude(unit_id=measure.unit_id).exists()
+
+
+@dataclass(frozen=True)
+class ComparableDefinition:
+    definition: MeasureDefinition
+    measures: int
+    units: int
+
+
+def comparable_definitions(user) -> list[ComparableDefinition]:
+    """The library definitions of proportions and rates that at least two units the user may
+    see measure, with how many: two queries."""
+    rows = (
+        access.visible(
+            user,
+            Measure.objects.filter(
+                definition__isnull=False, is_active=True, chart__in=list(COMPARABLE_CHARTS)
+            ),
+            VIEWERS,
+        )
+        .values("definition_id")
+        .annotate(measures=Count("pk"), units=Count("unit_id", distinct=True))
+        .filter(units__gte=2)
+        .order_by()
+    )
+    counts = {row["definition_id"]: row for row in rows}
+    definitions = MeasureDefinition.objects.filter(
+        pk__in=list(counts), chart__in=list(COMPARABLE_CHARTS)
+    ).order_by("name")
+    return [
+        ComparableDefinition(
+            definition=definition,
+            measures=counts[definition.pk]["measures"],
+            units=counts[definition.pk]["units"],
+        )
+        for definition in definitions
+    ]

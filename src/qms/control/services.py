@@ -68,7 +68,7 @@ MEASURE_FIELDS = {
     "name", "code", "kind", "domain", "operational_definition", "numerator_definition",
     "denominator_definition", "data_source", "frequency", "chart", "direction", "multiply",
     "unit_label", "target", "target_source", "standard", "rules", "shift_length",
-    "trend_length", "baseline_points", "owner", "is_active",
+    "trend_length", "baseline_points", "owner", "is_active", "definition",
 }  # fmt: skip
 
 
@@ -102,7 +102,8 @@ def measure_code_free(code: str, unit) -> str:
 
 @transaction.atomic
 def measure_create(*, by: Person | None, unit, **fields) -> Measure:
-    """Define a measure in a unit."""
+    """Define a measure in a unit; `definition=` links it to the library definition it was
+    made from (its units are then compared with others measuring the same definition)."""
     access.authorise(by, unit, MEASURE_EDITORS, "define measures")
     unknown = set(fields) - MEASURE_FIELDS
     if unknown:
@@ -159,7 +160,13 @@ def measure_copy(
             {"name": f"{unit.name} already has a measure named “{measure.name}”."}
         )
     fields = {name: getattr(measure, name) for name in COPIED_FIELDS}
-    copy = Measure(unit=unit, code=_free_code(measure.code, unit), owner=owner, **fields)
+    copy = Measure(
+        unit=unit,
+        code=_free_code(measure.code, unit),
+        owner=owner,
+        definition_id=measure.definition_id,  # measured the same way: still comparable
+        **fields,
+    )
     copy.full_clean()
     record_by(copy, by, f"Copied from {measure.name} ({measure.unit.name})")
     copy.save()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
@@ -61,7 +62,7 @@ MEASURES_PER_PAGE = 50
 def _measure_or_404(request, measure_id, roles) -> Measure:
     """The measure, with what its pages show of it, if the user holds one of `roles` on it:
     404 when they hold no role in its unit (or it does not exist), 403 for a role without."""
-    measures = Measure.objects.select_related("unit", "owner", "standard")
+    measures = Measure.objects.select_related("unit", "owner", "standard", "definition")
     return access.object_or_404(request.user, measures, measure_id, roles)
 
 
@@ -120,6 +121,8 @@ def measure_create(request, unit_id):
     form = MeasureForm(request.POST or None, initial=initial, owners=_owners(unit), unit=unit)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        if pick.is_valid():  # started from the library: remember which definition
+            fields["definition"] = pick.cleaned_data["definition"]
         try:
             measure = services.measure_create(by=request.user, unit=unit, **fields)
         except ValidationError as error:
@@ -202,7 +205,16 @@ def _measure_context(request, measure, **forms):
         "delete_form": DeleteObservationForm(),
         # The measure's and every signal's comments and files, read at once (two queries).
         "discussions": discussions_of(user, [measure, *page.signals]),
+        "compare_url": _compare_url(user, measure),
     }
+
+
+def _compare_url(user, measure) -> str:
+    """The funnel plot comparing units measuring the measure's library definition (learning),
+    when the user may see another unit's measure of it; else ""."""
+    if not selectors.has_comparable(user, measure):
+        return ""
+    return reverse("learning:compare", args=[measure.definition.code])
 
 
 @login_required

@@ -315,7 +315,12 @@ def _create_measure(
     if plan.target is not None and plan.target != definition.target:
         fields["target"], fields["target_source"] = plan.target, "Local target agreed by the team"
     return services.measure_create(
-        by=None, unit=unit, code=plan.code, owner=owners.get(plan.unit), **fields
+        by=None,
+        unit=unit,
+        code=plan.code,
+        owner=owners.get(plan.unit),
+        definition=definition,
+        **fields,
     )
 
 
