@@ -1115,8 +1115,10 @@ def comparable_measures(
             first=Min("observations__period", filter=in_window),
             last=Max("observations__period", filter=in_window),
         )
-        .order_by("unit__path", "pk")
+        .order_by()
     )
+    # Tree order, the same on every database (collations order "/" differently).
+    rows = sorted(rows, key=lambda row: (_path_key(row.unit.path), row.pk))
     return [
         ComparableMeasure(
             measure=row,
@@ -1128,6 +1130,10 @@ def comparable_measures(
         )
         for row in rows
     ]
+
+
+def _path_key(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.strip("/").split("/") if part.isdigit())
 
 
 def has_comparable(user, measure: Measure) -> bool:
