@@ -1146,6 +1146,68 @@ def has_comparable(user, measure: Measure) -> bool:
 
 
 @dataclass(frozen=True)
+class ComparableTotal:
+    """A measure of a library definition with its numerators and denominators added up over
+    the window of its frequency (`window_start` to `window_end`), for the whole organisation's
+    funnel plots (learning's bright spots)."""
+
+    measure: Measure
+    numerator: float
+    denominator: float
+    periods: int
+    first_period: dt.date | None
+    last_period: dt.date | None
+    window_start: dt.date
+    window_end: dt.date
+
+
+def comparable_totals(
+    *, months: int = 12, today: dt.date | None = None, user=None
+) -> list[ComparableTotal]:
+    """Every active measure made from a library definition on a chart a funnel compares, with
+    its numerators and denominators added up over the last `months` months (`compare_window`
+    for its frequency), with its unit and definition: one query however many measures and
+    definitions. `user`: only the measures they may see (None: all, for the nightly run)."""
+    today = today or timezone.localdate()
+    windows = {f: compare_window(today, months, f) for f in Frequency.values}
+    in_window = Q(pk__in=[])
+    for frequency, (start, end) in windows.items():
+        in_window |= Q(
+            frequency=frequency, observations__period__gte=start, observations__period__lte=end
+        )
+    in_window &= Q(observations__denominator__gt=0)
+    query = Measure.objects.filter(
+        definition__isnull=False, is_active=True, chart__in=list(COMPARABLE_CHARTS)
+    )
+    if user is not None:
+        query = access.visible(user, query, VIEWERS)
+    rows = (
+        query.select_related("unit", "definition")
+        .annotate(
+            events=Sum("observations__value", filter=in_window),
+            cases=Sum("observations__denominator", filter=in_window),
+            periods=Count("observations", filter=in_window),
+            first=Min("observations__period", filter=in_window),
+            last=Max("observations__period", filter=in_window),
+        )
+        .order_by("definition_id", "unit__path", "pk")
+    )
+    return [
+        ComparableTotal(
+            measure=row,
+            numerator=float(row.events or 0),
+            denominator=float(row.cases or 0),
+            periods=row.periods,
+            first_period=row.first,
+            last_period=row.last,
+            window_start=windows[row.frequency][0],
+            window_end=windows[row.frequency][1],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class ComparableDefinition:
     definition: MeasureDefinition
     measures: int

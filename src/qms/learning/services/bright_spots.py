@@ -108,7 +108,6 @@ def _sustained_findings(paths: list[str] | None) -> list[_Finding]:
 
 
 def _funnel_findings(paths: list[str] | None, today: dt.date) -> list[_Finding]:
-    """Units better than their peers on a funnel plot: filled in from the funnel part."""
     from qms.learning.services import _bright_spots_funnel
 
     return _bright_spots_funnel.findings(paths, today, window_months=FUNNEL_WINDOW_MONTHS)
@@ -298,7 +297,7 @@ def bright_spot_record(
     if kind not in BrightSpotKind.values:
         raise ValidationError({"kind": "Choose a funnel plot or a sustained improvement."})
     access.authorise(by, measure.unit, roles.BRIGHT_SPOT_DECIDERS, "record bright spots")
-    finding = current_finding(measure, kind, today=today)
+    finding = current_finding(measure, kind, user=by, today=today)
     if finding is None:
         raise ValidationError(
             "The data do not show this now: "
@@ -337,13 +336,22 @@ def bright_spot_record(
     return spot
 
 
-def current_finding(measure, kind: str, *, today: dt.date | None = None) -> _Finding | None:
+def current_finding(
+    measure, kind: str, *, user=None, today: dt.date | None = None
+) -> _Finding | None:
     """What the stored data say of one measure now, for `kind`, or None when they do not show
-    a bright spot."""
+    a bright spot. A funnel finding is the one `user` sees on the compare page (the units they
+    may see), or the whole organisation's without a user."""
+    from qms.learning.services import _bright_spots_funnel
+
     today = today or timezone.localdate()
     if kind == BrightSpotKind.SUSTAINED:
         found = control_selectors.sustained_improvements(measure_ids=[measure.pk])
         return sustained_finding(found[0]) if found else None
+    if user is not None:
+        return _bright_spots_funnel.seen_by(
+            user, measure, today, window_months=FUNNEL_WINDOW_MONTHS
+        )
     findings = _funnel_findings([measure.unit.path], today)
     return next((f for f in findings if f.measure.pk == measure.pk), None)
 

@@ -203,7 +203,7 @@ def bright_spot_new(request):
     kind = request.GET.get("kind", "")
     if kind not in BrightSpotKind.values:
         raise Http404("Not found")
-    finding = services.current_finding(measure, kind)
+    finding = services.current_finding(measure, kind, user=request.user)
     form = RecordForm(request.POST or None)
     if request.method == "POST" and finding is not None and form.is_valid():
         spot = apply_service(
