@@ -284,6 +284,12 @@ else:
         f"QMS_CACHE_URL must be empty, 'locmem' or a redis:// URL, not {QMS_CACHE_URL!r}"
     )
 
+# Similar work (qms.learning.selectors.similar): each process reads the records' version at most
+# this often, so a change shows in suggestions up to this many seconds late, and rebuilds its
+# index in a thread while the old one keeps answering.
+QMS_SIMILAR_CHECK_SECONDS = 2.0
+QMS_SIMILAR_REBUILD_IN_THREAD = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True

@@ -31,3 +31,7 @@ QMS_EXPORTS_IN_THREAD = False
 # One trained feedback classifier for every test, worker and run (keyed by data, code and
 # scikit-learn versions, so a stale one is never used): CI trains it once.
 QMS_MODEL_DIR = Path(tempfile.gettempdir()) / f"qms-test-models-{os.getuid()}"
+# Similar work (qms.learning.selectors.similar): check the database on every request and rebuild
+# the index on the request, so a test sees a change at its next request.
+QMS_SIMILAR_CHECK_SECONDS = 0.0
+QMS_SIMILAR_REBUILD_IN_THREAD = False

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from qms.control import selectors as control_selectors
@@ -53,6 +53,7 @@ __all__ = [
     "project_page",
     "project_texts",
     "project_texts_version",
+    "project_texts_version_parts",
     "projects_with_unit",
     "start_context",
     "your_projects",
@@ -577,19 +578,31 @@ def project_texts() -> SimilarityRows:
     )
 
 
-def project_texts_version() -> tuple:
-    """A value that changes whenever a project, its measures or its diagram change: the latest
-    history row of each (every write records one, deletions too) and the number of projects.
-    Two queries, on indexes."""
-    latest = {
-        name: Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
+def project_texts_version_parts() -> dict[str, Subquery]:
+    """Subqueries whose values change whenever a project, its measures or its diagram change:
+    the number of projects (rows written in bulk, by a benchmark or a migration, record no
+    history) and the latest history row of each (every write records one, deletions too). The
+    learning system reads them with other areas' in one SELECT."""
+    parts = {
+        f"improvement_{name}": Subquery(
+            model.objects.order_by("-history_id").values("history_id")[:1]
+        )
         for name, model in (
             ("projects", Project.history.model),
             ("measures", ProjectMeasure.history.model),
             ("nodes", DriverNode.history.model),
         )
     }
+    parts["improvement_count"] = Subquery(
+        Project.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    )
+    return parts
+
+
+def project_texts_version() -> tuple:
+    """A value that changes whenever a project, its measures or its diagram change (see
+    project_texts_version_parts): one query, on indexes."""
+    parts = project_texts_version_parts()
     # One row of a table that always has rows carries the subqueries.
-    values = ContentType.objects.annotate(**latest).values_list(*latest)[:1]
-    # The count too: rows written in bulk (a benchmark, a migration) record no history.
-    return (Project.objects.count(), *(values[0] if values else ()))
+    values = ContentType.objects.annotate(**parts).values_list(*parts)[:1]
+    return tuple(values[0]) if values else ()

@@ -2,21 +2,31 @@
 compared as text (qms.text.similar), filtered to what the person may see.
 
 The index is built once per process from every area's records (their selectors give the text in
-bulk) and rebuilt when a cheap version read from the database changes: the counts and latest
-history rows of each source. Every write in QMS goes through a service that records history, so
-any process (several gunicorn workers, a task worker) sees a change at its next request without
-a message between them; checking costs a few indexed queries.
+bulk) and rebuilt when a version read from the database changes: the counts and latest history
+rows of each source, read in one SELECT. Every write in QMS goes through a service that records
+history, so any process (several gunicorn workers, a task worker) sees a change without a message
+between them. Two things keep requests fast:
+
+- the version is read at most once every QMS_SIMILAR_CHECK_SECONDS (2 s) per process, so a
+  change shows in suggestions up to that long (plus a rebuild) after it was saved;
+- when the version has changed and an index exists, the old index keeps answering while one
+  thread builds the new one (a few seconds at 10,000 projects); only a process with no index at
+  all builds on the request path. QMS_SIMILAR_REBUILD_IN_THREAD = False (the tests) rebuilds
+  on the request instead, so a change shows at the very next request.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Subquery
+from django.db import connections
+from django.db.models import F, Func, Subquery
 from django.urls import NoReverseMatch, reverse
 
 from qms.improvement import selectors as improvement_selectors
@@ -112,17 +122,19 @@ def _network_texts() -> NetworkTexts:
     )
 
 
-def _network_version() -> tuple:
+def _network_version_parts() -> dict[str, Subquery]:
     """The number of networks and the latest history rows of networks and their teams."""
-    latest = {
-        name: Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
+    parts = {
+        f"learning_{name}": Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
         for name, model in (
             ("networks", Network.history.model),
             ("teams", NetworkTeam.history.model),
         )
     }
-    values = ContentType.objects.annotate(**latest).values_list(*latest)[:1]
-    return (Network.objects.count(), *(values[0] if values else ()))
+    parts["learning_count"] = Subquery(
+        Network.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    )
+    return parts
 
 
 # The sources of documents, each a function giving rows and the rule of who sees them, and the
@@ -136,11 +148,15 @@ _SOURCES: tuple[Callable, ...] = (
 
 
 def _version() -> tuple:
-    return (
-        improvement_selectors.project_texts_version(),
-        planning_selectors.planning_texts_version(),
-        _network_version(),
-    )
+    """Every source's version in one query: the subqueries ride on one row of a table that
+    always has rows."""
+    parts = {
+        **improvement_selectors.project_texts_version_parts(),
+        **planning_selectors.planning_texts_version_parts(),
+        **_network_version_parts(),
+    }
+    values = ContentType.objects.annotate(**parts).values_list(*parts)[:1]
+    return tuple(values[0]) if values else ()
 
 
 @dataclass(frozen=True)
@@ -150,19 +166,30 @@ class _Rule:
     read_from_below: bool
 
 
+@dataclass(frozen=True)
+class _Built:
+    version: tuple
+    index: SimilarityIndex
+    rules: dict[str, _Rule]
+
+
 class _Cache:
-    """The process's index and the version it was built from."""
+    """The process's index and the version it was built from. `current` is replaced whole, so a
+    request reads an index and its rules together without a lock."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.version: tuple | None = None
-        self.index: SimilarityIndex | None = None
-        self.rules: dict[str, _Rule] = {}
+        self.build_lock = threading.Lock()  # one build at a time in the process
+        self.thread_lock = threading.Lock()  # guards `rebuilding`
+        self.current: _Built | None = None
+        self.checked_at = float("-inf")
+        self.rebuilding: threading.Thread | None = None
+        self.generation = 0  # forget_index bumps it: a build started before is thrown away
         self.built_in_seconds = 0.0
         self.builds = 0
 
 
 _CACHE = _Cache()
+logger = logging.getLogger(__name__)
 
 
 def _build() -> tuple[SimilarityIndex, dict[str, _Rule]]:
@@ -195,33 +222,101 @@ def _build() -> tuple[SimilarityIndex, dict[str, _Rule]]:
 _FIELDS = ("title", "aim", "problem", "measures", "factors")
 
 
+def _check_seconds() -> float:
+    return float(getattr(settings, "QMS_SIMILAR_CHECK_SECONDS", 2.0))
+
+
+def _in_thread() -> bool:
+    return bool(getattr(settings, "QMS_SIMILAR_REBUILD_IN_THREAD", True))
+
+
+def _build_version(version: tuple, generation: int) -> _Built:
+    """Build the index from the database (the caller holds the build lock) and keep it unless
+    the index was forgotten meanwhile."""
+    started = time.perf_counter()
+    index, rules = _build()
+    built = _Built(version, index, rules)
+    if generation == _CACHE.generation:
+        _CACHE.current = built
+        _CACHE.built_in_seconds = time.perf_counter() - started
+        _CACHE.builds += 1
+    return built
+
+
+def _rebuild_in_background(generation: int) -> None:
+    try:
+        with _CACHE.build_lock:
+            # Read the version again: it is the one of the rows this build reads (or older, so a
+            # change made during the build is seen at the next check).
+            version = _version()
+            current = _CACHE.current
+            if current is None or current.version != version:
+                _build_version(version, generation)
+    except Exception:  # the old index keeps answering; the next check tries again
+        logger.exception("Rebuilding the similar work index failed")
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def _start_rebuild() -> None:
+    """Start the thread that rebuilds the index, unless one is already running."""
+    with _CACHE.thread_lock:
+        if _CACHE.rebuilding is not None and _CACHE.rebuilding.is_alive():
+            return
+        _CACHE.rebuilding = threading.Thread(
+            target=_rebuild_in_background,
+            args=(_CACHE.generation,),
+            name="qms-similar-rebuild",
+            daemon=True,
+        )
+        _CACHE.rebuilding.start()
+
+
 def similarity_index() -> tuple[SimilarityIndex, dict[str, _Rule]]:
-    """The index of every project, priority, aim and network, rebuilt when they have changed
-    since it was built (see the module's docstring)."""
+    """The index of every project, priority, aim and network; checked against the database at
+    most every QMS_SIMILAR_CHECK_SECONDS and rebuilt when they have changed, in a thread while
+    the old index answers (see the module's docstring)."""
+    current = _CACHE.current
+    if current is not None and time.monotonic() - _CACHE.checked_at < _check_seconds():
+        return current.index, current.rules
     version = _version()
-    with _CACHE.lock:
-        if _CACHE.index is None or _CACHE.version != version:
-            started = time.perf_counter()
-            _CACHE.index, _CACHE.rules = _build()
-            _CACHE.version = version
-            _CACHE.built_in_seconds = time.perf_counter() - started
-            _CACHE.builds += 1
-        return _CACHE.index, _CACHE.rules
+    _CACHE.checked_at = time.monotonic()
+    if current is not None and current.version == version:
+        return current.index, current.rules
+    if current is not None and _in_thread():
+        _start_rebuild()
+        return current.index, current.rules
+    generation = _CACHE.generation
+    with _CACHE.build_lock:  # no index yet: this request waits for one (one build at a time)
+        current = _CACHE.current
+        if current is None or current.version != version:
+            current = _build_version(version, generation)
+        return current.index, current.rules
+
+
+def wait_for_rebuild(timeout: float | None = None) -> None:
+    """Wait until a rebuild running in its thread has finished (the benchmark, tests)."""
+    thread = _CACHE.rebuilding
+    if thread is not None:
+        thread.join(timeout)
 
 
 def index_stats() -> dict[str, float]:
     """How the process's index was last built: for the benchmark and the tests."""
+    current = _CACHE.current
     return {
-        "documents": len(_CACHE.index) if _CACHE.index is not None else 0,
+        "documents": len(current.index) if current is not None else 0,
         "built_in_seconds": _CACHE.built_in_seconds,
         "builds": _CACHE.builds,
     }
 
 
 def forget_index() -> None:
-    """Drop the process's index (tests that empty the database, the benchmark)."""
-    with _CACHE.lock:
-        _CACHE.index, _CACHE.version, _CACHE.rules = None, None, {}
+    """Drop the process's index (tests that empty the database, the benchmark); a rebuild
+    running in its thread is thrown away when it ends."""
+    _CACHE.generation += 1
+    _CACHE.current = None
+    _CACHE.checked_at = float("-inf")
 
 
 def _allow(user, rules: dict[str, _Rule]) -> Callable[[Document], bool]:

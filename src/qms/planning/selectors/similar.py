@@ -6,12 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Subquery
+from django.db.models import F, Func, Subquery
 
 from qms.planning import roles
 from qms.planning.models import Aim, Priority
 
-__all__ = ["PlanningTexts", "aim_texts", "planning_texts_version", "priority_texts"]
+__all__ = [
+    "PlanningTexts",
+    "aim_texts",
+    "planning_texts_version",
+    "planning_texts_version_parts",
+    "priority_texts",
+]
 
 
 @dataclass(frozen=True)
@@ -91,15 +97,26 @@ def aim_texts() -> PlanningTexts:
     )
 
 
+def planning_texts_version_parts() -> dict[str, Subquery]:
+    """Subqueries whose values change whenever a priority or an aim changes (their measures and
+    factors included: a change to those records a history row of the priority or aim too): the
+    numbers of each and their latest history rows. The learning system reads them with other
+    areas' in one SELECT."""
+    parts = {}
+    for name, model in (("priorities", Priority), ("aims", Aim)):
+        parts[f"planning_{name}"] = Subquery(
+            model.history.model.objects.order_by("-history_id").values("history_id")[:1]
+        )
+        parts[f"planning_{name}_count"] = Subquery(
+            model.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        )
+    return parts
+
+
 def planning_texts_version() -> tuple:
-    """A value that changes whenever a priority or an aim changes (their measures and factors
-    included: a change to those records a history row of the priority or aim too): the
-    numbers of each and their latest history rows. Two queries."""
-    latest = {
-        name: Subquery(model.objects.order_by("-history_id").values("history_id")[:1])
-        for name, model in (("priorities", Priority.history.model), ("aims", Aim.history.model))
-    }
+    """A value that changes whenever a priority or an aim changes (see
+    planning_texts_version_parts): one query."""
+    parts = planning_texts_version_parts()
     # One row of a table that always has rows carries the subqueries.
-    values = ContentType.objects.annotate(**latest).values_list(*latest)[:1]
-    counts = (Priority.objects.count(), Aim.objects.count())
-    return (*counts, *(values[0] if values else ()))
+    values = ContentType.objects.annotate(**parts).values_list(*parts)[:1]
+    return tuple(values[0]) if values else ()
