@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from qms.control import selectors as control_selectors
@@ -594,7 +594,9 @@ def project_texts_version_parts() -> dict[str, Subquery]:
         )
     }
     parts["improvement_count"] = Subquery(
-        Project.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        Project.objects.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
     )
     return parts
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import F, Func, Subquery
+from django.db.models import F, Func, IntegerField, Subquery
 from django.urls import NoReverseMatch, reverse
 
 from qms.improvement import selectors as improvement_selectors
@@ -132,7 +132,9 @@ def _network_version_parts() -> dict[str, Subquery]:
         )
     }
     parts["learning_count"] = Subquery(
-        Network.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        Network.objects.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
     )
     return parts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Func, Subquery
+from django.db.models import F, Func, IntegerField, Subquery
 
 from qms.planning import roles
 from qms.planning.models import Aim, Priority
@@ -108,7 +108,9 @@ def planning_texts_version_parts() -> dict[str, Subquery]:
             model.history.model.objects.order_by("-history_id").values("history_id")[:1]
         )
         parts[f"planning_{name}_count"] = Subquery(
-            model.objects.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+            model.objects.order_by()
+            .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("n")
         )
     return parts
 
