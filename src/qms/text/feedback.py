@@ -70,7 +70,7 @@ DATA_FILE = Path(__file__).parent / "data" / "patient_feedback_v6.csv"
 
 # Bump when the features, the model or the rules change: cached models of another version are
 # not used.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 # The theme columns of the file, in its order and spelling ("Referals" included).
 THEMES: tuple[str, ...] = (
@@ -240,7 +240,8 @@ def _fit_features(texts: Sequence[str]) -> tuple[list[TfidfVectorizer], sparse.c
 # Regularisation checked by 3-fold cross-validation within TRAIN (themes, with the tuned cut:
 # micro-F1 0.680 at C=0.3 and 0.681 at C=1, the faster kept; sentiment: accuracy 0.640 at
 # C=0.03, 0.647 at C=0.1, 0.643 at C=0.3). Class weights, logistic regression (slower and no better)
-# and theme scores as sentiment features did not help there.
+# and theme scores as sentiment features did not help there; neither did (model version 3)
+# balanced class weights, C=0.2, ridge regression rounded, or out-of-fold theme scores appended.
 def _theme_model(seed: int) -> LinearSVC:
     return LinearSVC(C=0.3, random_state=seed)
 
@@ -249,14 +250,50 @@ def _sentiment_model(seed: int) -> LinearSVC:
     return LinearSVC(C=0.1, random_state=seed)
 
 
-def _fit_themes(x: sparse.csr_matrix, y: np.ndarray, seed: int) -> list[LinearSVC]:
-    return [_theme_model(seed).fit(x, y[:, j]) for j in range(y.shape[1])]
+@dataclass
+class _Theme:
+    """One theme's two machines, whose scores are averaged: one on the features as they are, one
+    on the features scaled by the theme's log-count ratio (NB-SVM, Wang and Manning 2012), which
+    weighs up the words that tell the theme apart. Cross-validation within TRAIN (3 folds, cut
+    tuned): micro-F1 0.680 for the plain machine, 0.688 for NB-SVM, 0.693 for their average."""
+
+    plain: LinearSVC
+    ratio: np.ndarray
+    scaled: LinearSVC
+
+    def score(self, x: sparse.csr_matrix) -> np.ndarray:
+        # x scaled by the ratio, times the weights, is x times the weights scaled by the ratio.
+        weights = self.ratio * self.scaled.coef_.ravel()
+        scaled = x @ weights + self.scaled.intercept_[0]
+        return (self.plain.decision_function(x) + scaled) / 2
 
 
-def _theme_scores(models: Sequence[LinearSVC], x: sparse.csr_matrix) -> np.ndarray:
+def _log_count_ratio(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """log(p/q) per feature, p and q the smoothed shares of the comments with and without the
+    theme that have the feature."""
+    present = (x > 0).astype(np.float64)
+    p = np.asarray(present[y].sum(axis=0)).ravel() + 1
+    q = np.asarray(present[~y].sum(axis=0)).ravel() + 1
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fit_theme(x: sparse.csr_matrix, y: np.ndarray, seed: int) -> _Theme:
+    ratio = _log_count_ratio(x, y)
+    return _Theme(
+        plain=_theme_model(seed).fit(x, y),
+        ratio=ratio,
+        scaled=_theme_model(seed).fit(x @ sparse.diags(ratio), y),
+    )
+
+
+def _fit_themes(x: sparse.csr_matrix, y: np.ndarray, seed: int) -> list[_Theme]:
+    return [_fit_theme(x, y[:, j], seed) for j in range(y.shape[1])]
+
+
+def _theme_scores(models: Sequence[_Theme], x: sparse.csr_matrix) -> np.ndarray:
     if not models:
         return np.zeros((x.shape[0], 0))
-    return np.column_stack([m.decision_function(x) for m in models])
+    return np.column_stack([m.score(x) for m in models])
 
 
 @dataclass
@@ -270,7 +307,7 @@ class Classifier:
     themes: tuple[str, ...]
     trained_on: dict[str, int]
     _vectorizers: list[TfidfVectorizer] = field(repr=False)
-    _theme_models: list[LinearSVC] = field(repr=False)
+    _theme_models: list[_Theme] = field(repr=False)
     _offset: float = field(repr=False)
     _sentiment: LinearSVC = field(repr=False)
 
