@@ -266,31 +266,3 @@ def test_the_learn_home_lists_definitions_to_compare(client, as_user, falls):
     as_user("lead")
     body = client.get(reverse("learning:home")).content.decode()
     assert url() not in body  # one unit only: nothing to compare
-
-
-# For the bright spot finder: every unit better than its peers, without a person ------------
-
-
-def test_it_finds_units_better_than_their_peers_across_the_organisation(org, falls):
-    # The system compares all four units: 252 falls in 43,200 bed days, 63 expected each;
-    # Ward 7 (24, O/E 0.38) is better, Ward 8 (108) worse, the others within.
-    (finding,) = selectors.better_than_peers()
-    assert finding.measure == falls["ward"]
-    assert len(finding.comparison.rows) == 4
-    assert finding.row.expected == pytest.approx(63)
-    assert finding.row.flag == "low" and finding.row.bright_spot_url == ""
-    assert (
-        selectors.better_than_peers(unit_paths=[org["division"].path])[0].measure == (falls["ward"])
-    )
-    assert selectors.better_than_peers(unit_paths=[org["elsewhere"].path]) == []
-
-
-def test_it_finds_them_in_queries_bounded_by_the_library_not_the_data(
-    org, falls, share_definition, django_assert_num_queries
-):
-    measure_of(share_definition, org["ward"], "w7-hh", 38, 40)
-    measure_of(share_definition, org["other_ward"], "w8-hh", 28, 40)
-    # Two queries for the definitions, one for each definition's measures and sums.
-    with django_assert_num_queries(4):
-        found = selectors.better_than_peers()
-    assert {f.measure.code for f in found} == {"w7-falls", "w7-hh"}

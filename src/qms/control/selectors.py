@@ -1087,16 +1087,15 @@ def _comparable_query(user, definition_id: int, kind: str | None) -> QuerySet[Me
     definition's kind (a unit that adapted a rate into a count is not comparable)."""
     charts = [chart for chart, of in COMPARABLE_CHARTS.items() if of == kind]
     query = Measure.objects.filter(definition_id=definition_id, is_active=True, chart__in=charts)
-    return query if user is None else access.visible(user, query, VIEWERS)
+    return access.visible(user, query, VIEWERS)
 
 
 def comparable_measures(
     user, definition: MeasureDefinition, *, months: int = 12, today: dt.date | None = None
 ) -> list[ComparableMeasure]:
-    """The measures of `definition` in the units the user may see (every unit when `user` is
-    None: the system, e.g. the nightly bright spot finder), each with its numerators and
-    denominators added up over the last `months` months: one query whatever the number of
-    measures and observations (with the user's roles, which are cached). Empty when the
+    """The measures of `definition` in the units the user may see, each with its numerators
+    and denominators added up over the last `months` months: one query whatever the number
+    of measures and observations (with the user's roles, which are cached). Empty when the
     definition's chart is not a proportion or a rate."""
     if comparable_kind(definition.chart) is None:
         return []
@@ -1217,14 +1216,16 @@ class ComparableDefinition:
 
 def comparable_definitions(user) -> list[ComparableDefinition]:
     """The library definitions of proportions and rates that at least two units the user may
-    see measure (every unit when `user` is None: the system), with how many: two queries."""
-    measures = Measure.objects.filter(
-        definition__isnull=False, is_active=True, chart__in=list(COMPARABLE_CHARTS)
-    )
-    if user is not None:
-        measures = access.visible(user, measures, VIEWERS)
+    see measure, with how many: two queries."""
     rows = (
-        measures.values("definition_id")
+        access.visible(
+            user,
+            Measure.objects.filter(
+                definition__isnull=False, is_active=True, chart__in=list(COMPARABLE_CHARTS)
+            ),
+            VIEWERS,
+        )
+        .values("definition_id")
         .annotate(measures=Count("pk"), units=Count("unit_id", distinct=True))
         .filter(units__gte=2)
         .order_by()

@@ -108,10 +108,9 @@ def unit_comparison(
     overdispersion: bool = False,
     today: dt.date | None = None,
 ) -> Comparison:
-    """The funnel plot of the units measuring `definition` that `user` may see (every unit
-    when `user` is None: the system), over the last `months` months: a bounded number of
-    queries whatever the number of units (the measures with their sums in one, the user's
-    roles cached)."""
+    """The funnel plot of the units measuring `definition` that `user` may see, over the last
+    `months` months: a bounded number of queries whatever the number of units (the measures
+    with their sums in one, the user's roles cached)."""
     kind = control_selectors.comparable_kind(definition.chart)
     today = today or timezone.localdate()
     window = control_selectors.compare_window(today, months, definition.frequency)
@@ -198,8 +197,7 @@ def _rows(user, kept, expected, result: Funnel, comparison: Comparison) -> list[
         side = _BETTER.get(measure.direction)
         better = side is not None and group.flag == side
         url = ""
-        may_decide = user is not None and access.can(user, measure.unit, roles.BRIGHT_SPOT_DECIDERS)
-        if better and base and may_decide:
+        if better and base and access.can(user, measure.unit, roles.BRIGHT_SPOT_DECIDERS):
             url = f"{base}?measure={measure.pk}&kind=funnel"
         rows.append(
             CompareRow(
@@ -255,40 +253,3 @@ def definition_or_none(code: str):
 def comparable_definitions(user) -> list:
     """The definitions at least two units the user may see measure (for the Learn home)."""
     return control_selectors.comparable_definitions(user)
-
-
-@dataclass(frozen=True)
-class PeerFinding:
-    """A unit better than its peers on a funnel plot: its row, and the comparison it is in
-    (definition, kind, window, target, tau2, the number of units compared)."""
-
-    row: CompareRow
-    comparison: Comparison
-
-    @property
-    def measure(self):
-        return self.row.measure
-
-
-def better_than_peers(
-    *,
-    unit_paths: list[str] | None = None,
-    months: int = DEFAULT_WINDOW,
-    overdispersion: bool = False,
-    today: dt.date | None = None,
-) -> list[PeerFinding]:
-    """Every unit better than its peers (beyond the 99.8% limits in its measure's direction
-    of improvement) on the funnel plot of each library definition two or more units measure,
-    compared across the whole organisation; only those in `unit_paths` (and below) when given.
-    For the bright spot finder (no person: the system). Two queries, then one per definition
-    compared (the library's size, not the number of measures or observations)."""
-    found = []
-    for entry in control_selectors.comparable_definitions(None):
-        comparison = unit_comparison(
-            None, entry.definition, months=months, overdispersion=overdispersion, today=today
-        )
-        for row in comparison.rows:
-            path = row.measure.unit.path
-            if row.better and (unit_paths is None or any(path.startswith(p) for p in unit_paths)):
-                found.append(PeerFinding(row=row, comparison=comparison))
-    return found
