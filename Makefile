@@ -35,6 +35,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	DEBUG=1 QMS_DATA_DIR=$$(mktemp -d) $(BIN)/qms makemigrations --check --dry-run
 
 # One test process per core (pytest-xdist), each with its own test database; a test file stays
 # on one process, so its fixtures and browser share it.

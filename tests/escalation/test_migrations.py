@@ -5,7 +5,7 @@ historical version kept, same ids, each an escalation of its signal (migrations 
 import datetime as dt
 
 import pytest
-from helpers import migrate_to
+from helpers import empty_database, migrate_to
 
 from qms.control.models import Signal
 from qms.escalation import services
@@ -22,6 +22,7 @@ WHEN = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 @pytest.fixture
 def old_state(transactional_db):
+    empty_database()
     apps = migrate_to(BEFORE)
     yield apps
     migrate_to(None)  # whatever happened, leave the database as the other tests expect it

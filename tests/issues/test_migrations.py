@@ -3,27 +3,16 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from helpers import empty_database, migrate_to
 
 BEFORE = [("control", "0005_measure_multiply_positive"), ("issues", None)]
 
 
-def _migrate(targets):
-    """Migrate to `targets`; the models as they are then (other apps stay where they are)."""
-    executor = MigrationExecutor(connection)
-    return executor.migrate(targets).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_issues_made_in_quality_control_survive_the_move_with_their_signals():
-    old = _migrate(BEFORE)
+    empty_database()
+    old = migrate_to(BEFORE)
     Unit, Person = old.get_model("people", "Unit"), old.get_model("people", "Person")
     Measure, Signal = old.get_model("control", "Measure"), old.get_model("control", "Signal")
     Issue, HistoricalIssue = (
@@ -50,7 +39,7 @@ def test_issues_made_in_quality_control_survive_the_move_with_their_signals():
         last_period=dt.date(2025, 1, 1), explanation="Above the limit", issue=linked,
     )  # fmt: skip
 
-    new = _migrate(_latest())
+    new = migrate_to(None)
 
     Issue = new.get_model("issues", "Issue")
     moved = Issue.objects.get(pk=linked.pk)

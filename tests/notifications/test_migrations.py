@@ -4,7 +4,7 @@ app with every row kept (migrations from control 0005 forward)."""
 import datetime as dt
 
 import pytest
-from helpers import migrate_to
+from helpers import empty_database, migrate_to
 
 from qms.control.models import Signal
 from qms.notifications.models import Notification, NotificationPreference
@@ -19,6 +19,7 @@ WHEN = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 @pytest.fixture
 def old_state(transactional_db):
+    empty_database()
     apps = migrate_to(BEFORE)
     yield apps
     migrate_to(None)  # whatever happened, leave the database as the other tests expect it
