@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from helpers import make_measure, make_person, migrate_to, record
+from helpers import empty_database, make_measure, make_person, migrate_to, record
 from learning.funnel_support import *  # noqa: F403
 from learning.funnel_support import measure_of, year_start
 
@@ -103,6 +103,7 @@ BEFORE = [("control", "0012_measureresult_last_centre_limits")]
 
 @pytest.fixture
 def old_state(transactional_db):
+    empty_database()
     apps = migrate_to(BEFORE)
     yield apps
     migrate_to(None)
