@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "qms.improvement",
     "qms.planning",
     "qms.learning",
+    "qms.culture",
+    "qms.codesign",
+    "qms.capability",
     "qms.demo",
 ]
 

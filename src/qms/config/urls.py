@@ -21,4 +21,7 @@ urlpatterns = [
     path("improve/", include("qms.improvement.urls")),
     path("plan/", include("qms.planning.urls")),
     path("learn/", include("qms.learning.urls")),
+    path("culture/", include("qms.culture.urls")),
+    path("partners/", include("qms.codesign.urls")),
+    path("skills/", include("qms.capability.urls")),
 ]

@@ -121,7 +121,8 @@ def in_navigation(user) -> list[Area]:
 def _planned() -> tuple[PlannedArea, ...]:
     with PLANNED_AREAS_FILE.open("rb") as file:
         data = tomllib.load(file)
-    return tuple(PlannedArea(**area) for area in data["area"])
+    # Every planned area may be built: the file then lists none.
+    return tuple(PlannedArea(**area) for area in data.get("area", []))
 
 
 def planned() -> list[PlannedArea]:

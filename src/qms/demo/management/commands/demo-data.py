@@ -5,7 +5,17 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from qms.demo import improvement, issues, learning, measures, organisation, planning
+from qms.demo import (
+    capability,
+    codesign,
+    culture,
+    improvement,
+    issues,
+    learning,
+    measures,
+    organisation,
+    planning,
+)
 from qms.issues.models import Issue
 
 
@@ -24,6 +34,9 @@ class Command(BaseCommand):
             projects = improvement.build()
             plan = planning.build(rng)
             learned = learning.build()
+            cultured = culture.build()
+            codesigned = codesign.build()
+            capable = capability.build()
             # Planning raises the division's issues of the past year: count them all.
             issue_count = Issue.objects.count()
         self.stdout.write(
@@ -35,6 +48,9 @@ class Command(BaseCommand):
         self.stdout.write(improvement.summary_line(projects))
         self.stdout.write(planning.summary_line(plan))
         self.stdout.write(learning.summary_line(learned))
+        self.stdout.write(culture.summary_line(cultured))
+        self.stdout.write(codesign.summary_line(codesigned))
+        self.stdout.write(capability.summary_line(capable))
         self.stdout.write(f"Demo logins (password {organisation.DEMO_PASSWORD}):")
         for login in organisation.DEMO_LOGINS:
             unit = next(u for u in organisation.UNITS if u[0] == login.unit_code)

@@ -1,0 +1,3 @@
+"""Framework: its records (none yet)."""
+
+__all__: list[str] = []

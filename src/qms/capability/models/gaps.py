@@ -1,0 +1,3 @@
+"""Gaps: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Records: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Time: its records (none yet)."""
+
+__all__: list[str] = []

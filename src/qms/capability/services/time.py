@@ -1,0 +1,1 @@
+"""Writes of time: every write authorises `by`, is atomic and keeps history."""

@@ -1,0 +1,3 @@
+"""Pages of framework (none yet)."""
+
+urlpatterns: list = []

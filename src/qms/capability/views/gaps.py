@@ -1,0 +1,3 @@
+"""Pages of gaps (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,17 @@
+"""The Skills home page: each part's way in."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from qms.capability import roles
+from qms.people import access
+
+
+@login_required
+def home(request):
+    units = list(access.units_with_role(request.user, roles.VIEWERS).order_by("path"))
+    return render(request, "capability/home.html", {"units": units})
+
+
+urlpatterns = [path("", home, name="home")]

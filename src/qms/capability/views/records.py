@@ -1,0 +1,3 @@
+"""Pages of records (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of time (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Claims: its records (none yet)."""
+
+__all__: list[str] = []

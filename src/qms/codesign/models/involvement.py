@@ -1,0 +1,3 @@
+"""Involvement: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Partners: its records (none yet)."""
+
+__all__: list[str] = []

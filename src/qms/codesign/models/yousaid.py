@@ -1,0 +1,3 @@
+"""Yousaid: its records (none yet)."""
+
+__all__: list[str] = []

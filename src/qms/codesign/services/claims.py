@@ -1,0 +1,1 @@
+"""Writes of claims: every write authorises `by`, is atomic and keeps history."""

@@ -1,0 +1,3 @@
+"""Pages of claims (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of involvement (none yet)."""
+
+urlpatterns: list = []

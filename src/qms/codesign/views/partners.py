@@ -1,0 +1,3 @@
+"""Pages of partners (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of yousaid (none yet)."""
+
+urlpatterns: list = []

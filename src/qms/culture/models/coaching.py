@@ -1,0 +1,3 @@
+"""Coaching: its records (none yet)."""
+
+__all__: list[str] = []

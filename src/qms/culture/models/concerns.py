@@ -1,0 +1,3 @@
+"""Concerns: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Leadership: its records (none yet)."""
+
+__all__: list[str] = []

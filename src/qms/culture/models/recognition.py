@@ -1,0 +1,3 @@
+"""Recognition: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reporting: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Surveys: its records (none yet)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Walkrounds: its records (none yet)."""
+
+__all__: list[str] = []

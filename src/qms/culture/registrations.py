@@ -1,0 +1,51 @@
+"""What this area tells the core and the shell about its records, called once from
+`AppConfig.ready()`. One function per part of the area."""
+
+
+def register_all() -> None:
+    for register in (
+        _area,
+        _recognition,
+        _concerns,
+        _reporting,
+        _walkrounds,
+        _coaching,
+        _leadership,
+        _surveys,
+    ):
+        register()
+
+
+def _area() -> None:
+    from qms.culture.area import AREA
+    from qms.web import areas
+
+    areas.register(AREA)
+
+
+def _recognition() -> None:
+    """Recognition: nothing to register yet."""
+
+
+def _concerns() -> None:
+    """Concerns: nothing to register yet."""
+
+
+def _reporting() -> None:
+    """Reporting: nothing to register yet."""
+
+
+def _walkrounds() -> None:
+    """Walkrounds: nothing to register yet."""
+
+
+def _coaching() -> None:
+    """Coaching: nothing to register yet."""
+
+
+def _leadership() -> None:
+    """Leadership: nothing to register yet."""
+
+
+def _surveys() -> None:
+    """Surveys: nothing to register yet."""

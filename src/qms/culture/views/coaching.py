@@ -1,0 +1,3 @@
+"""Pages of coaching (none yet)."""
+
+urlpatterns: list = []

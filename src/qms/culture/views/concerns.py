@@ -1,0 +1,3 @@
+"""Pages of concerns (none yet)."""
+
+urlpatterns: list = []

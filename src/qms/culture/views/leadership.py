@@ -1,0 +1,3 @@
+"""Pages of leadership (none yet)."""
+
+urlpatterns: list = []

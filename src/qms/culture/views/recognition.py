@@ -1,0 +1,3 @@
+"""Pages of recognition (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of reporting (none yet)."""
+
+urlpatterns: list = []

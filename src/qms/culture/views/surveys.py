@@ -1,0 +1,3 @@
+"""Pages of surveys (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of walkrounds (none yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,9 @@
+"""The demo's records (see qms.demo.capability): nothing yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def build(*, today: dt.date | None = None) -> dict[str, int]:
+    return {}

@@ -1,0 +1,9 @@
+"""The demo's reporting (see qms.demo.culture): nothing yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def build(*, today: dt.date | None = None) -> dict[str, int]:
+    return {}
