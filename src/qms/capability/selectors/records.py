@@ -1,1 +1,86 @@
-"""Reads of records."""
+"""Reads of records: whose skills and training a person may see, and one person's record.
+
+A person's assessments, training and protected time are theirs: seen by themself and by the
+leads and coaches (`roles.ASSESSORS`) of a unit they work in (or a unit above it), never by
+colleagues, partners or anyone outside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from qms.capability import roles
+from qms.capability.models import Assessment, ProtectedTime, Training
+from qms.people import access
+from qms.people.models import Membership, Person, Unit
+from qms.people.roles import STAFF_ROLES
+
+__all__ = [
+    "PersonRecord",
+    "may_assess",
+    "may_see",
+    "person_record",
+    "staff_paths",
+]
+
+
+def staff_paths(person: Person) -> list[str]:
+    """The paths of the units the person works in (staff roles only)."""
+    return list(
+        Membership.objects.filter(person=person, role__in=STAFF_ROLES)
+        .values_list("unit__path", flat=True)
+        .distinct()
+    )
+
+
+def may_assess(user, person: Person, paths: list[str] | None = None) -> bool:
+    """Whether the user leads or coaches a unit the person works in (or one above it)."""
+    if not user.is_authenticated:
+        return False
+    mine = access.unit_paths_with_role(user, roles.ASSESSORS)
+    paths = staff_paths(person) if paths is None else paths
+    if mine is None:
+        return bool(paths) or access.is_system_administrator(user)
+    return any(path.startswith(own) for path in paths for own in mine)
+
+
+def may_see(user, person: Person) -> bool:
+    """The person themself, and those who may assess them."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == person.pk or may_assess(user, person)
+
+
+@dataclass
+class PersonRecord:
+    person: Person
+    units: list[Unit]
+    assessments: list[Assessment]
+    training: list[Training]
+    time: list[ProtectedTime]
+
+
+def person_record(person: Person) -> PersonRecord:
+    """Everything the capability record shows of one person (four queries)."""
+    units = list(
+        Unit.objects.filter(memberships__person=person, memberships__role__in=STAFF_ROLES)
+        .distinct()
+        .order_by("path")
+    )
+    assessments = list(
+        Assessment.objects.filter(person=person)
+        .select_related("skill", "level", "assessed_by")
+        .order_by("skill__position", "skill__name")
+    )
+    training = list(
+        Training.objects.filter(person=person)
+        .select_related("skill", "level")
+        .order_by("-completed_on", "-pk")
+    )
+    time = list(ProtectedTime.objects.filter(person=person).order_by("-month")[:24])
+    return PersonRecord(person, units, assessments, training, time)
+
+
+def assessments_in(people: QuerySet[Person] | list[int]) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(person__in=people)

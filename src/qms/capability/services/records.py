@@ -1,1 +1,177 @@
-"""Writes of records: every write authorises `by`, is atomic and keeps history."""
+"""Writes of records: a person's assessed level in a skill and their training.
+
+The person records their own (an assessment of themself waits for confirmation); the leads and
+coaches of a unit they work in (`roles.ASSESSORS`) record and confirm them. Every write is
+atomic and keeps history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qms.capability.models import Assessment, AssessmentStatus, Level, Skill, Training
+from qms.capability.selectors.records import may_assess, staff_paths
+from qms.people.history import record_by
+from qms.people.models import Person
+
+__all__ = ["assessment_confirm", "assessment_record", "training_record"]
+
+# No record dates from before QMS's records could begin, nor from the future.
+EARLIEST = dt.date(1970, 1, 1)
+_TEXT_MAX = 2000
+
+
+def _authorise(by: Person | None, person: Person, action: str) -> bool:
+    """Whether `by` assesses the person (a lead or coach of a unit they work in, not the
+    person themself). Raises PermissionDenied for anyone but the person and their assessors;
+    `by=None` is the system."""
+    paths = staff_paths(person)
+    if not paths:
+        raise PermissionDenied(f"{person} holds no staff role: there is no record to {action}.")
+    if by is None:
+        return True
+    if by.pk == person.pk:
+        return False  # one's own level waits for someone else to confirm it
+    if may_assess(by, person, paths):
+        return True
+    raise PermissionDenied(f"Your role does not allow you to {action} for {person}.")
+
+
+def _check_date(errors: dict, field: str, value, today: dt.date) -> dt.date | None:
+    if not isinstance(value, dt.date):
+        errors[field] = "Give the date."
+        return None
+    if value > today:
+        errors[field] = "The date is in the future."
+    elif value < EARLIEST:
+        errors[field] = f"The date is before {EARLIEST:%Y}."
+    return value
+
+
+def _check_framework(errors: dict, person_paths: list[str], skill, level) -> None:
+    if skill is not None and level is not None and skill.organisation_id != level.organisation_id:
+        errors["level"] = "Choose a level of the skill's framework."
+    if skill is not None:
+        root = f"/{skill.organisation_id}/"
+        if not any(path.startswith(root) for path in person_paths):
+            errors["skill"] = "Choose a skill of the person's organisation's framework."
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    by: Person | None,
+    person: Person,
+    skill: Skill,
+    level: Level,
+    assessed_on: dt.date | None = None,
+    evidence: str = "",
+    reason: str = "",
+) -> Assessment:
+    """Record the person's level in a skill. By a lead or coach it is confirmed; by the person
+    themself it waits for one of them to confirm it. The earlier level stays in its history."""
+    assessor = _authorise(by, person, "record an assessment")
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    assessed_on = _check_date(errors, "assessed_on", assessed_on or today, today)
+    _check_framework(errors, staff_paths(person), skill, level)
+    if skill.retired_at is not None:
+        errors["skill"] = "This skill is retired: it is no longer assessed."
+    evidence = (evidence or "").strip()
+    if len(evidence) > _TEXT_MAX:
+        errors["evidence"] = f"The evidence is longer than {_TEXT_MAX} characters."
+    if errors:
+        raise ValidationError(errors)
+    assessment = Assessment.objects.select_for_update().filter(
+        person=person, skill=skill
+    ).first() or Assessment(person=person, skill=skill)
+    assessment.level = level
+    assessment.assessed_on = assessed_on
+    assessment.evidence = evidence
+    assessment.assessed_by = by
+    assessment.status = AssessmentStatus.CONFIRMED if assessor else AssessmentStatus.PENDING
+    default = "Assessed" if assessor else "Self-assessed"
+    record_by(assessment, by, reason or default)
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_confirm(*, by: Person | None, assessment: Assessment) -> Assessment:
+    """A lead or coach confirms a self-assessment: from now on it counts."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not _authorise(by, assessment.person, "confirm an assessment"):
+        raise PermissionDenied("A lead or coach of your unit confirms your own assessment.")
+    if assessment.status != AssessmentStatus.CONFIRMED:
+        assessment.status = AssessmentStatus.CONFIRMED
+        record_by(assessment, by, "Confirmed")
+        assessment.save()
+    return assessment
+
+
+def _hours(errors: dict, value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors["hours"] = "Give the hours as a number."
+        return None
+    if not hours.is_finite() or hours < 0 or hours > 9999:
+        errors["hours"] = "Give the hours as a number from 0 to 9,999."
+        return None
+    return hours.quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def training_record(
+    *,
+    by: Person | None,
+    person: Person,
+    course: str,
+    completed_on: dt.date | None,
+    provider: str = "",
+    hours=None,
+    evidence: str = "",
+    skill: Skill | None = None,
+    level: Level | None = None,
+) -> Training:
+    """Record a course the person has done, and the skill and level it counts towards."""
+    _authorise(by, person, "record training")
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    course = " ".join((course or "").split())
+    provider = " ".join((provider or "").split())
+    evidence = (evidence or "").strip()
+    if not course:
+        errors["course"] = "Give the course's name."
+    for field, value, limit in (("course", course, 200), ("provider", provider, 200)):
+        if len(value) > limit:
+            errors[field] = f"The {field} is longer than {limit} characters."
+    if len(evidence) > 500:
+        errors["evidence"] = "The evidence is longer than 500 characters."
+    completed_on = _check_date(errors, "completed_on", completed_on, today)
+    amount = _hours(errors, hours)
+    if level is not None and skill is None:
+        errors["skill"] = "Choose the skill the level is in."
+    _check_framework(errors, staff_paths(person), skill, level)
+    if errors:
+        raise ValidationError(errors)
+    training = Training(
+        person=person,
+        course=course,
+        provider=provider,
+        completed_on=completed_on,
+        hours=amount,
+        evidence=evidence,
+        skill=skill,
+        level=level,
+        recorded_by=by,
+    )
+    record_by(training, by, "Recorded")
+    training.save()
+    return training
