@@ -1,0 +1,21 @@
+"""Template tags of coaching: the Culture home's way in."""
+
+from django import template
+
+from qms.culture import roles
+from qms.culture.selectors import coaching as selectors
+from qms.people import access
+
+register = template.Library()
+
+
+@register.simple_tag
+def coaching_home(user) -> dict:
+    """What the Culture home shows of coaching to this person (two queries, three when they
+    may open coaching)."""
+    due = selectors.coaching_due(user)
+    return {
+        "due": due,
+        "can_coach": bool(access.unit_paths_with_role(user, roles.COACHES)),
+        "leads": bool(access.unit_paths_with_role(user, roles.LEADERS)),
+    }
