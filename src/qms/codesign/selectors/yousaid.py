@@ -1,1 +1,168 @@
-"""Reads of yousaid."""
+"""Reads of “you said, we did”: who may read a unit's board (a role in the unit, or a role on a
+piece of its work: a partner on one of its projects), the board itself (published entries for
+everyone, drafts too for staff), what an entry may link to, and the latest entries for the unit's
+page. Each read makes a bounded number of queries, whatever the number of entries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from qms.codesign import roles
+from qms.codesign.models import YouSaidEntry
+from qms.people import access
+from qms.people.models import Unit
+
+# What may follow “you said”, by model: the words a partner reads and where its unit is.
+FOLLOW_KINDS = {
+    ("issues", "action"): ("An action", "issue__unit"),
+    ("improvement", "pdsacycle"): ("A test of a change (a PDSA cycle)", "project__unit"),
+    ("improvement", "project"): ("An improvement project", "unit"),
+    ("improvement", "changepackage"): ("A change package for other teams", "project__unit"),
+}
+# The latest published entries shown on the unit's page.
+LATEST = 3
+
+
+def follow_kind(record) -> str | None:
+    """The plain words for the kind of record that followed, None for kinds the board does not
+    link."""
+    meta = record._meta.concrete_model._meta
+    kind = FOLLOW_KINDS.get((meta.app_label, meta.model_name))
+    return kind[0] if kind else None
+
+
+def _granted_units(user) -> list[Unit]:
+    """The units of the records the user was given a role on (a partner's project, priority,
+    network or measure), one query per kind of record."""
+    if not user.is_authenticated:
+        return []
+    by_type: dict[int, list[int]] = defaultdict(list)
+    for content_type_id, object_id, _role in access._grants(user):
+        by_type[content_type_id].append(object_id)
+    unit_ids: set[int] = set()
+    for content_type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not hasattr(model, "unit"):
+            continue
+        unit_ids |= set(model._default_manager.filter(pk__in=ids).values_list("unit_id", flat=True))
+    return list(Unit.objects.filter(pk__in=unit_ids))
+
+
+def may_read(user, unit: Unit) -> bool:
+    """Whether the user reads the unit's published board: a role in the unit (or above), or a
+    role on a piece of its work (or of a unit below it)."""
+    if access.can(user, unit, roles.BOARD_READERS):
+        return True
+    return any(granted.path.startswith(unit.path) for granted in _granted_units(user))
+
+
+def may_edit(user, unit: Unit) -> bool:
+    return access.can(user, unit, roles.ORGANISERS)
+
+
+def sees_drafts(user, unit: Unit) -> bool:
+    """Drafts are for staff of the unit; partners see what was published."""
+    return access.can(user, unit, roles.VIEWERS)
+
+
+def board_units(user) -> list[Unit]:
+    """Every unit whose board the user reads, by name: their units and the units of their work."""
+    units = {unit.pk: unit for unit in access.units_with_role(user, roles.BOARD_READERS)}
+    for unit in _granted_units(user):
+        units.setdefault(unit.pk, unit)
+    return sorted(units.values(), key=lambda unit: unit.name)
+
+
+@dataclass(frozen=True)
+class Followed:
+    kind: str
+    name: str
+    url: str  # empty when the reader may not open it
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    entry: YouSaidEntry
+    followed: Followed | None
+
+
+def entries(unit: Unit, *, drafts: bool) -> QuerySet[YouSaidEntry]:
+    shown = YouSaidEntry.objects.filter(unit=unit).select_related("unit", "created_by")
+    return shown if drafts else shown.filter(published_at__isnull=False)
+
+
+def _followed(user, rows: list[YouSaidEntry]) -> dict[int, Followed]:
+    """What followed each entry, one query per kind of record; a link only where the reader may
+    open the record (a partner on the project opens it; an action of an issue they are not on
+    is named, not linked)."""
+    by_type: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.followed_type_id and row.followed_id:
+            by_type[row.followed_type_id].append(row.followed_id)
+    found: dict[tuple[int, int], object] = {}
+    for content_type_id, ids in by_type.items():
+        content_type = ContentType.objects.get_for_id(content_type_id)
+        kind = FOLLOW_KINDS.get((content_type.app_label, content_type.model))
+        model = content_type.model_class()
+        if kind is None or model is None:
+            continue
+        related = kind[1].split("__")[0]
+        queryset = model._default_manager.filter(pk__in=ids)
+        queryset = queryset.select_related(*( [related, f"{related}__unit"] if related != "unit"
+                                             else ["unit"]))  # fmt: skip
+        for record in queryset:
+            found[(content_type_id, record.pk)] = record
+    result = {}
+    for row in rows:
+        record = found.get((row.followed_type_id, row.followed_id))
+        if record is None:
+            continue
+        url = record.get_absolute_url() if access.can(user, record, roles.BOARD_READERS) else ""
+        result[row.pk] = Followed(follow_kind(record) or "", str(record), url)
+    return result
+
+
+def board(user, unit: Unit, *, drafts: bool) -> list[BoardEntry]:
+    """The unit's board, newest first: published entries, and drafts for staff."""
+    rows = list(entries(unit, drafts=drafts))
+    followed = _followed(user, rows)
+    return [BoardEntry(row, followed.get(row.pk)) for row in rows]
+
+
+def latest_published(unit: Unit, *, limit: int = LATEST) -> list[YouSaidEntry]:
+    """The unit's latest published entries, for its page."""
+    return list(entries(unit, drafts=False).order_by("-published_at", "-pk")[:limit])
+
+
+def follow_choices(unit: Unit, *, limit: int = 60) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What an organiser may link as what followed, grouped by kind: the unit's open and recent
+    actions, projects, PDSA cycles and change packages (the latest `limit` of each), as
+    ("app.model:pk", name). One query per kind."""
+    groups = []
+    for (app_label, model_name), (label, unit_path) in FOLLOW_KINDS.items():
+        model = apps.get_model(app_label, model_name)
+        rows = model._default_manager.filter(
+            **{f"{unit_path}__path__startswith": unit.path}
+        ).order_by("-pk")[:limit]
+        options = [(f"{app_label}.{model_name}:{row.pk}", str(row)[:120]) for row in rows]
+        if options:
+            groups.append((label, options))
+    return groups
+
+
+def followed_from(value: str):
+    """The record named "app.model:pk" by the form; None when the value names nothing that
+    may follow (the form then says so)."""
+    try:
+        label, pk = value.split(":", 1)
+        app_label, model_name = label.split(".", 1)
+        if (app_label, model_name) not in FOLLOW_KINDS:
+            return None
+        return apps.get_model(app_label, model_name)._default_manager.filter(pk=int(pk)).first()
+    except (ValueError, LookupError, OverflowError):
+        return None

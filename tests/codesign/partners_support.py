@@ -1,0 +1,38 @@
+"""Shared records for the tests of partners and “you said, we did”: a project on the ward (the
+piece of work partners are invited onto), an improvement coach of the ward (an organiser who
+does not manage memberships), and a new partner invited by the lead."""
+
+import pytest
+from helpers import make_person
+
+from qms.codesign.services import partners as services
+from qms.improvement import services as improvement_services
+from qms.people.roles import Role
+
+
+def make_project(unit, *, title="Fewer falls on Ward 7"):
+    return improvement_services.project_create(
+        by=None,
+        unit=unit,
+        title=title,
+        problem="Falls at night on the ward.",
+        aim="Halve falls with harm by March 2027",
+    )
+
+
+@pytest.fixture
+def project(org):
+    return make_project(org["ward"])
+
+
+@pytest.fixture
+def coach(org):
+    return make_person("coach", (Role.IMPROVEMENT_COACH, org["ward"]))
+
+
+@pytest.fixture
+def invited(lead, project):
+    """Ann Fraser, invited by the ward's lead onto the falls project: a new account."""
+    return services.partner_invite(
+        by=lead, display_name="Ann Fraser", email="ann@example.net", record=project
+    )
