@@ -24,3 +24,5 @@ LEADERS = _LEADS | {Role.EXECUTIVE, Role.IMPROVEMENT_COACH}
 SURVEY_RUNNERS = _LEADS | {Role.IMPROVEMENT_COACH}
 # Answering a unit's survey: its staff.
 SURVEY_RESPONDENTS = STAFF_ROLES
+# Tracking a unit's reporting culture as control measures: its quality leads.
+REPORTING_TRACKERS = frozenset({Role.QUALITY_LEAD, Role.SYSTEM_ADMINISTRATOR})
