@@ -179,6 +179,9 @@ QMS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Files attached to records (qms.comments): 10 MB unless set; the attachment form alone takes
 # files this large, whatever QMS_MAX_UPLOAD_BYTES says.
 QMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("QMS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Partners' time is paid at this rate in pounds an hour (NHS England's "Reward and recognition
+# for people with lived experience" leaves the rate to each organisation); kept on each claim.
+QMS_PARTNER_HOURLY_RATE = os.environ.get("QMS_PARTNER_HOURLY_RATE", "25.00")
 
 # Reasons for changes to governance records can be a sentence or two, not 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
