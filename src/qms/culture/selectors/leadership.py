@@ -1,1 +1,168 @@
-"""Reads of leadership."""
+"""Reads of leadership: the leader's view of what the teams they lead need from them now.
+
+Each section is one or two queries whatever the numbers (the first LIMIT rows, and a count only
+when there are more), so the page and home's card stay bounded. A section that another part of
+the area provides (walkrounds, recognition) is read through that part's selector and left out
+until that part exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qms.culture import roles
+from qms.culture.selectors import coaching as coaching_selectors
+from qms.escalation import selectors as escalation_selectors
+from qms.escalation import services as escalation_services
+from qms.escalation.models import Escalation, EscalationStatus
+from qms.improvement import selectors as improvement_selectors
+from qms.issues.models import Action, IssueStatus
+from qms.learning import selectors as learning_selectors
+from qms.people import access
+
+__all__ = ["LIMIT", "RECENT_DAYS", "LeaderView", "Section", "home_leader", "leader_view"]
+
+# Rows shown per section; a count says how many more wait.
+LIMIT = 8
+# "Lately": bright spots accepted and teams recognised within this many days.
+RECENT_DAYS = 90
+# The improvement stage of a project whose change has held.
+SUSTAINING = "sustaining"
+
+
+@dataclass(frozen=True)
+class Section:
+    """Rows of one kind and how many there are in all."""
+
+    rows: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def _section(queryset: QuerySet) -> Section:
+    rows = list(queryset[: LIMIT + 1])
+    total = len(rows) if len(rows) <= LIMIT else queryset.count()
+    return Section(rows[:LIMIT], total)
+
+
+def _listed(rows: list) -> Section:
+    return Section(list(rows[:LIMIT]), len(rows))
+
+
+def _from_part(part: str, name: str) -> Callable | None:
+    """Another part's selector of this area, None until that part provides it."""
+    module = import_module(f"qms.culture.selectors.{part}")
+    return getattr(module, name, None)
+
+
+def leads_anywhere(user) -> bool:
+    return bool(user.is_authenticated and access.unit_paths_with_role(user, roles.LEADERS) != [])
+
+
+def _escalations(user) -> Section:
+    """Escalations that reached a unit the user leads and wait for an answer they may give."""
+    waiting = access.visible(
+        user,
+        Escalation.objects.filter(status=EscalationStatus.OPEN),
+        roles.LEADERS,
+        unit_field="to_unit",
+    ).select_related("from_unit", "to_unit")
+    rows = escalation_selectors.with_subjects(waiting.order_by("created_at", "pk"))
+    answerable = [e for e in rows[: LIMIT * 4] if escalation_services.may_respond(user, e)]
+    return _listed(answerable)
+
+
+def _overdue_actions(user, today: dt.date) -> Section:
+    """Issue actions past their due date, not done, on open issues of units the user leads."""
+    overdue = (
+        Action.objects.filter(done_at__isnull=True, due_on__lt=today)
+        .exclude(issue__status=IssueStatus.CLOSED)
+        .select_related("owner", "issue__unit")
+        .order_by("due_on", "pk")
+    )
+    return _section(
+        access.in_units_with_role(user, overdue, roles.LEADERS, unit_field="issue__unit")
+    )
+
+
+def _sustaining_projects(user) -> Section:
+    projects = improvement_selectors.projects_with_unit().filter(stage=SUSTAINING)
+    return _section(access.visible(user, projects, roles.LEADERS).order_by("unit__path", "pk"))
+
+
+def _optional(part: str, name: str, user) -> Section:
+    selector = _from_part(part, name)
+    if selector is None:
+        return Section([], 0)
+    return _listed(list(selector(user)))
+
+
+@dataclass(frozen=True)
+class LeaderView:
+    today: dt.date
+    escalations: Section
+    overdue_actions: Section
+    walkround_actions: Section
+    recognition_to_pass_on: Section
+    bright_spots: Section
+    sustaining_projects: Section
+    coaching: coaching_selectors.CoachingDue
+    walkrounds_planned: Section
+    parts: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.escalations
+            or self.overdue_actions
+            or self.walkround_actions
+            or self.recognition_to_pass_on
+            or self.coaching.anything
+        )
+
+
+def leader_view(user, *, today: dt.date | None = None) -> LeaderView:
+    """What the teams the user leads need from them now: escalations waiting for their answer,
+    overdue actions in their units (issues' and walkrounds'), recognition to give (passed on to
+    them, bright spots accepted lately, projects sustaining their improvement), their coaching
+    due and walkrounds planned. A bounded number of queries whatever the numbers."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    return LeaderView(
+        today=today,
+        escalations=_escalations(user),
+        overdue_actions=_overdue_actions(user, today),
+        walkround_actions=_optional("walkrounds", "walkround_actions_open", user),
+        recognition_to_pass_on=_optional("recognition", "recognition_to_pass_on", user),
+        bright_spots=_listed(
+            learning_selectors.bright_spots_accepted_since(user, since, roles.LEADERS, limit=LIMIT)
+        ),
+        sustaining_projects=_sustaining_projects(user),
+        coaching=coaching_selectors.coaching_due(user, today=today),
+        walkrounds_planned=_optional("walkrounds", "walkrounds_planned", user),
+        parts={
+            "walkrounds": _from_part("walkrounds", "walkround_actions_open") is not None,
+            "recognition": _from_part("recognition", "recognition_to_pass_on") is not None,
+        },
+    )
+
+
+def home_leader(user) -> LeaderView | None:
+    """Home's "What needs you" card: for leaders with something waiting for them; None (no
+    card) for everyone else."""
+    if not leads_anywhere(user):
+        return None
+    view = leader_view(user)
+    return view if view.anything else None

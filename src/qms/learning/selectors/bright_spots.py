@@ -20,6 +20,7 @@ __all__ = [
     "BrightSpotPage",
     "HomeBrightSpots",
     "bright_spot_page",
+    "bright_spots_accepted_since",
     "bright_spots_in",
     "home_bright_spots",
     "home_work",
@@ -153,6 +154,20 @@ def home_bright_spots(user) -> HomeBrightSpots:
         .order_by("-decided_at", "-pk")[:HOME_LIMIT]
     )
     return HomeBrightSpots(waiting=waiting, waiting_count=count, recent=recent)
+
+
+def bright_spots_accepted_since(user, since: dt.date, roles_needed, *, limit: int = HOME_LIMIT):
+    """Bright spots accepted on or after `since` in the units where the user holds one of
+    `roles_needed` (the leader's view: good practice to recognise), newest first, at most
+    `limit`; one query."""
+    accepted = BrightSpot.objects.filter(
+        status=BrightSpotStatus.ACCEPTED, decided_at__date__gte=since
+    )
+    return list(
+        access.in_units_with_role(user, accepted, roles_needed)
+        .select_related("unit", "measure")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
 
 
 def home_work(user) -> HomeBrightSpots | None:
