@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qms.capability import roles
+from qms.capability.defaults import REQUIRABLE_ROLES
 from qms.capability.models import (
     Level,
     ProjectRole,
@@ -12,9 +14,19 @@ from qms.capability.models import (
     RoleRequirement,
     Skill,
 )
+from qms.people import access
 from qms.people.models import Unit
 
-__all__ = ["Framework", "framework_of", "organisation_of"]
+__all__ = [
+    "Framework",
+    "NeedsRow",
+    "framework_of",
+    "may_edit",
+    "may_read",
+    "needs_grid",
+    "organisation_of",
+    "organisations_of",
+]
 
 
 def organisation_of(unit: Unit) -> Unit:
@@ -77,3 +89,42 @@ def framework_of(organisation: Unit, *, projects: bool = False) -> Framework:
         ).values_list("role", "skill_id", "level_id"):
             framework.project_needs[(role, skill_id)] = levels[level_id]
     return framework
+
+
+def organisations_of(user) -> list[Unit]:
+    """The organisations (root units) where the user works (staff roles), by name."""
+    paths = access.unit_paths_with_role(user, roles.VIEWERS)
+    roots = Unit.objects.filter(parent=None)
+    if paths is None:
+        return list(roots.order_by("name"))
+    ids = {int(path.strip("/").split("/")[0]) for path in paths if path.strip("/")}
+    return list(roots.filter(pk__in=ids).order_by("name"))
+
+
+def may_read(user, organisation: Unit) -> bool:
+    """Staff anywhere in the organisation read its framework."""
+    paths = access.unit_paths_with_role(user, roles.VIEWERS)
+    return paths is None or any(path.startswith(organisation.path) for path in paths)
+
+
+def may_edit(user, organisation: Unit) -> bool:
+    return access.can(user, organisation, roles.FRAMEWORK_EDITORS)
+
+
+@dataclass
+class NeedsRow:
+    skill: Skill
+    roles: list[Level | None]
+    project_roles: list[Level | None]
+
+
+def needs_grid(framework: Framework) -> list[NeedsRow]:
+    """Per skill in use, the level each membership role and each project team role needs."""
+    return [
+        NeedsRow(
+            skill,
+            [framework.role_needs.get((role, skill.pk)) for role in REQUIRABLE_ROLES],
+            [framework.project_needs.get((role, skill.pk)) for role in ProjectRole.values],
+        )
+        for skill in framework.skills
+    ]

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from qms.capability import roles
-from qms.capability.models import Assessment, ProtectedTime, Training
+from qms.capability.defaults import REQUIRABLE_ROLES
+from qms.capability.models import (
+    Assessment,
+    AssessmentStatus,
+    Level,
+    ProtectedTime,
+    Skill,
+    Training,
+)
+from qms.capability.selectors.framework import Framework
 from qms.people import access
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import STAFF_ROLES
 
 __all__ = [
+    "NeedRow",
     "PersonRecord",
     "may_assess",
     "may_see",
+    "person_needs",
     "person_record",
     "staff_paths",
 ]
@@ -82,5 +91,37 @@ def person_record(person: Person) -> PersonRecord:
     return PersonRecord(person, units, assessments, training, time)
 
 
-def assessments_in(people: QuerySet[Person] | list[int]) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(person__in=people)
+@dataclass
+class NeedRow:
+    skill: Skill
+    needed: Level | None
+    assessment: Assessment | None
+
+    @property
+    def met(self) -> bool | None:
+        """None when nothing is needed; a pending assessment does not count yet."""
+        if self.needed is None:
+            return None
+        have = self.assessment
+        return bool(
+            have
+            and have.status == AssessmentStatus.CONFIRMED
+            and have.level.rank >= self.needed.rank
+        )
+
+
+def person_needs(framework: Framework, person: Person, record: PersonRecord) -> list[NeedRow]:
+    """Per skill in use: the level the person's roles (in any unit of the organisation) need,
+    and their assessment. One query."""
+    held = set(
+        Membership.objects.filter(
+            person=person,
+            role__in=REQUIRABLE_ROLES,
+            unit__path__startswith=framework.organisation.path,
+        ).values_list("role", flat=True)
+    )
+    by_skill = {assessment.skill_id: assessment for assessment in record.assessments}
+    return [
+        NeedRow(skill, framework.need(held, skill), by_skill.get(skill.pk))
+        for skill in framework.skills
+    ]
