@@ -26,6 +26,16 @@ from qms.text import find_blame
         ("She didn't check the chart", "person_failed", "She didn't"),
         ("staff nurse Jones just forgot", "person_failed", "nurse Jones just forgot"),
         ("Sarah ignored the alarm", "person_failed", "Sarah ignored"),
+        # A named person, however the account names them.
+        ("Nurse Smith forgot the 2 am dose", "person_failed", "Nurse Smith forgot"),
+        ("Dr Patel missed the potassium result", "person_failed", "Dr Patel missed"),
+        ("John didn't check the wristband", "person_failed", "John didn't"),
+        ("John Smith missed the result", "person_failed", "Smith missed"),
+        ("It was Dr. Patel who missed it", "person_failed", "Dr. Patel who missed"),
+        ("Nurse O'Brien forgot the dose", "person_failed", "Nurse O'Brien forgot"),
+        ("Dr McDonald overlooked the allergy", "person_failed", "Dr McDonald overlooked"),
+        ("Nurse Smith was supposed to check", "failure_phrase", "was supposed to"),
+        ("A failure to check the chart", "failure_phrase", "failure to"),
     ],
 )
 def test_it_finds_language_that_blames_a_person(text, kind, found):
@@ -45,7 +55,13 @@ def test_it_finds_language_that_blames_a_person(text, kind, found):
         "Nobody's fault: the bleep system was down for an hour",
         "Monday missed its delivery of dressings",
         "Training on the new pumps was booked for after go-live",
-        "",
+        "The pump failed to alarm",
+        "Our failure to rescue rate rose in the winter",
+        "Failure to rescue is reported monthly",
+        "The failure to thrive pathway was not on the ward",
+        "The pump was supposed to alarm at 50 mmHg",
+        "Pharmacy did not deliver the dressings until noon",
+        "Theatres did not send the list",
     ],
 )
 def test_it_finds_nothing_in_an_account_of_the_system(text):
@@ -66,6 +82,11 @@ def test_it_reports_each_stretch_of_text_once_in_order():
         ("x" * 29 + "'s ") * 5_000,
         "A" * 40 + " " * 100_000 + "forgot",
         "Aaaa " * 40_000,
+        "failure to " * 20_000,
+        "O'" * 50_000,
+        "Mc" * 50_000,
+        "Dr Who who " * 20_000,
+        "was supposed " * 20_000,
     ],
 )
 def test_it_checks_long_hostile_text_in_linear_time(text):

@@ -180,6 +180,8 @@ class AnnotationForm(ScreenedForm, forms.Form):
 
 class NoteForm(ScreenedForm, forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    # A signal's note says what was found: an account of what went wrong, asked about the system.
+    blame_screened = ("note",)
 
 
 class IssueForm(ScreenedForm, forms.Form):
@@ -187,6 +189,7 @@ class IssueForm(ScreenedForm, forms.Form):
     description = forms.CharField(
         label="What is known so far", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    blame_screened = ("description",)
 
 
 class DeleteObservationForm(ScreenedForm, forms.Form):

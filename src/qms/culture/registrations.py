@@ -36,7 +36,13 @@ def _reporting() -> None:
 
 
 def _walkrounds() -> None:
-    """Walkrounds: nothing to register yet."""
+    """Walkrounds: an item staff raised is the source record of the issue raised for it (a staff
+    concern), so the issue links back to the walkround."""
+    from qms.culture.models import WalkroundItem
+    from qms.issues.models import IssueSource
+    from qms.issues.registry import register_source
+
+    register_source(WalkroundItem, IssueSource.STAFF_CONCERN)
 
 
 def _coaching() -> None:

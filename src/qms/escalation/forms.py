@@ -1,3 +1,6 @@
+"""Forms of escalation. Reasons and responses are accounts of what went wrong and what to do:
+screened for identifiers and, gently, for blame (qms.web.screening)."""
+
 from django import forms
 
 from qms.web.screening import ScreenedForm
@@ -9,6 +12,7 @@ class EscalateForm(ScreenedForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+    blame_screened = ("reason",)
 
 
 class EscalationResponseForm(ScreenedForm, forms.Form):
@@ -24,3 +28,4 @@ class EscalationResponseForm(ScreenedForm, forms.Form):
     response = forms.CharField(
         label="Response", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    blame_screened = ("response",)

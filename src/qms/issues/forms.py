@@ -1,10 +1,14 @@
-"""Forms of the issue pages. Free text is screened for patient identifiers (ScreenedForm first)."""
+"""Forms of the issue pages. Free text is screened for patient identifiers (ScreenedForm first),
+and every account of what went wrong or was found (the description, the closing note, the reason
+for reopening) for language that blames a person (`blame_screened`: a gentle prompt to rephrase
+around the system, from the one screening module, qms.web.screening)."""
 
 from django import forms
 
 from qms.issues.models import Action, Issue, IssueSource, IssueStatus
 from qms.issues.services import EDITABLE_STATUSES
 from qms.people.models import Person
+from qms.text import SYSTEM_QUESTION
 from qms.web.screening import ScreenedForm
 
 
@@ -40,7 +44,10 @@ class IssueForm(ScreenedForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,
+        help_text=f"What happened, where and when, and what is known of why. {SYSTEM_QUESTION} "
+        "Describe the conditions, not the people.",
     )
+    blame_screened = ("description",)
 
     def __init__(self, *args, owners: list[Person], with_status: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,12 +63,14 @@ class NoteForm(ScreenedForm, forms.Form):
     note = forms.CharField(
         label="What was done or found", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    blame_screened = ("note",)
 
 
 class ReopenForm(ScreenedForm, forms.Form):
     reason = forms.CharField(
         label="Why it is reopened", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    blame_screened = ("reason",)
 
 
 class ActionForm(ScreenedForm, forms.Form):

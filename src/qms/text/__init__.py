@@ -7,14 +7,16 @@ person where an analysis should be about the system (`find_blame`).
 ['title_and_name', 'nhs_number']
 """
 
+from qms.text.blame import SYSTEM_DOMAINS, SYSTEM_QUESTION, find_blame
 from qms.text.blame import Finding as BlameFinding
-from qms.text.blame import find_blame
 from qms.text.characters import find_control_characters, find_format_characters
 from qms.text.identifiers import Action, Finding, find_identifiers, nhs_check_digit
 
 __all__ = [
     "Action",
     "BlameFinding",
+    "SYSTEM_DOMAINS",
+    "SYSTEM_QUESTION",
     "Finding",
     "find_blame",
     "find_control_characters",

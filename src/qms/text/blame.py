@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "Finding", "find_blame"]
+__all__ = ["KINDS", "SYSTEM_DOMAINS", "SYSTEM_QUESTION", "Finding", "SystemDomain", "find_blame"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,58 @@ class Finding:
         """What was found, in words for the person who wrote it."""
         return KINDS[self.kind]
 
+
+@dataclass(frozen=True)
+class SystemDomain:
+    """A part of the work system an analysis asks about (SEIPS, Carayon et al., Qual Saf
+    Health Care 2006; the Yorkshire framework's situational, local and organisational levels):
+    its `code`, its `name` and the `question` asked about it."""
+
+    code: str
+    name: str
+    question: str
+
+
+# The question every account of what went wrong is asked first, and the parts of the system it
+# names, each with its own question. The person appears only as the conditions they worked in.
+SYSTEM_QUESTION = (
+    "What in the task, tools, environment, team or organisation made this more likely?"
+)
+SYSTEM_DOMAINS = (
+    SystemDomain(
+        "task",
+        "Task",
+        "What about the task (its steps, its complexity, interruptions, time pressure) made "
+        "this more likely?",
+    ),
+    SystemDomain(
+        "tools",
+        "Tools and equipment",
+        "What about the equipment, IT systems, forms or information at hand made this more likely?",
+    ),
+    SystemDomain(
+        "environment",
+        "Environment",
+        "What about the place (layout, space, noise, light, time of day) made this more likely?",
+    ),
+    SystemDomain(
+        "team",
+        "Team",
+        "What about how the team communicated, handed over and supported each other made this "
+        "more likely?",
+    ),
+    SystemDomain(
+        "organisation",
+        "Organisation",
+        "What about staffing, rotas, policies, training or priorities made this more likely?",
+    ),
+    SystemDomain(
+        "conditions",
+        "The person's conditions",
+        "What about the conditions people worked in (fatigue, workload, experience for the "
+        "task, support available), not who they are, made this more likely?",
+    ),
+)
 
 KINDS = {
     "judging_word": "a word that judges a person",
@@ -70,11 +122,14 @@ _JUDGING_WORDS = re.compile(
     rf"|did{_S}not{_S}pay{_S}attention)\b",
     re.IGNORECASE,
 )
+# "Failure to rescue", "failure to thrive": names of clinical measures and conditions, not of
+# what a person failed to do.
+_CLINICAL_FAILURES = r"(?i:rescue|thrive|progress|wean|capture|launch)\b"
 _FAILURE_PHRASES = re.compile(
-    rf"\b(?:fail(?:ed|s)?{_S}to|failure{_S}to|neglect(?:ed|s)?{_S}to|forg(?:ot|ets|et){_S}to"
+    rf"\b(?:fail(?:ed|s)?{_S}to|failure{_S}to(?!{_S}{_CLINICAL_FAILURES})|neglect(?:ed|s)?{_S}to|forg(?:ot|ets|et){_S}to"
     rf"|omitted{_S}to|should{_S}(?:have|not{_S}have)|should{_APOSTROPHE}ve"
     rf"|shouldn{_APOSTROPHE}t{_S}have|ought{_S}(?:to|not{_S}to){_S}have"
-    rf"|could{_S}have{_S}(?:prevented|avoided|stopped))\b",
+    rf"|could{_S}have{_S}(?:prevented|avoided|stopped)|(?:was|were){_S}(?:supposed|meant){_S}to)\b",
     re.IGNORECASE,
 )
 _FAULT = re.compile(
@@ -97,8 +152,8 @@ _ROLES = (
     r"|charge{_S}nurse|student|junior|locum|agency{_S}nurse|fy1|fy2|sho|anaesthetist"
     r"|paramedic|carer|care{_S}worker|staff{_S}member|staff|colleague|manager|worker"
 ).replace("{_S}", _S)
-# A name, or the letter that stands for one in an account ("nurse X").
-_NAME = r"(?-i:[A-Z](?:[a-z]{1,30}(?:-[A-Z][a-z]{1,30})?)?)"
+# A name, or the letter that stands for one in an account ("nurse X"); "O'Brien", "McDonald".
+_NAME = r"(?-i:(?:[A-Z]['’]|Ma?c)?[A-Z](?:[a-z]{1,30}(?:-[A-Z][a-z]{1,30})?)?)"
 _WHO = (
     rf"(?P<who>(?i:(?:the{_S}|a{_S}|our{_S})?(?:{_ROLES}))(?:{_S}{_NAME})?"
     rf"|(?i:mrs|mr|ms|miss|mx|dr)\.?{_S}{_NAME}|(?i:he|she)|{_NAME})"
@@ -109,7 +164,8 @@ _FAILURE_VERB = (
     rf"|was{_S}careless|was{_S}negligent|wasn{_APOSTROPHE}t{_S}(?:paying|careful|thinking))"
 )
 _ADVERB = r"(?i:just|simply|then|also|again|clearly|obviously|completely|totally)"
-_PERSON_FAILED = re.compile(rf"\b{_WHO}{_S}(?:{_ADVERB}{_S})?{_FAILURE_VERB}\b")
+# "Dr Patel who missed it" names the person as much as "Dr Patel missed it".
+_PERSON_FAILED = re.compile(rf"\b{_WHO}{_S}(?:(?i:who){_S})?(?:{_ADVERB}{_S})?{_FAILURE_VERB}\b")
 
 # Things, not people: an account that says what a thing failed to do is about the system.
 _THINGS = frozenset(
@@ -124,6 +180,8 @@ _THINGS = frozenset(
     training guidance guideline guidelines request requests order orders test tests result
     results sample samples transport communication communications information message messages
     email emails letter letters booking bookings appointment appointments schedule
+    pharmacy pharmacies theatre theatres radiology laboratory lab labs estates switchboard
+    portering catering ambulance ambulances clinic clinics department departments
     """.split()
 )
 # Capitalised words at the start of a sentence that are not names.
