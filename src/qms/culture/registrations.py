@@ -54,4 +54,6 @@ def _leadership() -> None:
 
 
 def _surveys() -> None:
-    """Surveys: nothing to register yet."""
+    """Surveys: nothing to register. Runs are not discussable, notified or an issue's source
+    (a discussion beside anonymous results would invite guessing who said what); people from
+    elsewhere are invited by a grant on the run (`SurveyRun.accepts_grants`)."""

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from qms.people.models import Unit
 
 __all__ = [
+    "DEFAULT_MINIMUM_GROUP_SIZE",
     "MINIMUM_GROUP_SIZE_FLOOR",
     "SurveyKind",
     "SurveyParticipation",

@@ -16,11 +16,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from qms.culture import instruments, roles
-from qms.culture.models import SurveyKind, SurveyParticipation, SurveyResponse, SurveyRun
+from qms.culture.models import (
+    SurveyKind,
+    SurveyParticipation,
+    SurveyResponse,
+    SurveyRun,
+    SurveyWorkgroup,
+)
 from qms.people import access
 from qms.people.models import Unit
 
@@ -60,16 +66,6 @@ def _invited_run_ids(user) -> list[int]:
         ObjectGrant.objects.filter(
             person=user, content_type=content_type, role__in=roles.SURVEY_RESPONDENTS
         ).values_list("object_id", flat=True)
-    )
-
-
-def readable_runs(user, *, limit: int = 20) -> list[SurveyRun]:
-    """Surveys of units where the user is staff (and below), and those they were invited to,
-    newest first."""
-    in_units = access.visible(user, SurveyRun.objects.all(), roles.VIEWERS)
-    invited = SurveyRun.objects.filter(pk__in=_invited_run_ids(user))
-    return list(
-        (in_units | invited).select_related("unit").distinct().order_by("-closes_on", "-pk")[:limit]
     )
 
 
@@ -270,26 +266,40 @@ class TrendPoint:
     score: float | None  # None when every group was below the minimum
 
 
+def closed_runs(unit: Unit, *, today: datetime.date | None = None) -> list[SurveyRun]:
+    """The unit's runs whose last day has passed, oldest first (sealed or waiting to be)."""
+    today = today or timezone.localdate()
+    return list(
+        SurveyRun.objects.filter(unit=unit, closes_on__lt=today).order_by("closes_on", "pk")
+    )
+
+
 def trend(unit: Unit, kind: str) -> list[TrendPoint]:
     """The unit's closed and sealed runs of one kind, oldest first, each with its score (the
     relational coordination index or the pulse score) over what its results show."""
-    runs = list(
-        SurveyRun.objects.filter(unit=unit, kind=kind, sealed=True)
-        .prefetch_related("workgroups")
-        .order_by("closes_on", "pk")
-    )
+    runs = SurveyRun.objects.filter(unit=unit, kind=kind, sealed=True).order_by("closes_on", "pk")
+    return _trends(list(runs), (kind,))[kind]
+
+
+def _trends(runs: list[SurveyRun], kinds) -> dict[str, list[TrendPoint]]:
+    """`trend` of the sealed runs given, by kind, in two queries (workgroups, answers)."""
+    runs = [run for run in runs if run.sealed and run.kind in kinds]
+    groups: dict[int, list] = defaultdict(list)
     answers: dict[int, list] = defaultdict(list)
-    for run_id, group, scores in SurveyResponse.objects.filter(
-        run__in=runs, sealed=True
-    ).values_list("run_id", "workgroup_id", "scores"):
-        answers[run_id].append((group, scores))
-    points = []
+    if runs:
+        for group in SurveyWorkgroup.objects.filter(run__in=runs).order_by("position", "pk"):
+            groups[group.run_id].append(group)
+        for run_id, group_id, scores in SurveyResponse.objects.filter(
+            run__in=runs, sealed=True
+        ).values_list("run_id", "workgroup_id", "scores"):
+            answers[run_id].append((group_id, scores))
+    points: dict[str, list[TrendPoint]] = {kind: [] for kind in kinds}
     for run in runs:
         if run.is_rc:
-            result = _rc_results(run, list(run.workgroups.all()), answers[run.pk])
-            points.append(TrendPoint(run, result.index))
+            score = _rc_results(run, groups[run.pk], answers[run.pk]).index
         else:
-            points.append(TrendPoint(run, _pulse_results(run, answers[run.pk]).score))
+            score = _pulse_results(run, answers[run.pk]).score
+        points[run.kind].append(TrendPoint(run, score))
     return points
 
 
@@ -332,15 +342,18 @@ class PanelScore:
         return None
 
 
-def panel(unit: Unit) -> list[PanelScore]:
-    """The latest closed run's relational coordination index and pulse score of the unit,
-    each with its change since the run before; empty when there is none."""
+def panel(runs: list[SurveyRun]) -> list[PanelScore]:
+    """The latest closed run's relational coordination index and pulse score of a unit (from
+    its `closed_runs`, sealed), each with its change since the run before; empty when there
+    is none."""
     scores = []
-    for kind, label, top in (
+    kinds = (
         (SurveyKind.RELATIONAL_COORDINATION, "Relational coordination", instruments.RC_SCALE_TOP),
         (SurveyKind.PULSE, "Psychological safety", instruments.PULSE_SCALE_TOP),
-    ):
-        points = [p for p in trend(unit, kind) if p.score is not None]
+    )
+    trends = _trends(runs, [kind for kind, _, _ in kinds])
+    for kind, label, top in kinds:
+        points = [p for p in trends[kind] if p.score is not None]
         if not points:
             continue
         last = points[-1]
@@ -349,11 +362,18 @@ def panel(unit: Unit) -> list[PanelScore]:
     return scores
 
 
-def counts_by_unit(unit_ids) -> dict[int, int]:
-    """How many surveys each unit has had (for listings)."""
-    rows = (
-        SurveyRun.objects.filter(unit_id__in=unit_ids)
-        .values("unit_id")
-        .annotate(n=Count("pk", filter=Q(sealed=True)))
+def units_with_surveys(units) -> list[Unit]:
+    """Of these units, those that have had a survey (in tree order as given)."""
+    ids = set(
+        SurveyRun.objects.filter(unit__in=[u.pk for u in units]).values_list("unit_id", flat=True)
     )
-    return {row["unit_id"]: row["n"] for row in rows}
+    return [unit for unit in units if unit.pk in ids]
+
+
+def invited_runs(user) -> list[SurveyRun]:
+    """Surveys the user was invited to from outside their units, newest first."""
+    return list(
+        SurveyRun.objects.filter(pk__in=_invited_run_ids(user))
+        .select_related("unit")
+        .order_by("-closes_on", "-pk")[:20]
+    )

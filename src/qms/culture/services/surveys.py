@@ -275,10 +275,13 @@ def survey_seal(*, run: SurveyRun, today: datetime.date | None = None) -> Survey
     return _seal(run)
 
 
-def surveys_seal_closed(*, today: datetime.date | None = None) -> int:
-    """Seal every survey whose last day has passed; how many were sealed."""
+def surveys_seal_closed(*, unit: Unit | None = None, today: datetime.date | None = None) -> int:
+    """Seal every survey (of `unit` only, when given) whose last day has passed; how many were
+    sealed. Pages that show results call it first, so they never wait for the daily command."""
     today = _today(today)
     pending = SurveyRun.objects.filter(sealed=False, closes_on__lt=today)
+    if unit is not None:
+        pending = pending.filter(unit=unit)
     sealed = 0
     for run in pending:
         survey_seal(run=run, today=today)
