@@ -272,7 +272,8 @@ def test_it_shows_pulse_results_after_closing_and_exports_them(client, as_user, 
     run = _closed_pulse(org["ward"], [[4] * 7, [6] * 7, [5] * 7])
     as_user("member")
     page = client.get(reverse("culture:survey-detail", args=[run.pk])).content.decode()
-    # Items 1, 3, 5 reversed: person 1 all 4; person 2: 2,6,2,6,2,6,6 = 30/7; person 3: 3,5,3,5,3,5,5 = 29/7
+    # Items 1, 3, 5 reversed: person 1 all 4; person 2: 2,6,2,6,2,6,6 = 30/7;
+    # person 3: 3,5,3,5,3,5,5 = 29/7
     assert "Psychological safety" in page
     assert f"{(4 + 30 / 7 + 29 / 7) / 3:.2f}" in page
     export = client.get(reverse("culture:survey-export", args=[run.pk]))
