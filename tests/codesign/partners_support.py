@@ -36,3 +36,12 @@ def invited(lead, project):
     return services.partner_invite(
         by=lead, display_name="Ann Fraser", email="ann@example.net", record=project
     )
+
+
+@pytest.fixture
+def guest(invited):
+    """Ann Fraser's account: a partner on the falls project only, with a password."""
+    person = invited.profile.person
+    person.set_password("a-long-partner-password-2026")
+    person.save()
+    return person

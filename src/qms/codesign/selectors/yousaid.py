@@ -5,15 +5,18 @@ page. Each read makes a bounded number of queries, whatever the number of entrie
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from qms.codesign import roles
 from qms.codesign.models import YouSaidEntry
+from qms.learning.selectors import feedback as feedback_selectors
 from qms.people import access
 from qms.people.models import Unit
 
@@ -55,10 +58,11 @@ def _granted_units(user) -> list[Unit]:
 
 def may_read(user, unit: Unit) -> bool:
     """Whether the user reads the unit's published board: a role in the unit (or above), or a
-    role on a piece of its work (or of a unit below it)."""
+    role on a piece of its own work (roles reach down, never up: a partner on Ward 7's project
+    reads Ward 7's board, not its service's)."""
     if access.can(user, unit, roles.BOARD_READERS):
         return True
-    return any(granted.path.startswith(unit.path) for granted in _granted_units(user))
+    return any(granted.pk == unit.pk for granted in _granted_units(user))
 
 
 def may_edit(user, unit: Unit) -> bool:
@@ -166,3 +170,59 @@ def followed_from(value: str):
         return apps.get_model(app_label, model_name)._default_manager.filter(pk=int(pk)).first()
     except (ValueError, LookupError, OverflowError):
         return None
+
+
+# Themes counted over the last year, the most frequent first.
+THEME_DAYS = 365
+THEMES_OFFERED = 20
+
+
+def theme_choices(unit: Unit, *, current: str = "") -> list[tuple[str, int | None]]:
+    """The unit's feedback themes of the last year with their counts (learning's own reading),
+    and the entry's current theme when it is no longer among them."""
+    since = timezone.localdate() - dt.timedelta(days=THEME_DAYS)
+    themes: list[tuple[str, int | None]] = list(
+        feedback_selectors.summary(unit, since=since, themes=THEMES_OFFERED).themes
+    )
+    if current and current not in {label for label, _ in themes}:
+        themes.append((current, None))
+    return themes
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    unit: Unit
+    published: int
+    drafts: int
+
+
+BOARDS_LISTED = 30
+
+
+def board_summaries(user) -> list[BoardSummary]:
+    """The boards the user reads with their counts of published entries and drafts (drafts
+    counted only where the user is staff), boards with entries first. A fixed number of
+    queries."""
+    units = board_units(user)[: BOARDS_LISTED * 4]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"published": 0, "drafts": 0})
+    rows = (
+        YouSaidEntry.objects.filter(unit__in=units)
+        .values("unit_id")
+        .annotate(
+            published=Count("pk", filter=Q(published_at__isnull=False)),
+            drafts=Count("pk", filter=Q(published_at__isnull=True)),
+        )
+    )
+    for row in rows:
+        counts[row["unit_id"]] = {"published": row["published"], "drafts": row["drafts"]}
+    staff = {unit.pk for unit in units if sees_drafts(user, unit)}
+    summaries = [
+        BoardSummary(
+            unit,
+            counts[unit.pk]["published"],
+            counts[unit.pk]["drafts"] if unit.pk in staff else 0,
+        )
+        for unit in units
+    ]
+    summaries.sort(key=lambda s: (not (s.published or s.drafts), s.unit.name))
+    return summaries[:BOARDS_LISTED]
