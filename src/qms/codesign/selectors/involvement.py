@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, QuerySet
+from django.http import Http404
 
 from qms.codesign import roles
 from qms.codesign.models import Involvement, InvolvementStatus, Level, WorkArea
 from qms.people import access
-from qms.people.models import Unit
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import Role
 
 __all__ = [
@@ -26,13 +27,19 @@ __all__ = [
     "WorkKind",
     "involvement_of",
     "involvement_readable",
+    "ladder_entries",
     "ladder_summary",
+    "ladder_chart",
+    "ladder_units",
+    "work_or_404",
+    "partners_on",
     "may_confirm",
     "may_log",
     "may_log_own",
     "may_read_work",
     "register_work",
     "work_kind_of",
+    "work_label",
     "work_kinds",
 ]
 
@@ -140,6 +147,30 @@ def may_log_own(user, record) -> bool:
     return may_read_work(user, record) and Role.PARTNER in access.roles_on(user, record)
 
 
+def partners_on(record) -> list[Person]:
+    """The partners taking part in the work, for the log form's choice: those given the partner
+    role on it (or on a record above it) and the partner members of its unit and the units
+    above, who read it by its area's rule. A few queries."""
+    unit = access.unit_of(record)
+    member_ids = set(
+        Membership.objects.filter(role=Role.PARTNER, unit_id__in=unit.ancestor_ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    granted_ids: set[int] = set()
+    current, seen = record, 0
+    while current is not None and seen < 10:
+        content_type = ContentType.objects.get_for_model(current, for_concrete_model=True)
+        granted_ids |= set(
+            ObjectGrant.objects.filter(
+                role=Role.PARTNER, content_type=content_type, object_id=current.pk
+            ).values_list("person_id", flat=True)
+        )
+        current, seen = getattr(current, "access_parent", None), seen + 1
+    people = Person.objects.filter(pk__in=member_ids | granted_ids, is_active=True)
+    return [person for person in people.order_by("display_name") if may_read_work(person, record)]
+
+
 def may_confirm(user, involvement: Involvement) -> bool:
     return may_log(user, involvement.work)
 
@@ -234,6 +265,10 @@ class LadderSummary:
             for level in reversed(Level)
         ]
 
+    @property
+    def area_choices(self) -> list[tuple[str, str]]:
+        return list(WorkArea.choices)
+
     def area_totals(self) -> list[int]:
         return [sum(self.by_area[area].values()) for area in WorkArea.values]
 
@@ -287,6 +322,95 @@ def ladder_summary(
             for entry in shaped_rows
         ],
     )
+
+
+def ladder_chart(summary: LadderSummary) -> str:
+    """A Vega-Lite bar chart of the pieces of work at each highest rung, lowest rung first, each
+    bar labelled with its count (the table beside it says the same in words), as JSON safe in a
+    `<script type="application/json">` element."""
+    from qms.control.selectors import spec_json
+    from qms.stats.mdc import BLUE
+
+    values = [
+        {"rung": f"{level.value}. {level.label}", "pieces": summary.by_level.get(level.value, 0)}
+        for level in Level
+    ]
+    order = [row["rung"] for row in values]
+    encoding = {
+        "x": {
+            "field": "rung",
+            "type": "ordinal",
+            "sort": order,
+            "title": "Highest rung reached",
+            "axis": {"labelAngle": 0},
+        },
+        "y": {
+            "field": "pieces",
+            "type": "quantitative",
+            "title": "Pieces of work",
+            "axis": {"tickMinStep": 1},
+        },
+    }
+    return spec_json(
+        {
+            "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": "Pieces of work by the highest rung partners reached",
+            "data": {"values": values},
+            "height": 240,
+            "encoding": encoding,
+            "layer": [
+                {
+                    "mark": {"type": "bar", "color": BLUE},
+                    "encoding": {
+                        "tooltip": [
+                            {"field": "rung", "title": "Rung"},
+                            {"field": "pieces", "title": "Pieces of work"},
+                        ]
+                    },
+                },
+                {"mark": {"type": "text", "dy": -8}, "encoding": {"text": {"field": "pieces"}}},
+            ],
+        }
+    )
+
+
+def ladder_units(user) -> list[Unit]:
+    """The units whose ladder summary the user reads: where they are staff, and below."""
+    return list(access.units_with_role(user, roles.VIEWERS).order_by("path"))
+
+
+def ladder_entries(unit: Unit, start: dt.date, end: dt.date) -> list[Involvement]:
+    """Every confirmed entry in `unit` and below over the period, for the CSV export, oldest
+    first, with its work (one query per kind of work)."""
+    confirmed = access.in_subtree(
+        Involvement.objects.filter(
+            status=InvolvementStatus.CONFIRMED, occurred_on__gte=start, occurred_on__lte=end
+        ),
+        unit,
+    )
+    return list(
+        confirmed.select_related("unit", "partner", "content_type")
+        .prefetch_related("work")
+        .order_by("occurred_on", "pk")
+    )
+
+
+def work_label(entry: Involvement) -> str:
+    """What the work is, for people: "Improvement project: Fewer falls at night"."""
+    return _work_label(entry)
+
+
+def work_or_404(user, model_label: str, pk: int):
+    """The registered work named "app_label.modelname" and id, if the user reads it: Http404
+    otherwise (a kind not registered, a record that does not exist and one the user may not
+    read look the same)."""
+    kind = _KINDS.get((model_label or "").lower())
+    if kind is None or not 0 < pk < 2**63:
+        raise Http404("Not found")
+    record = kind.content_type.model_class()._default_manager.filter(pk=pk).first()
+    if record is None or not may_read_work(user, record):
+        raise Http404("Not found")
+    return record
 
 
 def _work_label(entry: Involvement) -> str:

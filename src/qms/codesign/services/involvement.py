@@ -120,7 +120,8 @@ def involvement_log(
     if partner is not None:
         if group_name or group_size:
             raise ValidationError({"group_name": ["Name a partner or a group, not both."]})
-        if Role.PARTNER not in access.roles_on(partner, work):
+        on_work = Role.PARTNER in access.roles_on(partner, work)
+        if not on_work or not selectors.may_read_work(partner, work):
             raise ValidationError({"partner": [f"{partner} is not a partner on this work."]})
     involvement = Involvement(
         unit=access.unit_of(work),
