@@ -28,11 +28,14 @@ def _recognition() -> None:
 
 
 def _concerns() -> None:
-    """Concerns: nothing to register yet."""
+    """Concerns: nothing to register. A concern is an issue, whose registrations (comments,
+    notifications, escalation, history) it shares; its own records are kept out of the admin
+    and of the notifications registry on purpose, so no list of them exists outside the pages
+    that keep anonymity."""
 
 
 def _reporting() -> None:
-    """Reporting: nothing to register yet."""
+    """Reporting: nothing to register. Its measures are control measures, registered there."""
 
 
 def _walkrounds() -> None:

@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from qms.comments.models import Comment
-from qms.culture.models import ClosingFeedback, Concern, ConcernMessage, ReportingMeasure
+from qms.culture.models import ClosingFeedback, ConcernMessage, ReportingMeasure
 from qms.culture.models import ReportingMeasureKind as Kind
 from qms.issues.models import Action, Issue, IssueStatus
 from qms.people.models import Membership, Unit
@@ -273,5 +273,155 @@ def tracked_measures(unit: Unit) -> dict[str, ReportingMeasure]:
     }
 
 
-def concern_of(issue: Issue) -> Concern | None:
-    return Concern.objects.filter(issue=issue).first()
+# The charts of the reporting-culture page ----------------------------------------------------
+
+# Limits from the first 20 months, as the feedback charts hold theirs; 7 in a row is a shift.
+BASELINE_POINTS = 20
+SHIFT_LENGTH = TREND_LENGTH = 7
+# How each series is charted: (chart, direction, multiply, the y axis).
+CHARTING = {
+    Kind.RAISED: ("c", "increase", 1.0, "Raised a month"),
+    Kind.FRONT_LINE: ("p", "increase", 100.0, "% raised by front-line staff"),
+    Kind.FIRST_RESPONSE: ("i", "decrease", 1.0, "Median days to first response"),
+    Kind.FEEDBACK: ("p", "increase", 100.0, "% closed with feedback"),
+}
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    month: dt.date
+    value: float | None
+    denominator: float | None
+    cl: float | None
+    lcl: float | None
+    ucl: float | None
+    point_type: str
+
+    @property
+    def point_label(self) -> str:
+        return self.point_type.replace("_", " ")
+
+
+@dataclass
+class Chart:
+    """One side of the reporting culture on an SPC chart, with its measure when tracked."""
+
+    kind: str
+    title: str
+    y_title: str
+    unit_label: str
+    rows: list[ChartRow]
+    spec: str = ""
+    variation_icon: str = ""
+    problem: str = ""
+    measure_url: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"reporting-{self.kind.replace('_', '-')}"
+
+    @property
+    def special(self) -> list[ChartRow]:
+        return [row for row in self.rows if row.point_type.startswith("special")]
+
+    @property
+    def has_denominator(self) -> bool:
+        return self.kind in (Kind.FRONT_LINE, Kind.FEEDBACK)
+
+
+def reporting_charts(unit: Unit, *, today: dt.date | None = None) -> list[Chart]:
+    """The four charts of the unit's reporting culture (its issues and those below it)."""
+    from django.urls import reverse
+
+    from qms.control import selectors as control_selectors
+    from qms.stats import SpcInputError, analyse, chart_spec
+
+    today = today or timezone.localdate()
+    tracked = tracked_measures(unit)
+    charts = []
+    for kind in Kind:
+        chart_kind, direction, multiply, y_title = CHARTING[kind]
+        points = series(unit, kind, today=today)
+        chart = Chart(
+            kind=kind.value,
+            title=kind.label,
+            y_title=y_title,
+            unit_label="%" if multiply == 100.0 else "",
+            rows=[],
+        )
+        if kind in tracked:
+            chart.measure_url = reverse("control:measure-detail", args=[tracked[kind].measure_id])
+        charts.append(chart)
+        if not points:
+            continue
+        try:
+            result = analyse(
+                [p.value for p in points],
+                n=[p.denominator for p in points] if chart_kind == "p" else None,
+                x=[p.month.isoformat() for p in points],
+                chart=chart_kind,
+                baseline=BASELINE_POINTS,
+                rules="mdc",
+                direction=direction,
+                multiply=multiply,
+                shift_length=SHIFT_LENGTH,
+                trend_length=TREND_LENGTH,
+            )[0]
+        except SpcInputError as error:
+            chart.problem = str(error)
+            continue
+
+        def number(value) -> float | None:
+            return None if value != value else float(value)
+
+        chart.rows = [
+            ChartRow(
+                month=point.month,
+                value=number(result.y[index]),
+                denominator=point.denominator,
+                cl=number(result.cl[index]),
+                lcl=number(result.lcl[index]),
+                ucl=number(result.ucl[index]),
+                point_type=str(result.point_type[index]),
+            )
+            for index, point in enumerate(points)
+        ]
+        chart.variation_icon = result.variation_icon
+        spec = chart_spec(result, title=chart.title, y_title=y_title, width=760, height=260)
+        chart.spec = control_selectors.chart_json(spec)
+    return charts
+
+
+@dataclass(frozen=True)
+class UnitPanel:
+    """The unit page's way to its reporting culture."""
+
+    unit: Unit
+    tracked: dict[str, ReportingMeasure]
+    raised_last_month: int
+    may_track: bool
+
+
+def unit_panel(user, unit: Unit, *, today: dt.date | None = None) -> UnitPanel:
+    from qms.culture import roles
+    from qms.people import access
+
+    today = today or timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    raised = (
+        _person_raised(unit)
+        .filter(
+            created_at__gte=timezone.make_aware(dt.datetime.combine(last_month, dt.time.min)),
+            created_at__lt=timezone.make_aware(
+                dt.datetime.combine(today.replace(day=1), dt.time.min)
+            ),
+        )
+        .count()
+    )
+    tracked = tracked_measures(unit)
+    return UnitPanel(
+        unit=unit,
+        tracked=tracked,
+        raised_last_month=raised,
+        may_track=len(tracked) < len(Kind) and access.can(user, unit, roles.REPORTING_TRACKERS),
+    )
