@@ -62,7 +62,7 @@ def test_it_gives_a_leader_the_open_actions_of_their_walkrounds(
     visited, executive, quality_lead, lead
 ):
     mine = selectors.walkround_actions_open(executive)
-    assert [row.walkround for row in mine] == [visited] and not mine[0].overdue
+    assert [action.walkround for action in mine] == [visited] and not mine[0].overdue
     assert len(selectors.walkround_actions_open(quality_lead)) == 1
     assert selectors.walkround_actions_open(lead) == []
     Action.objects.update(done_at=timezone.now())
@@ -85,3 +85,10 @@ def test_it_reads_lists_in_the_same_queries_whatever_their_size(
         selectors.overdue_follow_ups(member, org["ward"])
         selectors.items_by_theme(member, org["ward"])
         selectors.walkround_actions_open(executive)
+
+
+def test_it_gives_a_leader_the_walkrounds_they_are_going_on(planned, executive, lead):
+    assert selectors.walkrounds_planned(executive) == [planned]
+    assert selectors.walkrounds_planned(lead) == []
+    done(planned, executive)
+    assert selectors.walkrounds_planned(executive) == []

@@ -143,6 +143,10 @@ class PlanForm(ScreenedForm, forms.Form):
 
 
 class DoForm(ScreenedForm, forms.Form):
+    # What went differently in a test of change is an account of the system: asked about it,
+    # gently, when it blames a person (qms.web.screening).
+    blame_screened = ("what_happened", "observations")
+
     what_happened = forms.CharField(
         label="What happened",
         widget=_area(4),
@@ -161,6 +165,7 @@ class StudyForm(ScreenedForm, forms.Form):
     """What the data showed against each prediction, and what the team learned."""
 
     study_summary = forms.CharField(label="What the team learned", widget=_area(4), required=False)
+    blame_screened = ("study_summary",)
 
     def __init__(self, *args, predictions: list[Prediction], **kwargs):
         super().__init__(*args, **kwargs)

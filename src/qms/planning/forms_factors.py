@@ -13,6 +13,7 @@ from qms.control.services import EARLIEST_PERIOD
 from qms.issues.models import IssueSource
 from qms.planning.models import AnalysisDecision, FactorDomain, IssueAnalysis
 from qms.planning.services.factors import NOTE_MAX, PROMPT_MAX
+from qms.text import SYSTEM_QUESTION
 from qms.web.screening import ScreenedForm
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -48,8 +49,8 @@ class AnalysisForm(ScreenedForm, forms.Form):
         label="What in the system allowed this to happen?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Describe the conditions, not the people: the workload, the task, the "
-        "equipment, the information available, the training and support.",
+        help_text=f"{SYSTEM_QUESTION} Describe the conditions, not the people: the workload, "
+        "the task, the equipment, the information available, the training and support.",
     )
     domains = forms.TypedMultipleChoiceField(
         label="Contributory factors",

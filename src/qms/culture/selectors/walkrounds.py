@@ -20,7 +20,8 @@ from qms.culture.models.walkrounds import (
 )
 from qms.issues.models import Action
 from qms.people import access
-from qms.people.models import Unit
+from qms.people.models import Person, Unit
+from qms.people.roles import Role
 
 # The walkrounds a list shows at most, newest first: a year of monthly visits to thirty wards.
 LIST_LIMIT = 400
@@ -123,31 +124,50 @@ def items_by_theme(user, unit: Unit | None = None) -> list[ThemeCount]:
     return sorted(rows, key=lambda row: -row.count)
 
 
-@dataclass(frozen=True)
-class WalkroundAction:
-    """An open action from a walkround: the action (its owner, due date), the walkround it
-    came from, and whether it is overdue."""
-
-    action: Action
-    walkround: Walkround
-    overdue: bool
-
-
-def walkround_actions_open(user, *, today: dt.date | None = None) -> list[WalkroundAction]:
+def walkround_actions_open(user, *, today: dt.date | None = None) -> list[Action]:
     """The open actions from the walkrounds `user` went on as a leader, soonest due first:
-    what their teams are waiting on them to follow up (one query)."""
+    what their teams are waiting on them to follow up. Each action carries `walkround` (the
+    visit it came from) and `overdue` (one query)."""
     today = today or timezone.localdate()
-    actions = access.visible(
-        user,
-        _open_actions().filter(issue__walkround_item__walkround__leaders=user),
-        roles.VIEWERS,
-        unit_field="issue__unit",
+    actions = list(
+        access.visible(
+            user,
+            _open_actions().filter(issue__walkround_item__walkround__leaders=user),
+            roles.VIEWERS,
+            unit_field="issue__unit",
+        )[:LIST_LIMIT]
     )
-    return [
-        WalkroundAction(
-            action=action,
-            walkround=action.issue.walkround_item.walkround,
-            overdue=action.due_on < today,
+    for action in actions:
+        action.walkround = action.issue.walkround_item.walkround
+        action.overdue = action.due_on < today
+    return actions
+
+
+def walkrounds_planned(user, *, today: dt.date | None = None) -> list[Walkround]:
+    """The planned walkrounds `user` is going on, from today (overdue plans too: a plan whose
+    date has passed is still to record or cancel), soonest first (one query)."""
+    walkrounds = access.visible(
+        user, Walkround.objects.filter(status=WalkroundStatus.PLANNED, leaders=user), roles.VIEWERS
+    )
+    return list(walkrounds.select_related("unit").order_by("planned_on", "pk")[:LIST_LIMIT])
+
+
+def walkround_leaders_in(unit: Unit) -> list[Person]:
+    """The people who may go on a walkround of the unit as a leader: active, holding a
+    walkround leader's role in it or in a unit above (system administrators are left out:
+    theirs is a technical role, not a senior leader's)."""
+    leading = roles.WALKROUND_LEADERS - {Role.SYSTEM_ADMINISTRATOR}
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            memberships__unit_id__in=unit.ancestor_ids,
+            memberships__role__in=leading,
         )
-        for action in actions[:LIST_LIMIT]
-    ]
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def units_to_choose(user) -> list[Unit]:
+    """The units whose walkrounds the user reads, in the tree's order, for the list's filter."""
+    return list(access.units_with_role(user, roles.VIEWERS).order_by("path")[:LIST_LIMIT])
