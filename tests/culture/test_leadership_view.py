@@ -171,3 +171,47 @@ def test_it_reads_the_view_in_the_same_queries_whatever_the_numbers(
     with django_assert_max_num_queries(len(small.captured_queries)):
         view = selectors.leader_view(service_lead)
     assert view.overdue_actions.total == 22 and len(view.overdue_actions.rows) == selectors.LIMIT
+
+
+def test_it_shows_walkrounds_planned_and_open_walkround_actions(client, org, lead):
+    from qms.culture.models import WalkroundTheme
+    from qms.culture.services import walkrounds
+
+    executive = make_person("executive", (Role.EXECUTIVE, org["board"]))
+    planned = walkrounds.walkround_plan(
+        by=executive,
+        unit=org["ward"],
+        planned_on=TODAY + dt.timedelta(days=7),
+        leaders=[executive],
+        focus="Night-time medicines rounds",
+    )
+    visited = walkrounds.walkround_plan(
+        by=executive, unit=org["ward"], planned_on=TODAY, leaders=[executive], focus="Falls"
+    )
+    walkrounds.walkround_record(by=executive, walkround=visited, done_on=TODAY)
+    walkrounds.walkround_item_add(
+        by=executive,
+        walkround=visited,
+        what="No spare bed alarms at night",
+        theme=WalkroundTheme.values[0],
+        action="Buy two bed alarms",
+        owner=lead,
+        due_on=TODAY + dt.timedelta(days=5),
+    )
+    view = selectors.leader_view(executive)
+    assert [w.pk for w in view.walkrounds_planned.rows] == [planned.pk]
+    assert [row.action.what for row in view.walkround_actions.rows] == ["Buy two bed alarms"]
+    # The ward's lead sees the walkround planned in their unit, not the executive's follow-up.
+    lead_view = selectors.leader_view(lead)
+    assert [w.pk for w in lead_view.walkrounds_planned.rows] == [planned.pk]
+    assert not lead_view.walkround_actions
+    client.force_login(executive)
+    body = client.get(URL).content.decode()
+    assert "Buy two bed alarms" in body and str(planned) in body
+
+
+def test_it_links_the_view_from_culture_home_for_leaders_only(client, lead, member):
+    client.force_login(lead)
+    assert URL in client.get(reverse("culture:home")).content.decode()
+    client.force_login(member)
+    assert URL not in client.get(reverse("culture:home")).content.decode()

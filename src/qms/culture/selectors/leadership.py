@@ -1,9 +1,8 @@
 """Reads of leadership: the leader's view of what the teams they lead need from them now.
 
 Each section is one or two queries whatever the numbers (the first LIMIT rows, and a count only
-when there are more), so the page and home's card stay bounded. A section that another part of
-the area provides (walkrounds, recognition) is read through that part's selector and left out
-until that part exists."""
+when there are more), so the page and home's card stay bounded. Recognition to pass on is read
+through the recognition part's selector, and left out until that part provides it."""
 
 from __future__ import annotations
 
@@ -13,11 +12,14 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from qms.culture import roles
+from qms.culture.models import Walkround, WalkroundStatus
 from qms.culture.selectors import coaching as coaching_selectors
+from qms.culture.selectors import walkrounds as walkround_selectors
 from qms.escalation import selectors as escalation_selectors
 from qms.escalation import services as escalation_services
 from qms.escalation.models import Escalation, EscalationStatus
@@ -102,6 +104,27 @@ def _sustaining_projects(user) -> Section:
     return _section(access.visible(user, projects, roles.LEADERS).order_by("unit__path", "pk"))
 
 
+def link(record) -> str:
+    """The record's page, or "" while the part that owns it has no page for it yet."""
+    try:
+        return record.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def _walkrounds_planned(user) -> Section:
+    """Planned walkrounds the user will lead, or of the units they lead, soonest first."""
+    theirs = access.visible(user, Walkround.objects.all(), roles.LEADERS).values("pk")
+    planned = (
+        Walkround.objects.filter(status=WalkroundStatus.PLANNED)
+        .filter(Q(leaders=user) | Q(pk__in=theirs))
+        .distinct()
+        .select_related("unit")
+        .order_by("planned_on", "pk")
+    )
+    return _section(planned)
+
+
 def _optional(part: str, name: str, user) -> Section:
     selector = _from_part(part, name)
     if selector is None:
@@ -135,27 +158,25 @@ class LeaderView:
 
 def leader_view(user, *, today: dt.date | None = None) -> LeaderView:
     """What the teams the user leads need from them now: escalations waiting for their answer,
-    overdue actions in their units (issues' and walkrounds'), recognition to give (passed on to
-    them, bright spots accepted lately, projects sustaining their improvement), their coaching
-    due and walkrounds planned. A bounded number of queries whatever the numbers."""
+    overdue actions in their units and open actions of the walkrounds they went on, recognition
+    to give (passed on to them, bright spots accepted lately, projects sustaining their
+    improvement), their coaching due and walkrounds planned. A bounded number of queries
+    whatever the numbers."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=RECENT_DAYS)
     return LeaderView(
         today=today,
         escalations=_escalations(user),
         overdue_actions=_overdue_actions(user, today),
-        walkround_actions=_optional("walkrounds", "walkround_actions_open", user),
+        walkround_actions=_listed(walkround_selectors.walkround_actions_open(user, today=today)),
         recognition_to_pass_on=_optional("recognition", "recognition_to_pass_on", user),
         bright_spots=_listed(
             learning_selectors.bright_spots_accepted_since(user, since, roles.LEADERS, limit=LIMIT)
         ),
         sustaining_projects=_sustaining_projects(user),
         coaching=coaching_selectors.coaching_due(user, today=today),
-        walkrounds_planned=_optional("walkrounds", "walkrounds_planned", user),
-        parts={
-            "walkrounds": _from_part("walkrounds", "walkround_actions_open") is not None,
-            "recognition": _from_part("recognition", "recognition_to_pass_on") is not None,
-        },
+        walkrounds_planned=_walkrounds_planned(user),
+        parts={"recognition": _from_part("recognition", "recognition_to_pass_on") is not None},
     )
 
 
