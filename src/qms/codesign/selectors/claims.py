@@ -13,7 +13,7 @@ from django.db.models.functions import TruncMonth
 from qms.codesign import roles
 from qms.codesign.models import Claim, ClaimStatus, Involvement
 from qms.people import access
-from qms.people.models import Membership, Person, Unit
+from qms.people.models import Membership, ObjectGrant, Person, Unit
 from qms.people.roles import Role
 
 __all__ = [
@@ -61,13 +61,18 @@ def may_claim_for(user, partner: Person, unit: Unit) -> bool:
 
 
 def partner_units(partner: Person) -> list[Unit]:
-    """The units a partner claims in: where they hold the partner role, and where work they
-    were involved in lives (a partner given a role on one project only)."""
+    """The units a partner claims in: where they hold the partner role, where the work they
+    are given the partner role on lives (a partner on one project only), and where work they
+    were involved in lives."""
     unit_ids = set(
         Membership.objects.filter(person=partner, role=Role.PARTNER).values_list(
             "unit_id", flat=True
         )
     ) | set(Involvement.objects.filter(partner=partner).values_list("unit_id", flat=True))
+    grants = ObjectGrant.objects.filter(person=partner, role=Role.PARTNER).prefetch_related(
+        "subject"
+    )
+    unit_ids |= {access.unit_of(grant.subject).pk for grant in grants if grant.subject is not None}
     return list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
 
 
