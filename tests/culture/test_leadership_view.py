@@ -200,14 +200,14 @@ def test_it_shows_walkrounds_planned_and_open_walkround_actions(client, org, lea
     )
     view = selectors.leader_view(executive)
     assert [w.pk for w in view.walkrounds_planned.rows] == [planned.pk]
-    assert [row.action.what for row in view.walkround_actions.rows] == ["Buy two bed alarms"]
+    assert [action.what for action in view.walkround_actions.rows] == ["Buy two bed alarms"]
     # The ward's lead sees the walkround planned in their unit, not the executive's follow-up.
     lead_view = selectors.leader_view(lead)
     assert [w.pk for w in lead_view.walkrounds_planned.rows] == [planned.pk]
     assert not lead_view.walkround_actions
     client.force_login(executive)
     body = client.get(URL).content.decode()
-    assert "Buy two bed alarms" in body and str(planned) in body
+    assert "Buy two bed alarms" in body and planned.get_absolute_url() in body
 
 
 def test_it_links_the_view_from_culture_home_for_leaders_only(client, lead, member):

@@ -105,7 +105,8 @@ def _sustaining_projects(user) -> Section:
 
 
 def link(record) -> str:
-    """The record's page, or "" while the part that owns it has no page for it yet."""
+    """The record's page, or "" while the part that owns it has no page for it yet (recognition
+    to pass on is read from a part still being built)."""
     try:
         return record.get_absolute_url()
     except NoReverseMatch:
