@@ -28,7 +28,12 @@ def trend_spec(points, title: str, top: int) -> dict[str, Any] | None:
         {
             "mark": {"type": "line", "point": {"filled": True, "size": 70}, "color": _BLUE},
             "encoding": {
-                "x": {"field": "closed", "type": "temporal", "title": "Survey closed"},
+                "x": {
+                    "field": "closed",
+                    "type": "temporal",
+                    "title": "Survey closed",
+                    "axis": {"format": "%b %Y", "tickCount": 4},
+                },
                 "y": {
                     "field": "score",
                     "type": "quantitative",
@@ -74,10 +79,10 @@ def _bands() -> dict[str, Any]:
                 "encoding": {"y": {"field": "y", "type": "quantitative"}},
             },
             {
-                "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "color": "#425563"},
+                "mark": {"type": "text", "align": "right", "dx": -4, "dy": -6, "color": "#425563"},
                 "encoding": {
                     "y": {"field": "y", "type": "quantitative"},
-                    "x": {"value": 0},
+                    "x": {"value": "width"},
                     "text": {"field": "label"},
                 },
             },
@@ -86,50 +91,72 @@ def _bands() -> dict[str, Any]:
 
 
 def ties_spec(rows: list[dict]) -> dict[str, Any] | None:
-    """One small chart per workgroup pair ("nurses → doctors") of its index in each run; None
-    unless some pair was shown in two runs or more."""
+    """Each workgroup pair ("nurses → doctors") as a row, with a point for its index in each
+    survey (one shape and colour per survey, named in the legend): how each tie changed. None
+    unless some pair was shown in two surveys or more."""
     seen: dict[str, int] = {}
     for row in rows:
         seen[row["tie"]] = seen.get(row["tie"], 0) + 1
     if not any(count > 1 for count in seen.values()):
         return None
+    surveys = sorted({row["closed"] for row in rows})[-len(_SURVEY_COLOURS) :]
+    rows = [row for row in rows if row["closed"] in surveys]
     return {
         "$schema": SCHEMA,
         "description": "Each workgroup pair's relational coordination index in each survey",
+        "width": 600,
+        "height": {"step": 18},
         "background": "white",
         "config": {"font": _FONT},
         "data": {"values": rows},
-        "columns": 5,
-        "facet": {
-            "field": "tie",
-            "type": "nominal",
-            "title": None,
-            "sort": list(seen),
-            "header": {"labelFontSize": 11, "labelLimit": 170},
-        },
-        "spec": {
-            "width": 120,
-            "height": 80,
-            "mark": {"type": "line", "point": {"filled": True}, "color": _BLUE},
-            "encoding": {
-                "x": {
-                    "field": "closed",
-                    "type": "temporal",
-                    "title": None,
-                    "axis": {"format": "%Y", "tickCount": 2},
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": "#aeb7bd"},
+                "encoding": {
+                    "y": {"field": "tie", "type": "nominal", "sort": list(seen), "title": None},
+                    "x": {
+                        "aggregate": "min",
+                        "field": "index",
+                        "type": "quantitative",
+                        "scale": {"domain": [1, 5]},
+                    },
+                    "x2": {"aggregate": "max", "field": "index"},
                 },
-                "y": {
-                    "field": "index",
-                    "type": "quantitative",
-                    "title": None,
-                    "scale": {"domain": [1, 5]},
-                    "axis": {"values": [1, 3, 5]},
-                },
-                "tooltip": [
-                    {"field": "tie", "title": "Pair"},
-                    {"field": "closed", "type": "temporal", "title": "Closed"},
-                    {"field": "index", "title": "Index", "format": ".2f"},
-                ],
             },
-        },
+            {
+                "mark": {"type": "point", "filled": True, "size": 70},
+                "encoding": {
+                    "y": {"field": "tie", "type": "nominal", "sort": list(seen), "title": None},
+                    "x": {
+                        "field": "index",
+                        "type": "quantitative",
+                        "title": "Relational coordination index (1 to 5)",
+                        "scale": {"domain": [1, 5]},
+                    },
+                    "color": {
+                        "field": "closed",
+                        "type": "ordinal",
+                        "title": "Survey closed",
+                        "scale": {"domain": surveys, "range": _SURVEY_COLOURS[-len(surveys) :]},
+                        "legend": {"orient": "bottom"},
+                    },
+                    "shape": {
+                        "field": "closed",
+                        "type": "ordinal",
+                        "scale": {"domain": surveys, "range": _SURVEY_SHAPES[-len(surveys) :]},
+                    },
+                    "tooltip": [
+                        {"field": "tie", "title": "Pair"},
+                        {"field": "closed", "title": "Survey closed"},
+                        {"field": "index", "title": "Index", "format": ".2f"},
+                    ],
+                },
+            },
+        ],
     }
+
+
+# The latest four surveys: older ones grey, the latest NHS blue, each its own shape too (not
+# colour alone).
+_SURVEY_COLOURS = ["#aeb7bd", "#768692", "#425563", "#005EB8"]
+_SURVEY_SHAPES = ["square", "triangle-up", "diamond", "circle"]

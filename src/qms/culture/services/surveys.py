@@ -243,6 +243,52 @@ def survey_answer(
     SurveyResponse.objects.create(run=run, workgroup=workgroup, scores=cleaned)
 
 
+# A paper round of a large team, not a bulk load of anything else.
+MAX_IMPORTED_ANSWERS = 500
+
+
+@transaction.atomic
+def survey_answers_enter(
+    *,
+    by: Person | None,
+    run: SurveyRun,
+    answers: list[tuple[str | None, dict]],
+    today: datetime.date | None = None,
+) -> int:
+    """Enter answers collected on paper (SURVEY_RUNNERS on the run): each a pair of the
+    respondent's workgroup name (None for a pulse) and scores keyed by the rated workgroup's
+    name (or "pulse"). Like answers given online they carry no person; they are checked the
+    same way, all or nothing, and only until the survey's answers are sealed. How many."""
+    access.authorise(by, run, roles.SURVEY_RUNNERS, "enter answers collected on paper")
+    run = _locked(run)
+    if run.sealed:
+        raise ValidationError("The survey's answers are sealed: nothing can be added.")
+    if _today(today) < run.opens_on:
+        raise ValidationError("The survey has not opened yet.")
+    if not 0 < len(answers) <= MAX_IMPORTED_ANSWERS:
+        raise ValidationError(f"Enter between 1 and {MAX_IMPORTED_ANSWERS} answers at a time.")
+    groups = {group.name: group for group in run.workgroups.all()}
+    rows = []
+    for number, (own, scores) in enumerate(answers, start=1):
+        workgroup = groups.get(own) if own is not None else None
+        if run.is_rc and workgroup is None:
+            raise ValidationError({"workgroup": f"Answer {number}: no workgroup “{own}”."})
+        if run.is_rc:
+            unknown = [name for name in scores if name not in groups]
+            if unknown:
+                raise ValidationError({"scores": f"Answer {number}: no workgroup “{unknown[0]}”."})
+            scores = {str(groups[name].pk): values for name, values in scores.items()}
+        try:
+            cleaned = _checked_scores(run, workgroup, scores)
+        except ValidationError as error:
+            raise ValidationError(f"Answer {number}: {' '.join(error.messages)}") from None
+        rows.append(SurveyResponse(run=run, workgroup=workgroup, scores=cleaned))
+    SurveyResponse.objects.bulk_create(rows)
+    record_by(run, by, f"{len(rows)} answers collected on paper entered")
+    run.save()
+    return len(rows)
+
+
 def _seal(run: SurveyRun) -> SurveyRun:
     """Copy the run's answers into new rows (new random keys, shuffled order, one
     transaction) and delete the ones written while it was open, whose database row versions
