@@ -2,6 +2,8 @@
 piece of work partners are invited onto), an improvement coach of the ward (an organiser who
 does not manage memberships), and a new partner invited by the lead."""
 
+import datetime as dt
+
 import pytest
 from helpers import make_person
 
@@ -45,3 +47,13 @@ def guest(invited):
     person.set_password("a-long-partner-password-2026")
     person.save()
     return person
+
+
+def contribute(by, work, partner, text="Ask families about night-time on admission.", **fields):
+    """A partner's contribution to `work`, logged by `by` (confirmed when an organiser logs it)."""
+    from qms.codesign.services import involvement as involvement_services
+
+    return involvement_services.involvement_log(
+        by=by, work=work, partner=partner, level=4, occurred_on=dt.date(2026, 11, 2),
+        contribution=text, **fields,
+    )  # fmt: skip

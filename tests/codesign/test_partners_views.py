@@ -2,6 +2,7 @@
 and bad input, and the partner's own home in plain words (their work only, no staff directory,
 no jargon left unexplained)."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -140,3 +141,22 @@ def test_it_keeps_the_staff_directory_from_partners(client, guest, org, lead):
     assert client.get(reverse("people:person-detail", args=[lead.pk])).status_code == 404
     assert client.get(reverse("codesign:partner-list")).status_code == 403
     assert client.get(org["ward"].get_absolute_url()).status_code == 404
+
+
+def test_it_shows_a_partner_what_they_said_and_what_happened(client, lead, guest, project, org):
+    from qms.codesign.services import yousaid
+
+    said = contribute(lead, project, guest)  # noqa: F405
+    entry = yousaid.yousaid_create(
+        by=lead, unit=org["ward"], you_said="Ask families.", we_did="Families asked on admission.",
+        status="doing", status_on=dt.date(2026, 11, 20), involvement=said,
+    )  # fmt: skip
+    client.force_login(guest)
+    text = client.get(reverse("codesign:home")).text
+    assert "Ask families about night-time on admission." in text
+    assert "Families asked on admission." not in text  # a draft: not theirs to see yet
+    yousaid.yousaid_publish(by=lead, entry=entry)
+    text = client.get(reverse("codesign:home")).text
+    assert "We did: Families asked on admission." in text
+    board = client.get(reverse("codesign:yousaid-board", args=[org["ward"].pk])).text
+    assert "From a partner's contribution to Fewer falls on Ward 7" in board

@@ -108,3 +108,24 @@ def test_it_deletes_an_entry(lead, member, org):
         services.yousaid_delete(by=member, entry=entry)
     services.yousaid_delete(by=lead, entry=entry)
     assert not YouSaidEntry.objects.exists()
+
+
+def test_it_answers_a_partners_contribution(lead, org, project, guest):
+    contribution = contribute(lead, project, guest)  # noqa: F405
+    entry = draft(lead, org["ward"], involvement=contribution)
+    assert entry.involvement == contribution
+    entry = services.yousaid_update(by=lead, entry=entry, involvement=None)
+    assert entry.involvement is None
+
+
+def test_it_refuses_an_unconfirmed_or_other_units_contribution(lead, org, project, guest):
+    own = contribute(guest, project, guest, text="Dim the lights at night.")  # noqa: F405
+    assert own.status == "proposed"
+    with pytest.raises(ValidationError) as error:
+        draft(lead, org["ward"], involvement=own)
+    assert "involvement" in error.value.message_dict
+    elsewhere = make_project(org["other_ward"], title="Ward 8's project")
+    other = contribute(None, elsewhere, None, group_name="Patient panel")  # noqa: F405
+    with pytest.raises(ValidationError):
+        draft(lead, org["ward"], involvement=other)
+    assert not YouSaidEntry.objects.exists()

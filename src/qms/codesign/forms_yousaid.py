@@ -20,6 +20,7 @@ class EntryForm(ScreenedForm, forms.Form):
         "summary. No names.",
     )
     theme = forms.ChoiceField(label="Feedback theme it answers", required=False)
+    involvement = forms.ChoiceField(label="Partners' contribution it answers", required=False)
     we_did = forms.CharField(
         label="We did",
         max_length=TEXT_MAX_LENGTH,
@@ -34,13 +35,16 @@ class EntryForm(ScreenedForm, forms.Form):
         help_text="When it is planned for, when it started, or when it was done.",
     )
 
-    def __init__(self, *args, themes, follow_groups, **kwargs):
+    def __init__(self, *args, themes, follow_groups, contributions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", "None")] + [
             (label, f"{label} ({count} comment{'s' if count != 1 else ''} this year)")
             if count is not None
             else (label, label)
             for label, count in themes
+        ]
+        self.fields["involvement"].choices = [("", "None")] + [
+            (str(pk), words) for pk, words in contributions
         ]
         self.fields["followed"].choices = [("", "Nothing linked")] + follow_groups
         self.fields["status_on"].initial = timezone.localdate()

@@ -36,6 +36,15 @@ class YouSaidEntry(models.Model):
         blank=True,
         help_text="The theme of the unit's feedback this answers, if any.",
     )
+    involvement = models.ForeignKey(
+        "codesign.Involvement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="yousaid_entries",
+        verbose_name="partner's contribution",
+        help_text="The partners' contribution this answers, if any.",
+    )
     we_did = models.TextField(
         "we did", max_length=600, help_text="What changed or will change, in plain words."
     )

@@ -51,7 +51,7 @@ class WorkItem:
     url: str
 
 
-def _records(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], object]:
+def records_of(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], object]:
     """The records named by (content type id, object id), with their units: one query per kind."""
     by_type: dict[int, list[int]] = defaultdict(list)
     for content_type_id, object_id in pairs:
@@ -80,7 +80,7 @@ def partner_work(user) -> list[WorkItem]:
     grants = list(
         ObjectGrant.objects.filter(person=user).values_list("content_type_id", "object_id")
     )
-    records = _records(grants)
+    records = records_of(grants)
     items = [
         WorkItem(
             _words(record), str(record), str(access.unit_of(record)), record.get_absolute_url()
@@ -175,7 +175,7 @@ def partners_of(user) -> PartnersPage:
             "person_id", "content_type_id", "object_id"
         )
     )
-    records = _records([(ct, oid) for _, ct, oid in grants])
+    records = records_of([(ct, oid) for _, ct, oid in grants])
     for person_id, content_type_id, object_id in grants:
         record = records.get((content_type_id, object_id))
         if record is None:

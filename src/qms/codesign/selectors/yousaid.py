@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qms.codesign import roles
-from qms.codesign.models import YouSaidEntry
+from qms.codesign.models import Involvement, InvolvementStatus, YouSaidEntry
+from qms.codesign.selectors import partners as partner_selectors
 from qms.learning.selectors import feedback as feedback_selectors
 from qms.people import access
 from qms.people.models import Unit
@@ -93,10 +94,13 @@ class Followed:
 class BoardEntry:
     entry: YouSaidEntry
     followed: Followed | None
+    contribution_to: str = ""  # the work a partner's contribution it answers was about
 
 
 def entries(unit: Unit, *, drafts: bool) -> QuerySet[YouSaidEntry]:
-    shown = YouSaidEntry.objects.filter(unit=unit).select_related("unit", "created_by")
+    shown = YouSaidEntry.objects.filter(unit=unit).select_related(
+        "unit", "created_by", "involvement"
+    )
     return shown if drafts else shown.filter(published_at__isnull=False)
 
 
@@ -135,7 +139,20 @@ def board(user, unit: Unit, *, drafts: bool) -> list[BoardEntry]:
     """The unit's board, newest first: published entries, and drafts for staff."""
     rows = list(entries(unit, drafts=drafts))
     followed = _followed(user, rows)
-    return [BoardEntry(row, followed.get(row.pk)) for row in rows]
+    works = partner_selectors.records_of(
+        [(row.involvement.content_type_id, row.involvement.object_id) for row in rows
+         if row.involvement is not None]
+    )  # fmt: skip
+    return [
+        BoardEntry(
+            row,
+            followed.get(row.pk),
+            str(works.get((row.involvement.content_type_id, row.involvement.object_id), ""))
+            if row.involvement is not None
+            else "",
+        )
+        for row in rows
+    ]
 
 
 def latest_published(unit: Unit, *, limit: int = LATEST) -> list[YouSaidEntry]:
@@ -226,3 +243,69 @@ def board_summaries(user) -> list[BoardSummary]:
     ]
     summaries.sort(key=lambda s: (not (s.published or s.drafts), s.unit.name))
     return summaries[:BOARDS_LISTED]
+
+
+CONTRIBUTIONS_OFFERED = 60
+
+
+def contribution_choices(unit: Unit, *, current: Involvement | None = None) -> list:
+    """The unit's confirmed partners' contributions an entry may answer, the latest first (and
+    the entry's own when it is older), as (pk, words). One query."""
+    rows = list(
+        Involvement.objects.filter(
+            unit__path__startswith=unit.path, status=InvolvementStatus.CONFIRMED
+        )
+        .select_related("partner")
+        .order_by("-occurred_on", "-pk")[:CONTRIBUTIONS_OFFERED]
+    )
+    if current is not None and current not in rows:
+        rows.append(current)
+    return [
+        (row.pk, f"{row.occurred_on:%d %b %Y}, {row.who}: {row.contribution[:90]}") for row in rows
+    ]
+
+
+def contribution_from(unit: Unit, value) -> Involvement | None:
+    """The contribution chosen on the form, among the unit's; None for none or anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Involvement.objects.filter(pk=number, unit__path__startswith=unit.path)
+        .select_related("unit")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Contribution:
+    involvement: Involvement
+    work: str
+    answers: list[YouSaidEntry]  # the published entries that answer it
+
+
+def contributions_of(user, *, limit: int = 20) -> list[Contribution]:
+    """A partner's own contributions, the latest first, with what they were about and the
+    published “we did” that answered them. A fixed number of queries."""
+    rows = list(
+        Involvement.objects.filter(partner=user)
+        .prefetch_related(
+            Prefetch(
+                "yousaid_entries",
+                queryset=YouSaidEntry.objects.filter(published_at__isnull=False).select_related(
+                    "unit"
+                ),
+            )
+        )
+        .order_by("-occurred_on", "-pk")[:limit]
+    )
+    works = partner_selectors.records_of([(row.content_type_id, row.object_id) for row in rows])
+    return [
+        Contribution(
+            row,
+            str(works.get((row.content_type_id, row.object_id), "")),
+            list(row.yousaid_entries.all()),
+        )
+        for row in rows
+    ]

@@ -138,6 +138,9 @@ def _work_name(unit: Unit, record) -> str:
 
 
 def _send_welcome(person: Person, by: Person | None, unit: Unit, record) -> None:
+    person.refresh_from_db(fields=["password", "is_active"])
+    if person.has_usable_password() or not person.is_active:
+        return  # a password set since (the token would not work) or an account closed
     context = {
         "person": person,
         "by": by,

@@ -1,7 +1,7 @@
-"""Writes of “you said, we did”: organisers of a unit draft an entry (what people said, from a
-feedback theme, a partner's contribution or words; what followed, linked to an action, a PDSA
-cycle, a project or a change package), change it, publish it to partners and withdraw it. Every
-write authorises `by`, is atomic and keeps history."""
+"""Writes of “you said, we did”: organisers of a unit draft an entry (what people said: a
+feedback theme, a partners' contribution (an Involvement entry) or words; what followed: an
+action, a PDSA cycle, a project or a change package), change it, publish it to partners and
+withdraw it. Every write authorises `by`, is atomic and keeps history."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from qms.codesign import roles
-from qms.codesign.models import WeDidStatus, YouSaidEntry
+from qms.codesign.models import Involvement, InvolvementStatus, WeDidStatus, YouSaidEntry
+from qms.codesign.selectors import involvement as involvement_selectors
 from qms.codesign.selectors import yousaid as selectors
 from qms.core.dates import out_of_reach
 from qms.people import access
@@ -21,7 +22,7 @@ from qms.people.models import Person, Unit
 from qms.text.feedback import THEMES
 from qms.web.screening import refusals
 
-EDITABLE = ("you_said", "we_did", "theme", "status", "status_on", "followed")
+EDITABLE = ("you_said", "we_did", "theme", "status", "status_on", "followed", "involvement")
 # Short enough for a poster: a few sentences each side.
 TEXT_MAX_LENGTH = 600
 
@@ -52,7 +53,7 @@ def _clean(entry: YouSaidEntry, by: Person | None) -> None:
     problem = out_of_reach(entry.status_on, "The date")
     if problem:
         raise ValidationError({"status_on": problem})
-    entry.full_clean(exclude=["unit", "created_by", "followed_type", "followed_id"])
+    entry.full_clean(exclude=["unit", "created_by", "followed_type", "followed_id", "involvement"])
 
 
 def _set_followed(entry: YouSaidEntry, followed, by: Person | None) -> None:
@@ -72,6 +73,19 @@ def _set_followed(entry: YouSaidEntry, followed, by: Person | None) -> None:
     entry.followed = followed
 
 
+def _set_involvement(entry: YouSaidEntry, involvement: Involvement | None, by) -> None:
+    """Link the partners' contribution it answers: confirmed, logged in the unit (or below), and
+    readable by the person linking it."""
+    if involvement is not None:
+        if involvement.status != InvolvementStatus.CONFIRMED:
+            raise ValidationError({"involvement": "Link a contribution once it is confirmed."})
+        if not involvement.unit.path.startswith(entry.unit.path):
+            raise ValidationError({"involvement": f"That contribution is not {entry.unit}'s."})
+        if by is not None and not involvement_selectors.involvement_readable(by, involvement):
+            raise ValidationError({"involvement": "You cannot open that contribution."})
+    entry.involvement = involvement
+
+
 @transaction.atomic
 def yousaid_create(
     *,
@@ -83,6 +97,7 @@ def yousaid_create(
     status: str = WeDidStatus.PLANNED,
     theme: str = "",
     followed=None,
+    involvement: Involvement | None = None,
 ) -> YouSaidEntry:
     """Draft an entry of `unit`'s board (its organisers). Drafts are seen by staff only."""
     access.authorise(by, unit, roles.ORGANISERS, "write “you said, we did”")
@@ -96,6 +111,7 @@ def yousaid_create(
         created_by=by,
     )
     _set_followed(entry, followed, by)
+    _set_involvement(entry, involvement, by)
     _clean(entry, by)
     record_by(entry, by, "Drafted")
     entry.save()
@@ -115,6 +131,8 @@ def yousaid_update(
     entry = YouSaidEntry.objects.select_for_update().select_related("unit").get(pk=entry.pk)
     if "followed" in changes:
         _set_followed(entry, changes.pop("followed"), by)
+    if "involvement" in changes:
+        _set_involvement(entry, changes.pop("involvement"), by)
     for field, value in changes.items():
         setattr(entry, field, value if value is not None else "")
     _clean(entry, by)

@@ -22,6 +22,7 @@ def home(request):
             "coming_up": partner_selectors.coming_up(user),
             "profile": partner_selectors.profile_of(user),
             "boards": yousaid_selectors.board_units(user),
+            "contributions": yousaid_selectors.contributions_of(user),
         }
         return render(request, "codesign/partner_home.html", context)
     units = list(access.units_with_role(user, roles.BOARD_READERS).order_by("path"))

@@ -33,7 +33,10 @@ def _entry(request, entry_id) -> YouSaidEntry:
     """An entry for its unit's organisers: 404 for those who may not see it (partners do not see
     drafts, and are not told one exists), 403 for staff who may read but not change it."""
     entry = access.object_or_404(
-        request.user, YouSaidEntry.objects.select_related("unit"), entry_id, roles.BOARD_READERS
+        request.user,
+        YouSaidEntry.objects.select_related("unit", "involvement"),
+        entry_id,
+        roles.BOARD_READERS,
     )
     if not selectors.sees_drafts(request.user, entry.unit):
         raise Http404("Not found")
@@ -62,12 +65,13 @@ def poster(request, unit_id):
     return render(request, "codesign/yousaid_poster.html", context)
 
 
-def _form(request, unit: Unit, *, initial=None, current_theme=""):
+def _form(request, unit: Unit, *, initial=None, current_theme="", current_involvement=None):
     return EntryForm(
         request.POST or None,
         initial=initial,
         themes=selectors.theme_choices(unit, current=current_theme),
         follow_groups=selectors.follow_choices(unit),
+        contributions=selectors.contribution_choices(unit, current=current_involvement),
     )
 
 
@@ -83,9 +87,12 @@ def _followed(form, unit: Unit):
     return record
 
 
-def _fields(form) -> dict:
+def _fields(form, unit: Unit) -> dict:
     data = form.cleaned_data
-    return {key: data[key] for key in ("you_said", "we_did", "theme", "status", "status_on")}
+    fields = {key: data[key] for key in ("you_said", "we_did", "theme", "status", "status_on")}
+    # The form offers only the unit's contributions; the service checks the rest.
+    fields["involvement"] = selectors.contribution_from(unit, data.get("involvement"))
+    return fields
 
 
 @login_required
@@ -98,7 +105,7 @@ def entry_create(request, unit_id):
             entry = apply_service(
                 form,
                 lambda: services.yousaid_create(
-                    by=request.user, unit=unit, followed=followed, **_fields(form)
+                    by=request.user, unit=unit, followed=followed, **_fields(form, unit)
                 ),
             )
             if entry is not None:
@@ -116,6 +123,7 @@ def entry_edit(request, entry_id):
         "you_said": entry.you_said,
         "we_did": entry.we_did,
         "theme": entry.theme,
+        "involvement": str(entry.involvement_id or ""),
         "status": entry.status,
         "status_on": entry.status_on,
         "followed": (
@@ -124,14 +132,20 @@ def entry_edit(request, entry_id):
             else ""
         ),
     }
-    form = _form(request, entry.unit, initial=initial, current_theme=entry.theme)
+    form = _form(
+        request,
+        entry.unit,
+        initial=initial,
+        current_theme=entry.theme,
+        current_involvement=entry.involvement,
+    )
     if request.method == "POST" and form.is_valid():
         followed = _followed(form, entry.unit)
         if followed is not False:
             done = apply_service(
                 form,
                 lambda: services.yousaid_update(
-                    by=request.user, entry=entry, followed=followed, **_fields(form)
+                    by=request.user, entry=entry, followed=followed, **_fields(form, entry.unit)
                 ),
             )
             if done is not None:
