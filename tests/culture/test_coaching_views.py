@@ -157,3 +157,11 @@ def test_it_shows_the_culture_home_section_by_role(client, org, coach, lead, mem
     body = client.get(reverse("culture:home")).content.decode()
     assert reverse("culture:coaching-new") not in body
     assert reverse("culture:coaching-list") in body
+
+
+def test_it_offers_the_next_session_already_planned_on_the_session_form(client, org, coach, lead):
+    planned = TODAY + dt.timedelta(days=4)
+    relationship = open_coaching(coach, org["ward"], [lead], next_session_on=planned)
+    client.force_login(coach)
+    body = client.get(reverse("culture:coaching-session-new", args=[relationship.pk])).content
+    assert f'value="{planned.isoformat()}"'.encode() in body

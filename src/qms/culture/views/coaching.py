@@ -108,6 +108,10 @@ def coaching_edit(request, pk):
     )
 
 
+def _still_ahead(day):
+    return day if day is not None and day > timezone.localdate() else None
+
+
 @login_required
 def coaching_session_new(request, pk):
     relationship = selectors.coaching_or_404(request.user, pk, coach_only=True)
@@ -116,7 +120,12 @@ def coaching_session_new(request, pk):
         request.POST or None,
         relationship=relationship,
         owners=owners,
-        initial={"held_on": timezone.localdate(), "minutes": 45},
+        initial={
+            "held_on": timezone.localdate(),
+            "minutes": 45,
+            # A plan still ahead stays unless the coach changes it.
+            "next_session_on": _still_ahead(relationship.next_session_on),
+        },
     )
     if request.method == "POST" and form.is_valid():
         session = apply_service(
