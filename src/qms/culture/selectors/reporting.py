@@ -219,10 +219,18 @@ def days_to_first_response(unit: Unit, *, today: dt.date | None = None) -> list[
     today = today or timezone.localdate()
     raised = _raised(unit)
     first = first_responses(unit)
+    # Waiting is counted from the issue's recorded creation (its first history row): the same
+    # moment as `created_at`, unless an import or the demo dated the issue back without its
+    # history, when the responses recorded with it would otherwise seem months late.
+    recorded = dict(
+        Issue.history.filter(id__in=_person_raised(unit).values("pk"), history_type="+")
+        .values_list("id", "history_date")
+    )
     days: dict[dt.date, list[float]] = defaultdict(list)
     for row in raised:
         if row.pk in first:
-            waited = max((first[row.pk] - row.created_at).total_seconds(), 0.0) / DAY_SECONDS
+            since = recorded.get(row.pk, row.created_at)
+            waited = max((first[row.pk] - since).total_seconds(), 0.0) / DAY_SECONDS
             days[_month(row.created_at)].append(waited)
     if not days:
         return []
