@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_support import PASSWORD, shot
-from culture.concerns_support import backdate
 from django.utils import timezone
 
+from culture.concerns_support import backdate
 from qms.issues import services as issue_services
 
 

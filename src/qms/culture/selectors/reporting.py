@@ -223,8 +223,9 @@ def days_to_first_response(unit: Unit, *, today: dt.date | None = None) -> list[
     # moment as `created_at`, unless an import or the demo dated the issue back without its
     # history, when the responses recorded with it would otherwise seem months late.
     recorded = dict(
-        Issue.history.filter(id__in=_person_raised(unit).values("pk"), history_type="+")
-        .values_list("id", "history_date")
+        Issue.history.filter(
+            id__in=_person_raised(unit).values("pk"), history_type="+"
+        ).values_list("id", "history_date")
     )
     days: dict[dt.date, list[float]] = defaultdict(list)
     for row in raised:

@@ -148,7 +148,9 @@ def _one(story, unit, lead, staff, day, today, progress, kind, rng) -> int:
         )
         issue = concern.issue
     elif kind < 0.35:
-        concern, _ = services.concern_raise(by=raiser, unit=unit, title=title, description=description)
+        concern, _ = services.concern_raise(
+            by=raiser, unit=unit, title=title, description=description
+        )
         issue = concern.issue
     else:
         source = rng.choice([IssueSource.INCIDENT, IssueSource.OTHER, IssueSource.AUDIT_FINDING])

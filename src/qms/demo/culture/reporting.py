@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from qms.culture.models import ReportingMeasure
 from qms.culture.services import reporting as services
 from qms.people.models import Person, Unit
