@@ -256,3 +256,60 @@ def test_it_counts_an_open_survey_only_in_steps_once_at_the_minimum(org, lead):
     for person in people[4:]:
         answer_pulse(run, person, [4] * 7)
     assert selectors.progress(run).at_least == 5  # 8 answered: shown as "at least 5"
+
+
+def test_it_enters_answers_collected_on_paper_all_or_nothing(org, lead, member):
+    run = rc_run(org["ward"], by=lead)
+    good = ("Nurses", {"Doctors": [4] * 7})
+    with pytest.raises(PermissionDenied):
+        services.survey_answers_enter(by=member, run=run, answers=[good], today=DURING)
+    for bad in (
+        ("Porters", {"Doctors": [4] * 7}),
+        ("Nurses", {"Porters": [4] * 7}),
+        ("Nurses", {"Doctors": [4] * 6}),
+        ("Nurses", {}),
+    ):
+        with pytest.raises(ValidationError, match="Answer 2"):
+            services.survey_answers_enter(by=lead, run=run, answers=[good, bad], today=DURING)
+    assert not SurveyResponse.objects.exists()
+    assert services.survey_answers_enter(by=lead, run=run, answers=[good] * 3, today=DURING) == 3
+    assert not SurveyParticipation.objects.exists()  # paper answers name no one
+    services.survey_seal(run=run, today=AFTER)
+    with pytest.raises(ValidationError, match="sealed"):
+        services.survey_answers_enter(by=lead, run=run, answers=[good], today=AFTER)
+    assert SurveyResponse.objects.count() == 3
+
+
+def test_it_reads_results_and_trends_in_the_same_queries_whatever_the_answers(
+    org, lead, django_assert_max_num_queries
+):
+    def survey(count):
+        run = rc_run(org["ward"], by=lead, minimum=3)
+        answer = ("Nurses", {"Nurses": [4] * 7, "Doctors": [5] * 7, "Pharmacists": [3] * 7})
+        services.survey_answers_enter(by=lead, run=run, answers=[answer] * count, today=DURING)
+        return services.survey_seal(run=run, today=AFTER)
+
+    small = survey(3)
+    with django_assert_max_num_queries(2):
+        selectors.results(small)
+    large = survey(300)
+    with django_assert_max_num_queries(2):
+        selectors.results(large)
+    with django_assert_max_num_queries(3):
+        selectors.trend(org["ward"], SurveyKind.RELATIONAL_COORDINATION)
+    with django_assert_max_num_queries(3):
+        selectors.panel(selectors.closed_runs(org["ward"], today=AFTER))
+
+
+def test_it_reads_each_pairs_trend_in_the_same_queries_whatever_the_surveys(
+    org, lead, django_assert_max_num_queries
+):
+    answer = ("Nurses", {"Nurses": [4] * 7, "Doctors": [5] * 7})
+    for count in (1, 6):
+        while SurveyRun.objects.count() < count:
+            run = rc_run(org["ward"], by=lead, minimum=3)
+            services.survey_answers_enter(by=lead, run=run, answers=[answer] * 3, today=DURING)
+            services.survey_seal(run=run, today=AFTER)
+        with django_assert_max_num_queries(3):
+            rows = selectors.tie_trend(org["ward"])
+        assert len(rows) == 2 * count

@@ -264,6 +264,7 @@ def _pulse_results(run, answers) -> PulseResults:
 class TrendPoint:
     run: SurveyRun
     score: float | None  # None when every group was below the minimum
+    result: RcResults | PulseResults | None = None
 
 
 def closed_runs(unit: Unit, *, today: datetime.date | None = None) -> list[SurveyRun]:
@@ -296,10 +297,12 @@ def _trends(runs: list[SurveyRun], kinds) -> dict[str, list[TrendPoint]]:
     points: dict[str, list[TrendPoint]] = {kind: [] for kind in kinds}
     for run in runs:
         if run.is_rc:
-            score = _rc_results(run, groups[run.pk], answers[run.pk]).index
+            result: RcResults | PulseResults = _rc_results(run, groups[run.pk], answers[run.pk])
+            score = result.index
         else:
-            score = _pulse_results(run, answers[run.pk]).score
-        points[run.kind].append(TrendPoint(run, score))
+            result = _pulse_results(run, answers[run.pk])
+            score = result.score
+        points[run.kind].append(TrendPoint(run, score, result))
     return points
 
 
@@ -308,7 +311,7 @@ def tie_trend(unit: Unit) -> list[dict]:
     workgroup pairs over time: rows of run date, "from → to" and the mean."""
     rows = []
     for point in trend(unit, SurveyKind.RELATIONAL_COORDINATION):
-        result = results(point.run)
+        result = point.result
         if not isinstance(result, RcResults):
             continue
         for row in result.rows:
