@@ -165,3 +165,10 @@ def test_it_offers_the_next_session_already_planned_on_the_session_form(client, 
     client.force_login(coach)
     body = client.get(reverse("culture:coaching-session-new", args=[relationship.pk])).content
     assert f'value="{planned.isoformat()}"'.encode() in body
+
+
+def test_it_lets_a_system_administrator_see_hours_but_no_log(client, org, coach, lead, admin):
+    relationship = open_coaching(coach, org["ward"], [lead])
+    client.force_login(admin)
+    assert client.get(reverse("culture:coaching-hours")).status_code == 200
+    assert client.get(relationship.get_absolute_url()).status_code == 404

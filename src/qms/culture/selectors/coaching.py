@@ -33,6 +33,8 @@ __all__ = [
     "YourCoaching",
     "action_or_404",
     "coach_units",
+    "may_coach",
+    "may_see_hours",
     "coaching_due",
     "coaching_hours",
     "coaching_or_404",
@@ -139,8 +141,19 @@ def your_coaching(user) -> YourCoaching:
     return YourCoaching(
         as_coach=list(listed.filter(coach=user)),
         as_coachee=list(listed.filter(coachees=user)),
-        can_coach=bool(access.unit_paths_with_role(user, roles.COACHES)),
+        can_coach=may_coach(user),
     )
+
+
+def may_coach(user) -> bool:
+    """Whether the person may open coaching somewhere (COACHES in a unit; a system
+    administrator's None means every unit)."""
+    return user.is_authenticated and access.unit_paths_with_role(user, roles.COACHES) != []
+
+
+def may_see_hours(user) -> bool:
+    """Whether the person sees hours of coaching (LEADERS in a unit)."""
+    return user.is_authenticated and access.unit_paths_with_role(user, roles.LEADERS) != []
 
 
 def coach_units(user) -> QuerySet[Unit]:

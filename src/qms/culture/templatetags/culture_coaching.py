@@ -2,9 +2,7 @@
 
 from django import template
 
-from qms.culture import roles
 from qms.culture.selectors import coaching as selectors
-from qms.people import access
 
 register = template.Library()
 
@@ -16,6 +14,6 @@ def coaching_home(user) -> dict:
     due = selectors.coaching_due(user)
     return {
         "due": due,
-        "can_coach": bool(access.unit_paths_with_role(user, roles.COACHES)),
-        "leads": bool(access.unit_paths_with_role(user, roles.LEADERS)),
+        "can_coach": selectors.may_coach(user),
+        "leads": selectors.may_see_hours(user),
     }

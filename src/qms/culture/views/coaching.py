@@ -14,11 +14,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from qms.culture import roles
 from qms.culture.forms_coaching import CoachingEditForm, CoachingForm, EndForm, SessionForm
 from qms.culture.selectors import coaching as selectors
 from qms.culture.services import coaching as services
-from qms.people import access
 from qms.web.forms import apply_service
 
 
@@ -46,7 +44,7 @@ def coaching_list(request):
 
 @login_required
 def coaching_new(request):
-    if not access.unit_paths_with_role(request.user, roles.COACHES):
+    if not selectors.may_coach(request.user):
         raise PermissionDenied("Only coaches and leads keep a coaching log.")
     initial = {"started_on": timezone.localdate(), "kind": "person"}
     form = CoachingForm(request.POST or None, coach=request.user, initial=initial)
@@ -187,7 +185,7 @@ def agreed_action_done(request, pk):
 @login_required
 def coaching_hours(request):
     """Hours of coaching per unit the person leads: counts, no content."""
-    if not access.unit_paths_with_role(request.user, roles.LEADERS):
+    if not selectors.may_see_hours(request.user):
         raise PermissionDenied("Only leaders see the hours of coaching in their units.")
     rows = selectors.coaching_hours(request.user)
     return render(request, "culture/coaching_hours.html", {"rows": rows})
