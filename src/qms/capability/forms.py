@@ -64,6 +64,16 @@ def _choices(records, blank: str | None = None) -> list[tuple[str, str]]:
     return choices + [(str(record.pk), str(record)) for record in records]
 
 
+class _OwnIds:
+    """Ids `<auto_id_prefix>-<field>`, so forms sharing a page never share an id."""
+
+    auto_id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.auto_id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class _FrameworkChoices(forms.Form):
     """A form choosing a skill and a level of one organisation's framework (ids that are not
     among them are refused as invalid choices, never looked up)."""
@@ -86,7 +96,10 @@ class _FrameworkChoices(forms.Form):
         return self._levels.get(self.cleaned_data.get("level") or "")
 
 
-class AssessmentForm(ScreenedForm, _FrameworkChoices):
+class AssessmentForm(_OwnIds, ScreenedForm, _FrameworkChoices):
+    # One page holds the three forms: ids of their own, names unchanged.
+    auto_id_prefix = "assessment"
+
     skill = forms.ChoiceField(label="Skill")
     level = forms.ChoiceField(label="Level")
     assessed_on = forms.DateField(
@@ -103,7 +116,10 @@ class AssessmentForm(ScreenedForm, _FrameworkChoices):
     )
 
 
-class TrainingForm(ScreenedForm, _FrameworkChoices):
+class TrainingForm(_OwnIds, ScreenedForm, _FrameworkChoices):
+    # One page holds the three forms: ids of their own, names unchanged.
+    auto_id_prefix = "training"
+
     course = forms.CharField(label="Course", max_length=200)
     provider = forms.CharField(label="Provider", required=False, max_length=200)
     completed_on = forms.DateField(
@@ -129,7 +145,10 @@ class TrainingForm(ScreenedForm, _FrameworkChoices):
     level = forms.ChoiceField(label="At level", required=False)
 
 
-class TimeForm(ScreenedForm, forms.Form):
+class TimeForm(_OwnIds, ScreenedForm, forms.Form):
+    # One page holds the three forms: ids of their own, names unchanged.
+    auto_id_prefix = "time"
+
     month = MonthField(
         label="Month",
         widget=_MONTH,

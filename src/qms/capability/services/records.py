@@ -25,11 +25,10 @@ EARLIEST = dt.date(1970, 1, 1)
 _TEXT_MAX = 2000
 
 
-def _authorise(by: Person | None, person: Person, action: str) -> bool:
+def _authorise(by: Person | None, person: Person, action: str, paths: list[str]) -> bool:
     """Whether `by` assesses the person (a lead or coach of a unit they work in, not the
     person themself). Raises PermissionDenied for anyone but the person and their assessors;
-    `by=None` is the system."""
-    paths = staff_paths(person)
+    `by=None` is the system. `paths`: the person's `staff_paths`."""
     if not paths:
         raise PermissionDenied(f"{person} holds no staff role: there is no record to {action}.")
     if by is None:
@@ -74,11 +73,12 @@ def assessment_record(
 ) -> Assessment:
     """Record the person's level in a skill. By a lead or coach it is confirmed; by the person
     themself it waits for one of them to confirm it. The earlier level stays in its history."""
-    assessor = _authorise(by, person, "record an assessment")
+    paths = staff_paths(person)
+    assessor = _authorise(by, person, "record an assessment", paths)
     today = timezone.localdate()
     errors: dict[str, str] = {}
     assessed_on = _check_date(errors, "assessed_on", assessed_on or today, today)
-    _check_framework(errors, staff_paths(person), skill, level)
+    _check_framework(errors, paths, skill, level)
     if skill.retired_at is not None:
         errors["skill"] = "This skill is retired: it is no longer assessed."
     evidence = (evidence or "").strip()
@@ -104,7 +104,8 @@ def assessment_record(
 def assessment_confirm(*, by: Person | None, assessment: Assessment) -> Assessment:
     """A lead or coach confirms a self-assessment: from now on it counts."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not _authorise(by, assessment.person, "confirm an assessment"):
+    person = assessment.person
+    if not _authorise(by, person, "confirm an assessment", staff_paths(person)):
         raise PermissionDenied("A lead or coach of your unit confirms your own assessment.")
     if assessment.status != AssessmentStatus.CONFIRMED:
         assessment.status = AssessmentStatus.CONFIRMED
@@ -141,7 +142,8 @@ def training_record(
     level: Level | None = None,
 ) -> Training:
     """Record a course the person has done, and the skill and level it counts towards."""
-    _authorise(by, person, "record training")
+    paths = staff_paths(person)
+    _authorise(by, person, "record training", paths)
     today = timezone.localdate()
     errors: dict[str, str] = {}
     course = " ".join((course or "").split())
@@ -158,7 +160,7 @@ def training_record(
     amount = _hours(errors, hours)
     if level is not None and skill is None:
         errors["skill"] = "Choose the skill the level is in."
-    _check_framework(errors, staff_paths(person), skill, level)
+    _check_framework(errors, paths, skill, level)
     if errors:
         raise ValidationError(errors)
     training = Training(

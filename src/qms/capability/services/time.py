@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qms.capability.models import ProtectedTime
+from qms.capability.selectors.records import staff_paths
 from qms.capability.services.records import EARLIEST, _authorise
 from qms.people.history import record_by
 from qms.people.models import Person
@@ -74,7 +75,7 @@ def time_record(
     """Record the hours of protected time the person has planned for a month, and (once
     known) used. Used far below planned (`FAR_BELOW`) needs a reason; time not yet come
     cannot have been used."""
-    _authorise(by, person, "record protected time")
+    _authorise(by, person, "record protected time", staff_paths(person))
     today = timezone.localdate()
     errors: dict[str, str] = {}
     month = _month(errors, month, today)

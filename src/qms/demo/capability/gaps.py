@@ -1,4 +1,5 @@
-"""The demo's gaps (see qms.demo.capability): nothing yet."""
+"""The demo's gaps (see qms.demo.capability): nothing to build: the gaps are read from the
+assessments and protected time the other parts made."""
 
 from __future__ import annotations
 
