@@ -5,13 +5,13 @@ too (`blame_screened`, the one screening module). The services check everything 
 
 from django import forms
 
-from qms.culture.models.walkrounds import FEEDBACK_MAX, FOCUS_MAX, WHAT_MAX, WalkroundTheme
+from qms.culture.models.walkrounds import FEEDBACK_MAX, FOCUS_MAX, WHAT_MAX
 from qms.issues.models import Action
 from qms.people.models import Person
 from qms.text import SYSTEM_DOMAINS, SYSTEM_QUESTION
 from qms.web.screening import ScreenedForm
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATE_ERRORS = {"invalid": "Enter a date, e.g. 2026-12-31."}
 
 
@@ -68,9 +68,9 @@ class ItemForm(ScreenedForm, forms.Form):
     )
     theme = forms.ChoiceField(
         label="Part of the system",
-        choices=WalkroundTheme.choices,
+        # Each part with its question, so choosing the part is itself a prompt about the system.
+        choices=[(d.code, f"{d.name}: {d.question}") for d in SYSTEM_DOMAINS],
         widget=forms.RadioSelect,
-        help_text=" ".join(f"{d.name}: {d.question}" for d in SYSTEM_DOMAINS),
     )
     action = forms.CharField(
         label="Action (if it needs one)",
