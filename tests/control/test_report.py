@@ -543,8 +543,9 @@ def test_it_reads_the_huddle_board_in_the_same_few_queries_for_any_number_of_mea
     assert _queries(client, huddle_url(org["service"])) == few_summary
     # The team board's own reads are 6 (unit, breadcrumbs, sub-units, measures, signals,
     # escalations); the summary above adds the matrix (2) and the units below (1); the
-    # learning system's "What people say" panel on the team board adds its own 4.
-    with django_assert_max_num_queries(16):
+    # learning system's "What people say" panel on the team board adds its own 4, and the
+    # recognition panel its own 2 (the latest shown, the count this month).
+    with django_assert_max_num_queries(18):
         client.get(huddle_url(org["ward"]))
     with django_assert_max_num_queries(15):
         client.get(huddle_url(org["service"]))

@@ -24,7 +24,17 @@ def _area() -> None:
 
 
 def _recognition() -> None:
-    """Recognition: nothing to register yet."""
+    """Recognition: the inbox links a recognition for those with a role in its unit (its page
+    decides the rest: a private one is read by the recipient, the reporter and the leads), and
+    its history reads in words."""
+    from qms.culture.models import Recognition
+    from qms.notifications import registry as notifications
+
+    notifications.register(
+        Recognition,
+        queryset=lambda: Recognition.objects.select_related("unit", "recipient"),
+        detail=lambda recognition: recognition.recipient_name,
+    )
 
 
 def _concerns() -> None:

@@ -10,6 +10,9 @@ VIEWERS = STAFF_ROLES
 # Recognising a colleague or a team of the unit: anyone with a role in it, partners included
 # (a patient partner who sees excellent practice says so too).
 RECOGNISERS = ALL_ROLES
+# Passing a unit's recognition on (thanking at the huddle) and seeing what the recipient keeps
+# private: its leads.
+RECOGNITION_THANKERS = _LEADS
 # Raising a concern in a unit, anonymously or not: its staff.
 CONCERN_RAISERS = STAFF_ROLES
 # Handling a unit's concerns (replying to the person who raised one, closing it): its leads.

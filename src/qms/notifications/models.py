@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     BASELINE = "baseline", "Suggested new limits"
     IMPROVEMENT = "improvement", "Improvement projects"
     PLANNING = "planning", "Quality planning"
+    RECOGNITION = "recognition", "Recognition"
     SYSTEM = "system", "System"
 
 
