@@ -176,9 +176,14 @@ def pulse_score(answers: list[int]) -> float:
     return fmean(pulse_item_value(item, a) for item, a in zip(PULSE_ITEMS, answers, strict=True))
 
 
+# Both instruments ask seven things.
+ITEMS = 7
+assert len(RC_DIMENSIONS) == len(PULSE_ITEMS) == ITEMS
+
+
 def check_answers(answers, top: int) -> list[int] | None:
     """The seven answers as whole numbers from 1 to `top`, or None when they are not."""
-    if not isinstance(answers, list) or len(answers) != len(RC_DIMENSIONS):
+    if not isinstance(answers, list) or len(answers) != ITEMS:
         return None
     if not all(type(a) is int and 1 <= a <= top for a in answers):
         return None

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from qms.culture.models import (
     SurveyWorkgroup,
 )
 from qms.people import access
-from qms.people.models import Unit
+from qms.people.models import ObjectGrant, Unit
 
 # While a survey is open its count is shown in steps of five, once it reaches the minimum,
 # so that watching the count does not tell who has just answered.
@@ -55,10 +56,6 @@ def answerable(user, *, today: datetime.date | None = None) -> list[SurveyRun]:
 
 
 def _invited_run_ids(user) -> list[int]:
-    from django.contrib.contenttypes.models import ContentType
-
-    from qms.people.models import ObjectGrant
-
     if not user.is_authenticated:
         return []
     content_type = ContentType.objects.get_for_model(SurveyRun)
@@ -210,7 +207,7 @@ def _rc_results(run, workgroups, answers) -> RcResults:
             values = [instruments.rc_index(r) for r in ratings]
             row_values.extend(values)
             by_column[column_id].extend(values)
-            dimensions = tuple(fmean(r[d] for r in ratings) for d in range(7))
+            dimensions = tuple(fmean(r[d] for r in ratings) for d in range(instruments.ITEMS))
             cells.append(Cell(len(ratings), fmean(values), dimensions))
         n = respondents.get(row_id, 0)
         rows.append(

@@ -10,6 +10,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -183,11 +184,10 @@ def survey_answer(request, pk):
 @require_POST
 def survey_close(request, pk):
     run = _run(request, pk, roles.SURVEY_RUNNERS)
-    form = InviteForm()  # carries any refusal back to the page
-    done = apply_service(form, lambda: services.survey_close(by=request.user, run=run))
-    if done is None:
-        for error in form.non_field_errors():
-            messages.error(request, error)
+    try:
+        services.survey_close(by=request.user, run=run)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, "The survey is closed; its results are below.")
     return redirect(run)
