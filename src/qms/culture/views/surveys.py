@@ -7,6 +7,7 @@ invited) read; SURVEY_RUNNERS plan, close and invite; SURVEY_RESPONDENTS answer.
 from __future__ import annotations
 
 import csv
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,7 +67,10 @@ def unit_surveys(request, unit_id):
 @login_required
 def survey_new(request, unit_id):
     unit = _unit(request, unit_id, roles.SURVEY_RUNNERS)
-    form = SurveyForm(request.POST or None)
+    today = timezone.localdate()
+    # Two weeks from today unless changed: long enough for night staff to answer.
+    initial = {"opens_on": today, "closes_on": today + datetime.timedelta(days=13)}
+    form = SurveyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = apply_service(
