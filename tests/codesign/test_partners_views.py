@@ -160,3 +160,23 @@ def test_it_shows_a_partner_what_they_said_and_what_happened(client, lead, guest
     assert "We did: Families asked on admission." in text
     board = client.get(reverse("codesign:yousaid-board", args=[org["ward"].pk])).text
     assert "From a partner's contribution to Fewer falls on Ward 7" in board
+
+
+def test_it_names_a_measure_to_review_without_a_link_staff_only_pages_refuse(client, lead, org):
+    from helpers import make_measure
+
+    from qms.codesign.services import partners as services
+
+    measure = make_measure(org["ward"], "falls")
+    invitation = services.partner_invite(
+        by=lead, display_name="Tom", email="tom@example.net", record=measure
+    )
+    tom = invitation.profile.person
+    tom.set_password("a-long-partner-password-2026")
+    tom.save()
+    client.force_login(tom)
+    text = client.get(reverse("codesign:home")).text
+    assert "Reviewing the measure" in text and measure.name in text
+    assert measure.get_absolute_url() not in text
+    assert "shares its chart with you" in text
+    assert client.get(measure.get_absolute_url()).status_code == 403

@@ -168,3 +168,24 @@ def test_it_reads_the_board_in_the_same_queries_whatever_its_size(
     add(30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_it_links_what_followed_only_where_its_page_opens(client, lead, partner, org):
+    from qms.issues import services as issue_services
+
+    issue = issue_services.issue_raise(by=lead, unit=org["ward"], title="Noise", source="feedback")
+    action = issue_services.action_add(
+        by=lead, issue=issue, what="Quiet time from 23:00", owner=lead,
+        due_on=dt.date.today() + dt.timedelta(days=30),
+    )  # fmt: skip
+    entry = services.yousaid_create(
+        by=lead, unit=org["ward"], you_said="Noisy.", we_did="Quiet time.", status_on=DAY,
+        followed=action,
+    )  # fmt: skip
+    services.yousaid_publish(by=lead, entry=entry)
+    client.force_login(partner)  # a partner of the ward: the ward's issues are not theirs
+    text = client.get(_board(org["ward"])).text
+    assert "Quiet time from 23:00" in text and action.get_absolute_url() not in text
+    assert client.get(action.get_absolute_url()).status_code in {403, 404}
+    client.force_login(lead)
+    assert action.get_absolute_url() in client.get(_board(org["ward"])).text

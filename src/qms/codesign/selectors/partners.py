@@ -28,6 +28,10 @@ WORK_KINDS = {
     ("control", "measure"): ("Reviewing the measure", "Measures to review"),
 }
 OTHER_WORK = "Taking part in"
+# Work whose own page is for staff only, even when a partner is given a role on it: quality
+# control's measure page (its signals, issues and data entry are staff's). The partner's page
+# names it without a link, and says how they take part.
+STAFF_PAGES = {("control", "measure"): "The team shares its chart with you at review meetings."}
 # Choices offered per kind on the invitation page; the newest first.
 CHOICES_PER_KIND = 100
 # Partners listed on the organiser's page.
@@ -48,7 +52,8 @@ class WorkItem:
     words: str  # “The group working on”
     name: str
     unit: str
-    url: str
+    url: str  # empty when the page is not for partners
+    note: str = ""
 
 
 def records_of(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], object]:
@@ -81,12 +86,13 @@ def partner_work(user) -> list[WorkItem]:
         ObjectGrant.objects.filter(person=user).values_list("content_type_id", "object_id")
     )
     records = records_of(grants)
-    items = [
-        WorkItem(
-            _words(record), str(record), str(access.unit_of(record)), record.get_absolute_url()
-        )  # fmt: skip
-        for record in records.values()
-    ]
+    items = []
+    for record in records.values():
+        meta = record._meta.concrete_model._meta
+        note = STAFF_PAGES.get((meta.app_label, meta.model_name), "")
+        staff_only = note and not access.can(user, record, STAFF_ROLES)
+        url = "" if staff_only else record.get_absolute_url()
+        items.append(WorkItem(_words(record), str(record), str(access.unit_of(record)), url, note))
     for unit in Unit.objects.filter(memberships__person=user).distinct().order_by("name"):
         items.append(
             WorkItem(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from qms.codesign import roles
 from qms.codesign.models import Involvement, InvolvementStatus, YouSaidEntry
 from qms.codesign.selectors import partners as partner_selectors
+from qms.improvement import selectors as improvement_selectors
 from qms.learning.selectors import feedback as feedback_selectors
 from qms.people import access
 from qms.people.models import Unit
@@ -104,6 +105,15 @@ def entries(unit: Unit, *, drafts: bool) -> QuerySet[YouSaidEntry]:
     return shown if drafts else shown.filter(published_at__isnull=False)
 
 
+def _may_open(user, record) -> bool:
+    """Whether the record's own page opens for the user, by its area's rule: a change package by
+    improvement's; the others (actions, cycles, projects) for staff of their unit or anyone given
+    a role on them (a partner of the unit alone does not open the unit's issues)."""
+    if follow_kind(record) == FOLLOW_KINDS[("improvement", "changepackage")][0]:
+        return improvement_selectors.package_readable(user, record)
+    return access.can(user, record, roles.VIEWERS) or bool(access.granted_roles(user, record))
+
+
 def _followed(user, rows: list[YouSaidEntry]) -> dict[int, Followed]:
     """What followed each entry, one query per kind of record; a link only where the reader may
     open the record (a partner on the project opens it; an action of an issue they are not on
@@ -130,7 +140,7 @@ def _followed(user, rows: list[YouSaidEntry]) -> dict[int, Followed]:
         record = found.get((row.followed_type_id, row.followed_id))
         if record is None:
             continue
-        url = record.get_absolute_url() if access.can(user, record, roles.BOARD_READERS) else ""
+        url = record.get_absolute_url() if _may_open(user, record) else ""
         result[row.pk] = Followed(follow_kind(record) or "", str(record), url)
     return result
 
