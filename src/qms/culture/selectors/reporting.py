@@ -275,11 +275,12 @@ def series(unit: Unit, kind: str, *, today: dt.date | None = None) -> list[Point
 
 
 def tracked_measures(unit: Unit) -> dict[str, ReportingMeasure]:
-    """The unit's reporting measures by kind (those tracked)."""
-    return {
+    """The unit's reporting measures by kind (those tracked), in the order of the kinds."""
+    found = {
         item.kind: item
         for item in ReportingMeasure.objects.filter(unit=unit).select_related("measure")
     }
+    return {kind.value: found[kind.value] for kind in Kind if kind.value in found}
 
 
 # The charts of the reporting-culture page ----------------------------------------------------

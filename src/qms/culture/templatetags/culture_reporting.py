@@ -19,5 +19,6 @@ def reporting_culture_panel(context, unit):
     return {
         "panel": selectors.unit_panel(user, unit),
         "may_raise": access.can(user, unit, roles.CONCERN_RAISERS),
+        "may_handle": access.can(user, unit, roles.CONCERN_HANDLERS),
         "csrf_token": context.get("csrf_token"),
     }

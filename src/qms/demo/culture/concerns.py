@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from qms.comments import services as comment_services
@@ -25,6 +26,7 @@ from qms.culture.models import ClosingFeedback, Concern, ConcernMessage
 from qms.culture.services import concerns as services
 from qms.issues import services as issue_services
 from qms.issues.models import Issue, IssueSource
+from qms.notifications.models import Notification
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 
@@ -105,10 +107,18 @@ def build(*, today: dt.date | None = None) -> dict[str, int]:
         return {}
     rng = random.Random(SEED)
     counts = {"issues and concerns raised by staff": 0, "anonymous concerns": 0}
+    started = timezone.now()
     for story in STORIES:
         raised, anonymous = _ward(story, units[story.code], today, rng)
         counts["issues and concerns raised by staff"] += raised
         counts["anonymous concerns"] += anonymous
+    # What the story's writes told people belongs to months past: read long ago, so the demo
+    # people's inboxes show what is new.
+    Notification.objects.filter(
+        created_at__gte=started,
+        content_type=ContentType.objects.get_for_model(Issue),
+        object_id__in=Issue.objects.filter(description__endswith=MARK).values("pk"),
+    ).update(read_at=started)
     return counts
 
 
