@@ -264,3 +264,9 @@ def test_it_lets_only_theme_editors_change_themes(client, org, admin, lead, them
 def test_it_shows_themes_only_to_staff(client, org, partner, themes):
     client.force_login(partner)
     assert client.get(reverse("culture:recognition-theme-list")).status_code == 403
+
+
+def test_it_is_linked_from_the_contributory_factors(client, org, lead, themes):
+    client.force_login(lead)
+    page = client.get(reverse("planning:pareto", args=[org["ward"].pk])).content.decode()
+    assert reverse("culture:recognition-themes", args=[org["ward"].pk]) in page
