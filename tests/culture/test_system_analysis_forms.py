@@ -11,6 +11,7 @@ from helpers import make_person
 
 from qms.control.forms import IssueForm as SignalIssueForm
 from qms.control.forms import NoteForm as SignalNoteForm
+from qms.culture.forms_concerns import ConcernForm
 from qms.culture.forms_walkrounds import FeedbackForm, ItemForm
 from qms.escalation.forms import EscalateForm, EscalationResponseForm
 from qms.improvement.forms_cycles import DoForm, StudyForm
@@ -37,6 +38,7 @@ FORMS = [
     (DoForm, "what_happened", {}, None),
     (DoForm, "observations", {}, None),
     (ItemForm, "what", {"theme": "tools"}, "owners"),
+    (ConcernForm, "description", {"title": "Night staffing"}, None),
     (FeedbackForm, "feedback", {"feedback_on": "2026-12-01"}, None),
 ]
 

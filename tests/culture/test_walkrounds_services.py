@@ -154,3 +154,20 @@ def test_it_records_feedback_after_the_walkround(planned, executive):
         today=TODAY,
     )
     assert (walkround.feedback, walkround.feedback_on) == ("Fridge alarm moved", TODAY)
+
+
+def test_it_titles_the_issue_with_what_was_raised_cut_at_a_word(planned, executive, lead):
+    walkround = done(planned, executive, on=timezone.localdate())
+    what = "Non-invasive ventilation patients are spread across three bays " * 3
+    item = services.walkround_item_add(
+        by=executive,
+        walkround=walkround,
+        what=what,
+        theme="environment",
+        action="Cohort them",
+        owner=lead,
+        due_on=timezone.localdate(),
+    )
+    title = item.issue.title
+    assert title.startswith("Walkround: Non-invasive") and len(title) <= 120
+    assert title.endswith("…") and title[:-1] == title[:-1].rstrip() and title[-2].isalpha()

@@ -245,3 +245,15 @@ def test_it_asks_about_a_named_doctor_as_an_identifier_then_as_blame(
     assert "may read as blaming a person" in page
     data = _item(lead, what=what, identifiers_checked="on", wording_kept="on")
     assert client.post(url, data).status_code == 302
+
+
+def test_it_takes_no_item_or_feedback_before_the_walkround_is_done(client, as_user, planned, lead):
+    as_user("executive")
+    response = client.post(_url("walkround-item-add", planned.pk), _item(lead), follow=True)
+    assert "this walkround is planned, not done" in response.content.decode()
+    data = {"feedback": "Thanks", "feedback_on": timezone.localdate().isoformat()}
+    response = client.post(_url("walkround-feedback", planned.pk), data, follow=True)
+    assert "this walkround is planned, not done" in response.content.decode()
+    assert not WalkroundItem.objects.exists()
+    planned.refresh_from_db()
+    assert planned.feedback == ""

@@ -77,6 +77,15 @@ def _check_leaders(leaders, unit: Unit) -> list[Person]:
     return people
 
 
+def _shortened(text: str, length: int) -> str:
+    """`text` in at most `length` characters, cut at a word where it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
 def _locked(walkround: Walkround) -> Walkround:
     """The walkround's row locked to the end of the transaction, as it is now: of two leaders
     recording the same visit at once, the second sees what the first did."""
@@ -191,9 +200,7 @@ def _raise_issue(
     if owner is None:
         raise ValidationError({"owner": "Name the action's owner."})
     unit = item.walkround.unit
-    title = f"Walkround: {item}"
-    if len(title) > ISSUE_TITLE_MAX:
-        title = title[: ISSUE_TITLE_MAX - 1] + "…"
+    title = _shortened(f"Walkround: {item.what}", ISSUE_TITLE_MAX)
     issue = issue_services.issue_raise(
         by=by, unit=unit, title=title, description=item.what, source_record=item
     )

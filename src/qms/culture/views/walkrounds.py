@@ -146,12 +146,21 @@ def walkround_cancel(request, walkround_id):
     )
 
 
+def _not_done(request, walkround: Walkround):
+    """Items and feedback belong to a walkround done: its page has no form for them before."""
+    state = walkround.get_status_display().lower()
+    messages.error(request, f"Nothing was changed: this walkround is {state}, not done.")
+    return redirect(walkround)
+
+
 @login_required
 @require_POST
 def walkround_item_add(request, walkround_id):
     """What staff raised: several fields, so a refusal shows the page again with the form as it
     was sent, never a message that loses what was typed."""
     walkround = _walkround(request, walkround_id, roles.WALKROUND_LEADERS)
+    if walkround.status != WalkroundStatus.DONE:
+        return _not_done(request, walkround)
     form = ItemForm(request.POST, owners=issue_selectors.owners_in(walkround.unit))
     if form.is_valid():
         item = apply_service(
@@ -171,6 +180,8 @@ def walkround_item_add(request, walkround_id):
 @require_POST
 def walkround_feedback(request, walkround_id):
     walkround = _walkround(request, walkround_id, roles.WALKROUND_LEADERS)
+    if walkround.status != WalkroundStatus.DONE:
+        return _not_done(request, walkround)
     form = FeedbackForm(request.POST)
     if form.is_valid():
         saved = apply_service(
