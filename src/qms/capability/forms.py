@@ -205,3 +205,10 @@ class NeedsForm(forms.Form):
 
     def fields_of(self, prefix: str):
         return [self[name] for name in self.fields if name.startswith(f"{prefix}-")]
+
+
+class TrainingImportForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx), one course a row.",
+    )

@@ -246,6 +246,7 @@ def time_chart_spec(months: list[TimeMonth], *, title: str) -> str:
             values.append(
                 {"month": month.month.isoformat(), "kind": "Used", "hours": float(month.used)}
             )
+    top = max((value["hours"] for value in values), default=0) or 1
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
@@ -255,7 +256,13 @@ def time_chart_spec(months: list[TimeMonth], *, title: str) -> str:
         "encoding": {
             "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth", "title": "Month"},
             "xOffset": {"field": "kind"},
-            "y": {"field": "hours", "type": "quantitative", "title": "Hours"},
+            # The domain named: bars offset within a month otherwise fit the scale to one kind.
+            "y": {
+                "field": "hours",
+                "type": "quantitative",
+                "title": "Hours",
+                "scale": {"domain": [0, top], "nice": True},
+            },
             "color": {
                 "field": "kind",
                 "type": "nominal",

@@ -13,12 +13,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qms.capability import roles
 from qms.capability.models import Assessment, AssessmentStatus, Level, Skill, Training
+from qms.capability.selectors.framework import organisation_of
 from qms.capability.selectors.records import may_assess, staff_paths
+from qms.control import services as control_services
+from qms.people import access
 from qms.people.history import record_by
-from qms.people.models import Person
+from qms.people.models import Membership, Person, Unit
+from qms.people.roles import STAFF_ROLES
+from qms.web.screening import problems_without_prompt
 
-__all__ = ["assessment_confirm", "assessment_record", "training_record"]
+__all__ = [
+    "assessment_confirm",
+    "assessment_record",
+    "training_import_file",
+    "training_record",
+]
 
 # No record dates from before QMS's records could begin, nor from the future.
 EARLIEST = dt.date(1970, 1, 1)
@@ -177,3 +188,134 @@ def training_record(
     record_by(training, by, "Recorded")
     training.save()
     return training
+
+
+# Importing training ----------------------------------------------------------------------------
+
+# The most rows one file imports: a whole division's year of training fits.
+MAX_TRAINING_ROWS = 5_000
+# The file's columns (header names in any order and case), and those that must be there.
+TRAINING_COLUMNS = (
+    "person",
+    "course",
+    "provider",
+    "completed_on",
+    "hours",
+    "evidence",
+    "skill",
+    "level",
+)
+REQUIRED_COLUMNS = ("person", "course", "completed_on")
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    for pattern in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(_cell(value), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@transaction.atomic
+def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
+    """Import training records from a .csv or .xlsx file, one course a row, for the people
+    working in `unit` (or below), all or nothing: a ValidationError lists every problem as
+    "Row N, column: ..." and nothing is saved. Columns (`TRAINING_COLUMNS`): person (user name
+    or e-mail), course, provider, completed_on (31/01/2026 or 2026-01-31), hours, evidence, and
+    the skill and level it counts towards (by name). The number of records added."""
+    access.authorise(by, unit, roles.ASSESSORS, "import training")
+    stream = getattr(file, "file", file)
+    stream.seek(0)
+    try:
+        header, rows = control_services.table_read(
+            stream, getattr(file, "name", "") or "", max_rows=MAX_TRAINING_ROWS
+        )
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from None
+    columns = {name.strip().lower().replace(" ", "_"): index for index, name in enumerate(header)}
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise ValidationError({"file": f"Row 1 must name the columns {', '.join(missing)}."})
+    people = {}
+    for membership in Membership.objects.filter(
+        unit__path__startswith=unit.path, role__in=STAFF_ROLES
+    ).select_related("person"):
+        person = membership.person
+        people[person.username.lower()] = person
+        if person.email:
+            people[person.email.lower()] = person
+    organisation = organisation_of(unit)
+    skills = {s.name.lower(): s for s in Skill.objects.filter(organisation=organisation)}
+    levels = {lv.name.lower(): lv for lv in Level.objects.filter(organisation=organisation)}
+    problems: list[str] = []
+    added = 0
+    for number, cells in rows:
+
+        def get(name: str, cells=cells):
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+
+        found: list[str] = []
+        person = people.get(_cell(get("person")).lower())
+        if person is None:
+            found.append(f"person: no one called “{_cell(get('person'))}” works in {unit}")
+        completed_on = _date(get("completed_on"))
+        if completed_on is None:
+            found.append("completed_on: give the date as 31/01/2026 or 2026-01-31")
+        skill = level = None
+        if _cell(get("skill")):
+            skill = skills.get(_cell(get("skill")).lower())
+            if skill is None:
+                found.append(f"skill: the framework has no skill “{_cell(get('skill'))}”")
+        if _cell(get("level")):
+            level = levels.get(_cell(get("level")).lower())
+            if level is None:
+                found.append(f"level: the framework has no level “{_cell(get('level'))}”")
+        for name in ("course", "provider", "evidence"):
+            found += [
+                f"{name}: {message}"
+                for message in problems_without_prompt(
+                    _cell(get(name)), label=name.capitalize(), multiline=False
+                )
+            ]
+        if not found and person is not None:
+            try:
+                training_record(
+                    by=by,
+                    person=person,
+                    course=_cell(get("course")),
+                    provider=_cell(get("provider")),
+                    completed_on=completed_on,
+                    hours=_cell(get("hours")) or None,
+                    evidence=_cell(get("evidence")),
+                    skill=skill,
+                    level=level,
+                )
+                added += 1
+            except ValidationError as error:
+                found += [
+                    f"{field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                ]
+            except PermissionDenied as error:
+                found.append(f"person: {error}")
+        problems += [f"Row {number}, {problem}" for problem in found]
+    if problems:
+        raise ValidationError({"file": problems})
+    if not added:
+        raise ValidationError({"file": "The file has no rows of training."})
+    return added
