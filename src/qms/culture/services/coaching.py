@@ -207,11 +207,10 @@ def coaching_update(
     return relationship
 
 
-def _check_action(relationship: CoachingRelationship, row: dict, index: int) -> AgreedAction:
+def _check_action(row: dict, index: int, owners: set[int]) -> AgreedAction:
     text = _text(row.get("text"), "actions", f"action {index}'s words", ACTION_MAX)
     owner = row.get("owner")
-    allowed = {relationship.coach_id, *relationship.coachees.values_list("pk", flat=True)}
-    if owner is None or owner.pk not in allowed:
+    if owner is None or owner.pk not in owners:
         raise ValidationError(
             {"actions": f"Action {index}: its owner must be the coach or one of the coachees."}
         )
@@ -249,7 +248,8 @@ def coaching_session_record(
     rows = list(actions)
     if len(rows) > ACTIONS_PER_SESSION:
         raise ValidationError({"actions": f"Agree at most {ACTIONS_PER_SESSION} actions."})
-    agreed = [_check_action(relationship, row, i) for i, row in enumerate(rows, start=1)]
+    owners = {relationship.coach_id, *relationship.coachees.values_list("pk", flat=True)}
+    agreed = [_check_action(row, i, owners) for i, row in enumerate(rows, start=1)]
     session = CoachingSession.objects.create(
         relationship=relationship,
         held_on=held_on,
