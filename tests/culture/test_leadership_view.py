@@ -96,6 +96,21 @@ def test_it_leaves_done_and_closed_work_out(issue, lead):
     assert not selectors.leader_view(lead).overdue_actions
 
 
+def _recognise(by, unit, recipient=None):
+    from qms.culture.selectors import recognition
+    from qms.culture.services.recognition import recognition_report, themes_defaults_ensure
+
+    themes_defaults_ensure()  # seeded by a migration; tests build the database from the models
+    return recognition_report(
+        by=by,
+        unit=unit,
+        recipient=recipient,
+        what_happened="Calm handover in a busy night",
+        why_it_mattered="Nothing was missed",
+        themes=recognition.themes()[:1],
+    )
+
+
 def test_it_shows_recognition_to_give_from_bright_spots_and_sustaining_projects(client, org, lead):
     spot = _bright_spot(org["ward"])
     _bright_spot(org["ward"], decided_days_ago=200)  # too long ago
@@ -215,3 +230,23 @@ def test_it_links_the_view_from_culture_home_for_leaders_only(client, lead, memb
     assert URL in client.get(reverse("culture:home")).content.decode()
     client.force_login(member)
     assert URL not in client.get(reverse("culture:home")).content.decode()
+
+
+def test_it_leaves_out_good_work_whose_team_was_recognised_since(org, lead, member):
+    _bright_spot(org["ward"])
+    _project(org["ward"], lead)
+    _recognise(member, org["ward"])
+    view = selectors.leader_view(lead)
+    assert not view.bright_spots and not view.sustaining_projects
+
+
+def test_it_lists_recognition_to_pass_on_and_quiet_teams(client, org, lead, member, quality_lead):
+    recognition = _recognise(lead, org["ward"], recipient=member)
+    view = selectors.leader_view(quality_lead)
+    assert [r.pk for r in view.recognition_to_pass_on.rows] == [recognition.pk]
+    # Ward 7 was recognised; Ward 8, the other ward of the division, was not.
+    assert [u.code for u in view.quiet_teams.rows] == ["other-ward"]
+    client.force_login(quality_lead)
+    body = client.get(URL).content.decode()
+    assert recognition.get_absolute_url() in body
+    assert f"/culture/recognition/new/?unit={org['other_ward'].pk}" in body

@@ -1,24 +1,23 @@
 """Reads of leadership: the leader's view of what the teams they lead need from them now.
 
 Each section is one or two queries whatever the numbers (the first LIMIT rows, and a count only
-when there are more), so the page and home's card stay bounded. Recognition to pass on is read
-through the recognition part's selector, and left out until that part provides it."""
+when there are more), so the page and home's card stay bounded. Good work counts as recognised
+when its unit received recognition since (the recognition part's records name a person or a
+team, not the bright spot or project that earned it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import import_module
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from qms.culture import roles
-from qms.culture.models import Walkround, WalkroundStatus
+from qms.culture.models import Recognition, Walkround, WalkroundStatus
 from qms.culture.selectors import coaching as coaching_selectors
+from qms.culture.selectors import recognition as recognition_selectors
 from qms.culture.selectors import walkrounds as walkround_selectors
 from qms.escalation import selectors as escalation_selectors
 from qms.escalation import services as escalation_services
@@ -27,6 +26,7 @@ from qms.improvement import selectors as improvement_selectors
 from qms.issues.models import Action, IssueStatus
 from qms.learning import selectors as learning_selectors
 from qms.people import access
+from qms.people.models import Unit, UnitKind
 
 __all__ = ["LIMIT", "RECENT_DAYS", "LeaderView", "Section", "home_leader", "leader_view"]
 
@@ -36,6 +36,8 @@ LIMIT = 8
 RECENT_DAYS = 90
 # The improvement stage of a project whose change has held.
 SUSTAINING = "sustaining"
+# The units that are teams people work in (wards and teams), as opposed to the units above.
+TEAM_KINDS = (UnitKind.WARD, UnitKind.TEAM)
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,6 @@ def _section(queryset: QuerySet) -> Section:
 
 def _listed(rows: list) -> Section:
     return Section(list(rows[:LIMIT]), len(rows))
-
-
-def _from_part(part: str, name: str) -> Callable | None:
-    """Another part's selector of this area, None until that part provides it."""
-    module = import_module(f"qms.culture.selectors.{part}")
-    return getattr(module, name, None)
 
 
 def leads_anywhere(user) -> bool:
@@ -99,18 +95,35 @@ def _overdue_actions(user, today: dt.date) -> Section:
     )
 
 
-def _sustaining_projects(user) -> Section:
+def _sustaining_projects(user) -> list:
     projects = improvement_selectors.projects_with_unit().filter(stage=SUSTAINING)
-    return _section(access.visible(user, projects, roles.LEADERS).order_by("unit__path", "pk"))
+    return list(access.visible(user, projects, roles.LEADERS).order_by("unit__path", "pk")[:LIMIT])
 
 
-def link(record) -> str:
-    """The record's page, or "" while the part that owns it has no page for it yet (recognition
-    to pass on is read from a part still being built)."""
-    try:
-        return record.get_absolute_url()
-    except NoReverseMatch:
-        return ""
+def _moment(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+
+
+def _unrecognised(spots: list, projects: list, since: dt.date) -> tuple[Section, Section]:
+    """The bright spots and projects whose unit received no recognition since (the spot's
+    acceptance, or `since` for a project): one query for both."""
+    units = {row.unit_id for row in [*spots, *projects]}
+    latest: dict[int, dt.datetime] = {}
+    recognised = Recognition.objects.filter(unit_id__in=units, reported_at__gte=_moment(since))
+    for unit_id, reported_at in recognised.values_list("unit_id", "reported_at"):
+        latest[unit_id] = max(reported_at, latest.get(unit_id, reported_at))
+    spots = [s for s in spots if s.unit_id not in latest or latest[s.unit_id] < s.decided_at]
+    projects = [p for p in projects if p.unit_id not in latest]
+    return _listed(spots), _listed(projects)
+
+
+def _quiet_teams(user, since: dt.date) -> Section:
+    """Wards and teams in the units the user leads where nothing was recognised since."""
+    recognised = Recognition.objects.filter(reported_at__gte=_moment(since)).values("unit")
+    teams = access.in_units_with_role(
+        user, Unit.objects.filter(kind__in=TEAM_KINDS), roles.LEADERS, unit_field=None
+    )
+    return _section(teams.exclude(pk__in=recognised).order_by("path"))
 
 
 def _walkrounds_planned(user) -> Section:
@@ -126,13 +139,6 @@ def _walkrounds_planned(user) -> Section:
     return _section(planned)
 
 
-def _optional(part: str, name: str, user) -> Section:
-    selector = _from_part(part, name)
-    if selector is None:
-        return Section([], 0)
-    return _listed(list(selector(user)))
-
-
 @dataclass(frozen=True)
 class LeaderView:
     today: dt.date
@@ -142,9 +148,9 @@ class LeaderView:
     recognition_to_pass_on: Section
     bright_spots: Section
     sustaining_projects: Section
+    quiet_teams: Section
     coaching: coaching_selectors.CoachingDue
     walkrounds_planned: Section
-    parts: dict[str, bool] = field(default_factory=dict)
 
     @property
     def anything(self) -> bool:
@@ -160,24 +166,28 @@ class LeaderView:
 def leader_view(user, *, today: dt.date | None = None) -> LeaderView:
     """What the teams the user leads need from them now: escalations waiting for their answer,
     overdue actions in their units and open actions of the walkrounds they went on, recognition
-    to give (passed on to them, bright spots accepted lately, projects sustaining their
-    improvement), their coaching due and walkrounds planned. A bounded number of queries
-    whatever the numbers."""
+    to give (reported and waiting for them to pass on; bright spots accepted lately and
+    projects sustaining their improvement whose team was not recognised since; wards and teams
+    with nothing recognised in RECENT_DAYS), their coaching due and walkrounds planned. A
+    bounded number of queries whatever the numbers."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=RECENT_DAYS)
+    spots, projects = _unrecognised(
+        learning_selectors.bright_spots_accepted_since(user, since, roles.LEADERS, limit=LIMIT),
+        _sustaining_projects(user),
+        since,
+    )
     return LeaderView(
         today=today,
         escalations=_escalations(user),
         overdue_actions=_overdue_actions(user, today),
         walkround_actions=_listed(walkround_selectors.walkround_actions_open(user, today=today)),
-        recognition_to_pass_on=_optional("recognition", "recognition_to_pass_on", user),
-        bright_spots=_listed(
-            learning_selectors.bright_spots_accepted_since(user, since, roles.LEADERS, limit=LIMIT)
-        ),
-        sustaining_projects=_sustaining_projects(user),
+        recognition_to_pass_on=_listed(recognition_selectors.recognition_to_pass_on(user)),
+        bright_spots=spots,
+        sustaining_projects=projects,
+        quiet_teams=_quiet_teams(user, since),
         coaching=coaching_selectors.coaching_due(user, today=today),
         walkrounds_planned=_walkrounds_planned(user),
-        parts={"recognition": _from_part("recognition", "recognition_to_pass_on") is not None},
     )
 
 

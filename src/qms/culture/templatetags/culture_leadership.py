@@ -7,12 +7,6 @@ from qms.culture.selectors import leadership
 register = template.Library()
 
 
-@register.filter
-def page_of(record) -> str:
-    """The record's page, or "" while the part that owns it has none yet."""
-    return leadership.link(record)
-
-
 @register.simple_tag
 def leads_anywhere(user) -> bool:
     """Whether the person has a leader's view (LEADERS in some unit)."""
