@@ -257,3 +257,25 @@ def test_it_takes_no_item_or_feedback_before_the_walkround_is_done(client, as_us
     assert not WalkroundItem.objects.exists()
     planned.refresh_from_db()
     assert planned.feedback == ""
+
+
+@pytest.mark.parametrize("items", [1, 5])
+def test_it_reads_a_walkround_page_in_the_same_queries_whatever_its_items(
+    client, as_user, visited, executive, lead, items, django_assert_max_num_queries
+):
+    from qms.culture.services import walkrounds as services
+
+    for number in range(items):
+        services.walkround_item_add(
+            by=executive,
+            walkround=visited,
+            what=f"Item {number}",
+            theme="task",
+            action=f"Action {number}",
+            owner=lead,
+            due_on=timezone.localdate(),
+        )
+    as_user("member")
+    client.get(visited.get_absolute_url())  # warms the session and content type caches
+    with django_assert_max_num_queries(13):
+        assert client.get(visited.get_absolute_url()).status_code == 200
