@@ -256,3 +256,18 @@ def test_it_shows_the_home_page_to_staff_only(client, org, member, partner):
     assert reverse("capability:unit-gap", args=[org["ward"].pk]) in response.content.decode()
     assert _get(client, partner, reverse("capability:home")).status_code == 404
     assert _get(client, member, reverse("capability:me")).status_code == 302
+
+
+def test_it_lists_self_assessments_for_the_leads_who_may_confirm_them(
+    client, org, lead, member, colleague, outsider
+):
+    levels, skills = framework(org)
+    assess(member, skills["co-design"], levels["practitioner"], by=member)
+    other = make_person("other", (Role.TEAM_MEMBER, org["other_ward"]))
+    assess(other, skills["co-design"], levels["expert"], by=other)
+    page = _get(client, lead, reverse("capability:home")).content.decode()
+    assert "waiting for you to confirm" in page
+    assert "practitioner in co-design" in page and "Other" not in page
+    for user in (member, colleague, outsider):
+        response = _get(client, user, reverse("capability:home"))
+        assert response.status_code == 404 or "waiting for you" not in response.content.decode()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from qms.capability import roles
 from qms.capability.defaults import REQUIRABLE_ROLES
 from qms.capability.models import (
@@ -28,6 +30,7 @@ __all__ = [
     "PersonRecord",
     "may_assess",
     "may_see",
+    "pending_for",
     "person_needs",
     "person_record",
     "staff_paths",
@@ -125,3 +128,27 @@ def person_needs(framework: Framework, person: Person, record: PersonRecord) -> 
         NeedRow(skill, framework.need(held, skill), by_skill.get(skill.pk))
         for skill in framework.skills
     ]
+
+
+# Self-assessments a lead or coach may confirm, at most this many listed on the home page.
+PENDING_SHOWN = 50
+
+
+def pending_for(user) -> list[Assessment]:
+    """Self-assessments waiting for the user to confirm: those of people working in the units
+    where the user leads or coaches (one query)."""
+    paths = access.unit_paths_with_role(user, roles.ASSESSORS)
+    pending = Assessment.objects.filter(status=AssessmentStatus.PENDING).exclude(person=user)
+    if paths is not None:
+        if not paths:
+            return []
+        where = Q()
+        for path in paths:
+            where |= Q(unit__path__startswith=path)
+        people = Membership.objects.filter(where, role__in=STAFF_ROLES).values("person_id")
+        pending = pending.filter(person_id__in=people)
+    return list(
+        pending.select_related("person", "skill", "level").order_by(
+            "person__display_name", "skill__position"
+        )[:PENDING_SHOWN]
+    )

@@ -7,6 +7,7 @@ from django.urls import path
 
 from qms.capability import roles
 from qms.capability.selectors import framework as framework_selectors
+from qms.capability.selectors import records as record_selectors
 from qms.people import access
 from qms.people.models import Unit
 
@@ -23,6 +24,7 @@ def home(request):
     context = {
         "units": list(units.order_by("path")),
         "organisations": framework_selectors.organisations_of(request.user),
+        "pending": record_selectors.pending_for(request.user),
     }
     return render(request, "capability/home.html", context)
 

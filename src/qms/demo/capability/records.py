@@ -167,10 +167,10 @@ def build(*, today: dt.date | None = None) -> dict[str, int]:
                     )
                     added["assessments"] += 1
                 continue
-            if rng.random() < NOT_ASSESSED:
+            bias = sum(BIAS.get((code, skill.code), 0) for code in codes)
+            if rng.random() < NOT_ASSESSED and bias <= 0:  # a unit strong in it assesses all
                 continue
-            shift = rng.choice((0, 0, 0, 0, 1, -1, -1))
-            shift += sum(BIAS.get((code, skill.code), 0) for code in codes)
+            shift = rng.choice((0, 0, 0, 0, 1, -1, -1)) + bias
             rank = min(needed.rank + shift, len(levels))
             if rank < 1:
                 continue  # below awareness: not assessed yet
