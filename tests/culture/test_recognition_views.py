@@ -270,3 +270,14 @@ def test_it_is_linked_from_the_contributory_factors(client, org, lead, themes):
     client.force_login(lead)
     page = client.get(reverse("planning:pareto", args=[org["ward"].pk])).content.decode()
     assert reverse("culture:recognition-themes", args=[org["ward"].pk]) in page
+
+
+def test_it_links_a_persons_own_page_to_what_they_received(client, recognised, member, lead):
+    client.force_login(member)
+    page = client.get(member.get_absolute_url()).content.decode()
+    assert reverse("culture:recognition-received") in page and "1 time " in page
+    client.force_login(lead)
+    assert (
+        reverse("culture:recognition-received")
+        not in client.get(member.get_absolute_url()).content.decode()
+    )

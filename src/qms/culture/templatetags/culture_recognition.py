@@ -32,3 +32,11 @@ def recognition_home(context):
         "to_pass_on": selectors.recognition_to_pass_on(user),
         "units": context.get("units") or [],
     }
+
+
+@register.inclusion_tag("culture/_recognition_received_link.html", takes_context=True)
+def recognition_received_link(context, person):
+    """On a person's own page: the recognition they received, when there is any."""
+    user = context.get("user") or context["request"].user
+    count = selectors.received_count(user) if person == user else 0
+    return {"count": count}
