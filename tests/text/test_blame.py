@@ -62,6 +62,8 @@ def test_it_finds_language_that_blames_a_person(text, kind, found):
         "The pump was supposed to alarm at 50 mmHg",
         "Pharmacy did not deliver the dressings until noon",
         "Theatres did not send the list",
+        "Night staff liked it; agency staff did not know.",
+        "The nurse didn't have the key to the controlled drugs cupboard",
     ],
 )
 def test_it_finds_nothing_in_an_account_of_the_system(text):
@@ -87,6 +89,7 @@ def test_it_reports_each_stretch_of_text_once_in_order():
         "Mc" * 50_000,
         "Dr Who who " * 20_000,
         "was supposed " * 20_000,
+        "staff did not " * 10_000,
     ],
 )
 def test_it_checks_long_hostile_text_in_linear_time(text):

@@ -158,9 +158,12 @@ _WHO = (
     rf"(?P<who>(?i:(?:the{_S}|a{_S}|our{_S})?(?:{_ROLES}))(?:{_S}{_NAME})?"
     rf"|(?i:mrs|mr|ms|miss|mx|dr)\.?{_S}{_NAME}|(?i:he|she)|{_NAME})"
 )
+# "Agency staff did not know", "the nurse didn't have the key": what people were not told or
+# given is about the system, not a failure of theirs.
+_NOT_TOLD = r"(?i:know|have|get|receive|hear|see|understand|realise|realize)\b"
 _FAILURE_VERB = (
     rf"(?i:forgot|missed|ignored|neglected|overlooked|failed|botched|messed{_S}up"
-    rf"|did{_S}not|didn{_APOSTROPHE}t|made{_S}(?:an?{_S})?(?:error|mistake|slip)s?"
+    rf"|(?:did{_S}not|didn{_APOSTROPHE}t)(?!{_S}{_NOT_TOLD})|made{_S}(?:an?{_S})?(?:error|mistake|slip)s?"
     rf"|was{_S}careless|was{_S}negligent|wasn{_APOSTROPHE}t{_S}(?:paying|careful|thinking))"
 )
 _ADVERB = r"(?i:just|simply|then|also|again|clearly|obviously|completely|totally)"
