@@ -243,7 +243,9 @@ def closing_feedback_give(*, by: Person | None, issue: Issue, text: str) -> Clos
     reporting culture can count issues closed with feedback; sent again after a reopening, it
     replaces the earlier one."""
     _authorise_handler(by, issue, "give feedback on issues")
-    issue.refresh_from_db()
+    # Under the issue's row lock: of two handlers sending at once, the second replaces the
+    # first's feedback rather than failing on the one-per-issue rule.
+    issue.refresh_from_db(from_queryset=Issue.objects.select_for_update())
     if not issue.is_closed:
         raise ValidationError("Close the issue first: the feedback says how it was closed.")
     text = _text(text, field="text", label="Feedback")
