@@ -7,10 +7,10 @@ import contextlib
 import threading
 
 import pytest
-from culture.concerns_support import raise_concern
 from django.db import connection
 from helpers import make_person
 
+from culture.concerns_support import raise_concern
 from qms.culture.models import ClosingFeedback
 from qms.culture.services import concerns as services
 from qms.issues import services as issue_services
