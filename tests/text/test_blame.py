@@ -63,6 +63,8 @@ def test_it_finds_language_that_blames_a_person(text, kind, found):
         "Pharmacy did not deliver the dressings until noon",
         "Theatres did not send the list",
         "Night staff liked it; agency staff did not know.",
+        "Observations missed at night",
+        "Copy failed.",
         "The nurse didn't have the key to the controlled drugs cupboard",
     ],
 )

@@ -185,6 +185,8 @@ _THINGS = frozenset(
     email emails letter letters booking bookings appointment appointments schedule
     pharmacy pharmacies theatre theatres radiology laboratory lab labs estates switchboard
     portering catering ambulance ambulances clinic clinics department departments
+    observation observations obs medication medications medicine medicines dose doses drug
+    drugs bloods scan scans note notes copy copies upload uploads backup backups
     """.split()
 )
 # Capitalised words at the start of a sentence that are not names.
