@@ -327,3 +327,26 @@ def test_it_lists_surveys_to_answer_on_the_culture_home(client, as_user, org):
     as_user("member")
     page = client.get(reverse("culture:home")).content.decode()
     assert reverse("culture:survey-answer", args=[run.pk]) in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/culture/units/99999999999999999999/surveys/",
+        "/culture/units/0/surveys/new/",
+        "/culture/surveys/99999999999999999999/close/",
+        "/culture/surveys/99999999999999999999/invite/",
+    ],
+)
+def test_it_answers_404_for_huge_or_missing_ids(client, as_user, org, path):
+    as_user("lead")
+    assert client.get(path).status_code in (404, 405)
+    assert client.post(path).status_code == 404
+
+
+def test_it_refuses_an_over_long_invitation_without_a_server_error(client, as_user, org):
+    run = _run(org["ward"])
+    as_user("lead")
+    url = reverse("culture:survey-invite", args=[run.pk])
+    assert client.post(url, {"person": "x" * 6000}).status_code == 400
+    assert client.post(url, {}).status_code == 400
