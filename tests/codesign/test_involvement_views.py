@@ -174,7 +174,10 @@ def test_it_shows_the_ladder_summary_and_its_csv_to_staff(
 
 def test_it_refuses_the_ladder_to_partners_and_other_units(client, org, partner, lead, outsider):
     client.force_login(partner)
-    assert client.get(reverse("codesign:involvement-ladder")).status_code == 404
+    # A partner reads what the rungs mean, and no unit's summary.
+    response = client.get(reverse("codesign:involvement-ladder") + f"?unit={org['ward'].pk}")
+    assert response.status_code == 200 and response.context["summary"] is None
+    assert "Co-producing" in response.content.decode()
     assert client.get(reverse("codesign:involvement-ladder-csv")).status_code == 404
     client.force_login(outsider)
     url = reverse("codesign:involvement-ladder") + f"?unit={org['ward'].pk}"

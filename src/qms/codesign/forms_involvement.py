@@ -107,8 +107,9 @@ class LadderForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.units = {unit.pk: unit for unit in units}
+        top = min((unit.depth for unit in units), default=0)
         self.fields["unit"].choices = [
-            (unit.pk, f"{'— ' * unit.depth}{unit.name}") for unit in units
+            (unit.pk, f"{'— ' * (unit.depth - top)}{unit.name}") for unit in units
         ]
 
     def clean(self):

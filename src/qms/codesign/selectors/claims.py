@@ -64,16 +64,19 @@ def partner_units(partner: Person) -> list[Unit]:
     """The units a partner claims in: where they hold the partner role, where the work they
     are given the partner role on lives (a partner on one project only), and where work they
     were involved in lives."""
-    unit_ids = set(
+    members = set(
         Membership.objects.filter(person=partner, role=Role.PARTNER).values_list(
             "unit_id", flat=True
         )
-    ) | set(Involvement.objects.filter(partner=partner).values_list("unit_id", flat=True))
+    )
+    unit_ids = set(Involvement.objects.filter(partner=partner).values_list("unit_id", flat=True))
     grants = ObjectGrant.objects.filter(person=partner, role=Role.PARTNER).prefetch_related(
         "subject"
     )
     unit_ids |= {access.unit_of(grant.subject).pk for grant in grants if grant.subject is not None}
-    return list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
+    # Their own units first: where they are a partner of the team, not only of one record.
+    units = Unit.objects.filter(pk__in=unit_ids | members).order_by("path")
+    return sorted(units, key=lambda unit: unit.pk not in members)
 
 
 def claim_totals(claims: QuerySet[Claim]) -> dict[str, list[dict]]:
@@ -81,6 +84,21 @@ def claim_totals(claims: QuerySet[Claim]) -> dict[str, list[dict]]:
     pounds and how many. Three queries."""
     counted = claims.exclude(status=ClaimStatus.REJECTED).order_by()
     measures = {"hours": Sum("hours"), "amount": Sum("amount"), "claims": Count("pk")}
+    return {
+        name: [_exact(row) for row in rows]
+        for name, rows in _grouped_totals(counted, measures).items()
+    }
+
+
+def _exact(row: dict) -> dict:
+    """Sums of money and hours as exact pence and minutes (SQLite sums decimals as floats)."""
+    for name in ("hours", "amount"):
+        if row[name] is not None:
+            row[name] = Decimal(str(row[name])).quantize(Decimal("0.01"))
+    return row
+
+
+def _grouped_totals(counted, measures) -> dict[str, list[dict]]:
     return {
         "partner": list(
             counted.values("partner_id", "partner__display_name", "partner__username")

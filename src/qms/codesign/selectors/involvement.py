@@ -348,7 +348,7 @@ def ladder_chart(summary: LadderSummary) -> str:
             "field": "pieces",
             "type": "quantitative",
             "title": "Pieces of work",
-            "axis": {"tickMinStep": 1},
+            "axis": {"tickMinStep": 1, "format": "d"},
         },
     }
     return spec_json(

@@ -24,7 +24,7 @@ from qms.codesign.selectors import claims as selectors
 from qms.people.history import record_by
 from qms.people.models import Person, Unit
 
-__all__ = ["claim_decide", "claim_mark_paid", "claim_record"]
+__all__ = ["claim_decide", "claim_mark_paid", "claim_record", "claimable_on"]
 
 _PENNY = Decimal("0.01")
 # Claims are for work done recently enough for the finance team to pay.
@@ -66,13 +66,19 @@ def _hours(value, partner: Person, occurred_on: dt.date) -> Decimal:
     return hours.quantize(_PENNY)
 
 
+def claimable_on(day: dt.date) -> bool:
+    """Whether a claim may be made for work on `day`: in the last 12 months, not in the
+    future."""
+    today = timezone.localdate()
+    return today - dt.timedelta(days=OLDEST_CLAIM_DAYS) <= day <= today
+
+
 def _date(value) -> dt.date:
     if not isinstance(value, dt.date):
         raise ValidationError({"occurred_on": ["Give the date as a date."]})
-    today = timezone.localdate()
-    if value > today:
+    if value > timezone.localdate():
         raise ValidationError({"occurred_on": ["The date cannot be in the future."]})
-    if value < today - dt.timedelta(days=OLDEST_CLAIM_DAYS):
+    if not claimable_on(value):
         raise ValidationError({"occurred_on": ["Claims are for the last 12 months only."]})
     return value
 

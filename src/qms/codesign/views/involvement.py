@@ -3,6 +3,7 @@ page, through the `involvement_panel` tag), an entry with its history and, for o
 decision on a partner's own entry; the ladder summary of a unit and below, and its CSV."""
 
 import csv
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qms.codesign.forms_involvement import DecideForm, InvolvementForm, LadderForm
@@ -152,6 +154,10 @@ def _ladder_form(request):
     if "unit" not in data:
         current = request.user.current_unit_id
         data["unit"] = str(current if any(u.pk == current for u in units) else units[0].pk)
+    # The period shown, the last 12 months unless chosen, is filled in on the form.
+    end = timezone.localdate()
+    data.setdefault("end", end.isoformat())
+    data.setdefault("start", (end - dt.timedelta(days=365)).isoformat())
     form = LadderForm(data, units=units)
     if not form.is_valid():
         return form, None
@@ -163,7 +169,14 @@ def _ladder_form(request):
 
 @login_required
 def ladder(request):
-    """The ladder summary of a unit and below over a period."""
+    """The ladder summary of a unit and below over a period. Partners, who read no unit's
+    summary, see what the rungs mean (the involvement panel links here)."""
+    if not selectors.ladder_units(request.user):
+        return render(
+            request,
+            "codesign/ladder.html",
+            {"form": None, "summary": None, "levels": _levels(), "source": selectors.LEVEL_SOURCE},
+        )
     form, unit = _ladder_form(request)
     summary = None
     if unit is not None:
