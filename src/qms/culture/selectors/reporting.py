@@ -335,6 +335,14 @@ class Chart:
         return [row for row in self.rows if row.point_type.startswith("special")]
 
     @property
+    def of_concern(self) -> list[ChartRow]:
+        return [row for row in self.rows if row.point_type == "special_cause_concern"]
+
+    @property
+    def of_improvement(self) -> list[ChartRow]:
+        return [row for row in self.rows if row.point_type == "special_cause_improvement"]
+
+    @property
     def has_denominator(self) -> bool:
         return self.kind in (Kind.FRONT_LINE, Kind.FEEDBACK)
 
