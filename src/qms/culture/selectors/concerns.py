@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from qms.culture import roles
 from qms.culture.models import ClosingFeedback, Concern, ConcernMessage
-from qms.culture.services.concerns import may_handle
 from qms.issues.models import Issue
+from qms.issues.roles import HANDLERS as ISSUE_HANDLERS
+from qms.issues.roles import VIEWERS as ISSUE_VIEWERS
+from qms.people import access
 from qms.people.models import Person, Unit
 
 
@@ -26,6 +29,16 @@ def unit_concerns(unit: Unit) -> list[Concern]:
         )
         .order_by("-raised_on", "-pk")
     )
+
+
+def may_handle(person: Person | None, issue: Issue) -> bool:
+    """Whether the person handles this concern (or issue): the unit's concern handlers, the
+    issue's handlers, or its owner while on the staff."""
+    if person is None or not person.is_authenticated:
+        return False
+    if person.pk == issue.owner_id and access.can(person, issue, ISSUE_VIEWERS):
+        return True
+    return access.can(person, issue, roles.CONCERN_HANDLERS | ISSUE_HANDLERS)
 
 
 def thread(concern: Concern) -> list[ConcernMessage]:

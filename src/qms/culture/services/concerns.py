@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from qms.culture import roles
 from qms.culture.models import ClosingFeedback, Concern, ConcernMessage
+from qms.culture.selectors.concerns import may_handle
 from qms.escalation.services import nearest_handlers
 from qms.issues import services as issue_services
 from qms.issues.models import Issue, IssueSource
-from qms.issues.roles import HANDLERS as ISSUE_HANDLERS
-from qms.issues.roles import VIEWERS as ISSUE_VIEWERS
 from qms.notifications.services import notify
 from qms.people import access
 from qms.people.models import Person, Unit
@@ -117,16 +116,6 @@ def concern_by_code(code) -> Concern | None:
     if concern is None or not hmac.compare_digest(concern.code_hash, wanted):
         return None
     return concern
-
-
-def may_handle(person: Person | None, issue: Issue) -> bool:
-    """Whether the person handles this concern (or issue): the unit's concern handlers, the
-    issue's handlers, or its owner while on the staff."""
-    if person is None or not person.is_authenticated:
-        return False
-    if person.pk == issue.owner_id and access.can(person, issue, ISSUE_VIEWERS):
-        return True
-    return access.can(person, issue, roles.CONCERN_HANDLERS | ISSUE_HANDLERS)
 
 
 def _authorise_handler(by: Person | None, issue: Issue, action: str) -> None:

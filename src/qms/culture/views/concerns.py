@@ -165,7 +165,7 @@ def closing_feedback(request, pk):
     """Send a closed issue's feedback to the person who raised it."""
     queryset = Issue.objects.select_related("unit", "owner", "created_by")
     issue = access.object_or_404(request.user, queryset, pk, ISSUE_VIEWERS, granted=GRANTED_VIEWERS)
-    if not services.may_handle(request.user, issue):
+    if not selectors.may_handle(request.user, issue):
         access.require(request.user, issue, frozenset())  # seen, not allowed: 403
     form = FeedbackForm(request.POST)
     if form.is_valid() and apply_service(
