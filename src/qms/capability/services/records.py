@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qms.capability import roles
@@ -97,18 +97,38 @@ def assessment_record(
         errors["evidence"] = f"The evidence is longer than {_TEXT_MAX} characters."
     if errors:
         raise ValidationError(errors)
-    assessment = Assessment.objects.select_for_update().filter(
-        person=person, skill=skill
-    ).first() or Assessment(person=person, skill=skill)
-    assessment.level = level
-    assessment.assessed_on = assessed_on
-    assessment.evidence = evidence
-    assessment.assessed_by = by
-    assessment.status = AssessmentStatus.CONFIRMED if assessor else AssessmentStatus.PENDING
+    fields = {
+        "level": level,
+        "assessed_on": assessed_on,
+        "evidence": evidence,
+        "assessed_by": by,
+        "status": AssessmentStatus.CONFIRMED if assessor else AssessmentStatus.PENDING,
+    }
     default = "Assessed" if assessor else "Self-assessed"
-    record_by(assessment, by, reason or default)
-    assessment.save()
-    return assessment
+    return save_one_per(
+        Assessment, {"person": person, "skill": skill}, fields, by=by, reason=reason or default
+    )
+
+
+def save_one_per(model, key: dict, fields: dict, *, by: Person | None, reason: str):
+    """The one row of `model` for `key` (a person's skill, a person's month), created or
+    changed to `fields`, with history. When two people save the first row for the same key at
+    the same moment, the unique constraint refuses the second insert: it then changes the row
+    the first made (the later one wins, as when the row existed), never a server error."""
+    for _attempt in range(2):
+        row = model.objects.select_for_update().filter(**key).first() or model(**key)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        record_by(row, by, reason)
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            if not row._state.adding:
+                raise
+            continue  # someone made it meanwhile: change theirs
+        return row
+    raise IntegrityError(f"{model.__name__} {key} could not be saved.")
 
 
 @transaction.atomic

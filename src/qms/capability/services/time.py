@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from qms.capability.models import ProtectedTime
 from qms.capability.selectors.records import staff_paths
-from qms.capability.services.records import EARLIEST, _authorise
-from qms.people.history import record_by
+from qms.capability.services.records import EARLIEST, _authorise, save_one_per
 from qms.people.models import Person
 
 __all__ = ["FAR_BELOW", "MAX_HOURS", "far_below", "time_record"]
@@ -90,10 +89,7 @@ def time_record(
         errors["reason"] = "Used is less than half of planned: say why, in a few words."
     if errors:
         raise ValidationError(errors)
-    row = ProtectedTime.objects.select_for_update().filter(
-        person=person, month=month
-    ).first() or ProtectedTime(person=person, month=month)
-    row.planned, row.used, row.reason, row.recorded_by = planned, used, reason, by
-    record_by(row, by, "Recorded")
-    row.save()
-    return row
+    fields = {"planned": planned, "used": used, "reason": reason, "recorded_by": by}
+    return save_one_per(
+        ProtectedTime, {"person": person, "month": month}, fields, by=by, reason="Recorded"
+    )
