@@ -28,14 +28,19 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from qms.comments.models import Comment
+from qms.control import selectors as control_selectors
+from qms.culture import roles
 from qms.culture.models import ClosingFeedback, ConcernMessage, ReportingMeasure
 from qms.culture.models import ReportingMeasureKind as Kind
 from qms.issues.models import Action, Issue, IssueStatus
+from qms.people import access
 from qms.people.models import Membership, Unit
 from qms.people.roles import Role
+from qms.stats import SpcInputError, analyse, chart_spec
 
 DAY_SECONDS = 86400.0
 
@@ -349,11 +354,6 @@ class Chart:
 
 def reporting_charts(unit: Unit, *, today: dt.date | None = None) -> list[Chart]:
     """The four charts of the unit's reporting culture (its issues and those below it)."""
-    from django.urls import reverse
-
-    from qms.control import selectors as control_selectors
-    from qms.stats import SpcInputError, analyse, chart_spec
-
     today = today or timezone.localdate()
     tracked = tracked_measures(unit)
     charts = []
@@ -421,9 +421,6 @@ class UnitPanel:
 
 
 def unit_panel(user, unit: Unit, *, today: dt.date | None = None) -> UnitPanel:
-    from qms.culture import roles
-    from qms.people import access
-
     today = today or timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     raised = (
