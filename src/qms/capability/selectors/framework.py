@@ -64,9 +64,6 @@ class Framework:
         needed = [self.project_needs.get((role, skill.pk)) for role in roles]
         return max((level for level in needed if level), key=lambda lv: lv.rank, default=None)
 
-    def project_roles(self) -> list[tuple[str, str]]:
-        return list(ProjectRole.choices)
-
 
 def framework_of(organisation: Unit, *, projects: bool = False) -> Framework:
     """The organisation's framework (`organisation` is its root unit): three queries, four
