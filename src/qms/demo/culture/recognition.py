@@ -41,7 +41,8 @@ UNITS = {
 # Of Ward 7's: for Owen Price, for the whole team, and from the partner.
 FOR_MEMBER = 7
 FOR_TEAM = 6
-FROM_PARTNER = 4
+# One in every FROM_PARTNER of Ward 7's, spread over the months.
+FROM_PARTNER = 7
 # The last of Ward 7's are recent: the lead still has them to pass on.
 RECENT = 5
 
@@ -216,9 +217,11 @@ def _unit(unit: Unit, count: int, themes: dict, rng: random.Random, today: dt.da
         # Spread over 18 months, a little more in recent months (the habit catching on).
         days_ago = int(DAYS * (1 - rng.random() ** 0.8))
         if unit.code == "ward-7" and number >= count - RECENT:
-            days_ago = 2 + 3 * (count - 1 - number)  # some still to pass on, at the top
+            days_ago = 3 * (count - 1 - number)  # today among them: the board counts this month
+        # Today's just after midnight, never later than now.
+        time_of_day = dt.time(9 + number % 9, 15) if days_ago else dt.time(0, 30)
         at = timezone.make_aware(
-            dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9 + number % 9, 15))
+            dt.datetime.combine(today - dt.timedelta(days=days_ago), time_of_day)
         )
         team = unit.code == "ward-7" and number < FOR_TEAM or rng.random() < 0.06
         if team:
@@ -227,7 +230,7 @@ def _unit(unit: Unit, count: int, themes: dict, rng: random.Random, today: dt.da
             recipient = member
         else:
             recipient = rng.choice(staff)
-        from_partner = bool(partners) and unit.code == "ward-7" and number >= count - FROM_PARTNER
+        from_partner = bool(partners) and unit.code == "ward-7" and number % FROM_PARTNER == 3
         if from_partner:
             giver = next((p for p in partners if p.username == "partner"), partners[0])
             what, why, codes = rng.choice(TEAM_STORIES if team else PARTNER_STORIES)
