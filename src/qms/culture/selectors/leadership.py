@@ -66,7 +66,9 @@ def _listed(rows: list) -> Section:
 
 
 def leads_anywhere(user) -> bool:
-    return bool(user.is_authenticated and access.unit_paths_with_role(user, roles.LEADERS) != [])
+    """Whether the person is a leader somewhere (LEADERS in a unit; a system administrator's
+    every unit too): the same people see the hours of coaching."""
+    return coaching_selectors.may_see_hours(user)
 
 
 def _escalations(user) -> Section:
