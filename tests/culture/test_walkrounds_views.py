@@ -279,3 +279,11 @@ def test_it_reads_a_walkround_page_in_the_same_queries_whatever_its_items(
     client.get(visited.get_absolute_url())  # warms the session and content type caches
     with django_assert_max_num_queries(13):
         assert client.get(visited.get_absolute_url()).status_code == 200
+
+
+def test_it_links_culture_home_to_walkrounds_for_staff_only(client, as_user):
+    as_user("partner")
+    html = client.get(reverse("culture:home")).content.decode()
+    assert reverse("culture:walkround-list") not in html  # it would answer 403
+    as_user("member")
+    assert reverse("culture:walkround-list") in client.get(reverse("culture:home")).content.decode()
