@@ -159,3 +159,15 @@ def test_it_keeps_no_link_from_an_anonymous_concern_to_its_raiser(
     client.logout()
     page = client.post(reverse("culture:concern-follow-up"), {"code": code}).content.decode()
     assert "Weekends." in page and not _mentions(page, words)
+
+
+def test_it_keeps_the_day_only_in_the_issues_history_copy_of_its_creation_time(member, org):
+    # The history table copies every field of the issue, its creation time too: a copy to the
+    # microsecond would date the concern to the raiser's request.
+    concern, _ = services.concern_raise(
+        by=member, unit=org["ward"], title="Handovers are rushed", anonymous=True
+    )
+    issue = Issue.objects.get(pk=concern.issue_id)
+    day_start = issue.created_at
+    assert timezone.localtime(day_start).time() == dt.time(0, 0)
+    assert {row.created_at for row in issue.history.all()} == {day_start}

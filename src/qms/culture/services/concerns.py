@@ -77,9 +77,11 @@ def concern_raise(
     code = ""
     if anonymous:
         code = secrets.token_urlsafe(CODE_BYTES)
-        # The issue's time and its history's time to the day only (see the module's docstring).
-        Issue.objects.filter(pk=issue.pk).update(created_at=_day_start(today))
-        Issue.history.filter(id=issue.pk).update(history_date=_day_start(today))
+        # The issue's time and its history's time to the day only (see the module's docstring);
+        # the history row's copy of the creation time too.
+        day_start = _day_start(today)
+        Issue.objects.filter(pk=issue.pk).update(created_at=day_start)
+        Issue.history.filter(id=issue.pk).update(history_date=day_start, created_at=day_start)
         concern = Concern.objects.create(
             issue=issue, anonymous=True, code_hash=code_hash(code), raised_on=today
         )
