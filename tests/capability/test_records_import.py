@@ -53,6 +53,32 @@ def test_it_imports_nothing_when_a_row_is_wrong_and_names_each_row(client, org, 
     assert not Training.objects.exists()
 
 
+def test_it_names_every_problem_of_a_row_not_only_the_first_kind(client, org, lead, member):
+    framework(org)
+    client.force_login(lead)
+    rows = "nobody,,,2026-01-01,lots,,\nmember,Course,,32/01/2026,-2,,\n"
+    url = reverse("capability:training-import", args=[org["ward"].pk])
+    response = client.post(url, {"file": _csv(rows)})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Row 2, person" in text and "Row 2, course" in text and "Row 2, hours" in text
+    assert "Row 3, completed_on" in text and "Row 3, hours" in text
+    assert not Training.objects.exists()
+
+
+def test_it_refuses_a_file_naming_a_column_twice(client, org, lead, member):
+    framework(org)
+    client.force_login(lead)
+    upload = SimpleUploadedFile(
+        "training.csv", b"person,course,completed_on,person\nmember,QI,31/01/2026,lead\n"
+    )
+    url = reverse("capability:training-import", args=[org["ward"].pk])
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 400
+    assert "Row 1 names the column person twice" in response.content.decode()
+    assert not Training.objects.exists()
+
+
 def test_it_reads_a_workbook_and_refuses_what_is_not_a_table(client, org, lead, member):
     framework(org)
     client.force_login(lead)

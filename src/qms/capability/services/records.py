@@ -159,6 +159,22 @@ def _hours(errors: dict, value) -> Decimal | None:
     return hours.quantize(Decimal("0.1"))
 
 
+def _training_fields(errors: dict, course, provider, evidence, completed_on, hours) -> tuple:
+    """The course's own fields, cleaned, with what is wrong with each put in `errors`."""
+    course = " ".join((course or "").split())
+    provider = " ".join((provider or "").split())
+    evidence = (evidence or "").strip()
+    if not course:
+        errors["course"] = "Give the course's name."
+    for field, value, limit in (("course", course, 200), ("provider", provider, 200)):
+        if len(value) > limit:
+            errors[field] = f"The {field} is longer than {limit} characters."
+    if len(evidence) > 500:
+        errors["evidence"] = "The evidence is longer than 500 characters."
+    completed_on = _check_date(errors, "completed_on", completed_on, timezone.localdate())
+    return course, provider, evidence, completed_on, _hours(errors, hours)
+
+
 @transaction.atomic
 def training_record(
     *,
@@ -175,20 +191,10 @@ def training_record(
     """Record a course the person has done, and the skill and level it counts towards."""
     paths = staff_paths(person)
     _authorise(by, person, "record training", paths)
-    today = timezone.localdate()
     errors: dict[str, str] = {}
-    course = " ".join((course or "").split())
-    provider = " ".join((provider or "").split())
-    evidence = (evidence or "").strip()
-    if not course:
-        errors["course"] = "Give the course's name."
-    for field, value, limit in (("course", course, 200), ("provider", provider, 200)):
-        if len(value) > limit:
-            errors[field] = f"The {field} is longer than {limit} characters."
-    if len(evidence) > 500:
-        errors["evidence"] = "The evidence is longer than 500 characters."
-    completed_on = _check_date(errors, "completed_on", completed_on, today)
-    amount = _hours(errors, hours)
+    course, provider, evidence, completed_on, amount = _training_fields(
+        errors, course, provider, evidence, completed_on, hours
+    )
     if level is not None and skill is None:
         errors["skill"] = "Choose the skill the level is in."
     _check_framework(errors, paths, skill, level)
@@ -266,7 +272,12 @@ def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
         )
     except ValueError as error:
         raise ValidationError({"file": str(error)}) from None
-    columns = {name.strip().lower().replace(" ", "_"): index for index, name in enumerate(header)}
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        column = name.strip().lower().replace(" ", "_")
+        if column in columns and column in TRAINING_COLUMNS:
+            raise ValidationError({"file": f"Row 1 names the column {column} twice."})
+        columns[column] = index
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ValidationError({"file": f"Row 1 must name the columns {', '.join(missing)}."})
@@ -312,7 +323,21 @@ def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
                     _cell(get(name)), label=name.capitalize(), multiline=False
                 )
             ]
-        if not found and person is not None:
+        if found or person is None:
+            # The row is not recorded: still name what is wrong with its course's own fields.
+            named = {problem.split(":", 1)[0] for problem in found}
+            errors: dict[str, str] = {}
+            _training_fields(
+                errors,
+                _cell(get("course")),
+                _cell(get("provider")),
+                _cell(get("evidence")),
+                completed_on,
+                _cell(get("hours")) or None,
+            )
+            found += [f"{field}: {message}" for field, message in errors.items()
+                      if field not in named]  # fmt: skip
+        else:
             try:
                 training_record(
                     by=by,
