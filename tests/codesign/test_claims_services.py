@@ -158,3 +158,20 @@ def test_it_totals_claims_by_partner_unit_and_month_leaving_out_rejected(
     ]
     assert totals["unit"][0]["unit__name"] == "Ward 7"
     assert len(totals["month"]) == 1 and totals["month"][0]["amount"] == Decimal("50")
+
+
+def test_it_tells_the_partner_of_each_decision_and_payment(org, partner, quality_lead):
+    from qms.notifications.models import Notification
+
+    first, second = claim(partner, partner, org["ward"]), claim(partner, partner, org["ward"])
+    services.claim_decide(by=quality_lead, claim=first, approve=True)
+    services.claim_mark_paid(by=quality_lead, claim=first)
+    services.claim_decide(by=quality_lead, claim=second, approve=False, reason="Claimed twice")
+    texts = list(
+        Notification.objects.filter(person=partner, kind="partners")
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
+    assert [t.split(") was ")[1][:8] for t in texts] == ["approved", "paid on ", "rejected"]
+    assert "Claimed twice" in texts[2]
+    assert not Notification.objects.exclude(person=partner).exists()

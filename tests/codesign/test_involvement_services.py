@@ -152,3 +152,14 @@ def test_it_counts_the_ladder_summary_by_hand(
         org["other_ward"], dt.date(2026, 10, 1), dt.date(2026, 10, 31)
     )
     assert beside.pieces == 0 and beside.shaping_share is None
+
+
+def test_it_tells_the_works_organisers_of_a_partners_own_entry(project, lead, member, team_partner):
+    from qms.notifications.models import Notification
+
+    log(project, Level.INVOLVING, by=team_partner)
+    told = Notification.objects.get(kind="partners")
+    assert told.person == lead and "to confirm" in told.text
+    assert not Notification.objects.filter(person=member).exists()
+    log(project, Level.INVOLVING, by=lead)  # an organiser's own entry tells no one
+    assert Notification.objects.filter(kind="partners").count() == 1

@@ -22,12 +22,17 @@ def _involvement() -> None:
     """Involvement: the kinds of work partners' involvement is logged against, each with its
     area's rules for who reads it and who changes it (and so logs involvement in it); how an
     entry's history reads."""
+    from qms.codesign import roles
+    from qms.codesign.models import Involvement
     from qms.codesign.selectors.involvement import WorkKind, register_work
     from qms.improvement import selectors as improvement
     from qms.improvement import services as improvement_services
     from qms.learning import selectors as learning
+    from qms.notifications import registry as notifications
     from qms.planning import services as planning
 
+    # A partner's own entry is announced to its organisers, who open it to confirm.
+    notifications.register(Involvement, read_roles=roles.ORGANISERS)
     register_work(
         WorkKind(
             model="improvement.project",
@@ -68,10 +73,13 @@ def _claims() -> None:
     """Claims: a discussion on each claim, where a receipt is attached (the partner, the unit's
     organisers and claim approvers; a partner reads only their own claims, so the roles asked
     are those of the unit's managers and the partner is let in as the claim's own)."""
+    from qms.codesign import roles
     from qms.codesign.models import Claim
     from qms.codesign.selectors import claims
     from qms.comments import registry as comments
+    from qms.notifications import registry as notifications
 
+    notifications.register(Claim, read_roles=roles.PARTNERS | claims.CLAIM_MANAGERS)
     comments.register(
         Claim,
         read_roles=claims.CLAIM_MANAGERS,

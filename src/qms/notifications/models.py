@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     IMPROVEMENT = "improvement", "Improvement projects"
     PLANNING = "planning", "Quality planning"
     RECOGNITION = "recognition", "Recognition"
+    PARTNERS = "partners", "Partners' involvement and claims"
     SYSTEM = "system", "System"
 
 

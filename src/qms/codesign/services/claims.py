@@ -21,6 +21,8 @@ from qms.codesign.models import (
     Involvement,
 )
 from qms.codesign.selectors import claims as selectors
+from qms.notifications.models import NotificationKind
+from qms.notifications.services import notify
 from qms.people.history import record_by
 from qms.people.models import Person, Unit
 
@@ -169,7 +171,17 @@ def claim_decide(*, by: Person | None, claim: Claim, approve: bool, reason: str 
         locked, by, ("Approved" if approve else "Rejected") + (f": {reason}" if reason else "")
     )
     locked.save()
+    _tell_partner(locked, "approved" if approve else f"rejected: {reason}")
     return locked
+
+
+def _tell_partner(claim: Claim, what: str) -> None:
+    notify(
+        [claim.partner],
+        kind=NotificationKind.PARTNERS,
+        text=f"Your claim “{claim.activity[:100]}” (£{claim.amount}) was {what}"[:300],
+        subject=claim,
+    )
 
 
 @transaction.atomic
@@ -189,4 +201,5 @@ def claim_mark_paid(*, by: Person | None, claim: Claim, paid_on: dt.date | None 
     locked.paid_on = paid_on
     record_by(locked, by, "Paid")
     locked.save()
+    _tell_partner(locked, f"paid on {paid_on:%d %B %Y}")
     return locked

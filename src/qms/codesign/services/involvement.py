@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qms.codesign import roles
 from qms.codesign.models import Involvement, InvolvementStatus, Level
 from qms.codesign.selectors import involvement as selectors
+from qms.notifications.models import NotificationKind
+from qms.notifications.services import notify
 from qms.people import access
 from qms.people.history import record_by
 from qms.people.models import Person
@@ -142,7 +145,29 @@ def involvement_log(
     )
     record_by(involvement, by, "Logged" if organiser else "Logged by the partner, to confirm")
     involvement.save()
+    if not organiser:
+        notify(
+            _organisers_of(work),
+            kind=NotificationKind.PARTNERS,
+            text=f"{by} logged their part in “{str(work)[:120]}” for you to confirm.",
+            subject=involvement,
+        )
     return involvement
+
+
+def _organisers_of(work) -> list[Person]:
+    """Who hears of a partner's own entry: the work's lead when it has one, and the organisers
+    holding their role in the work's own unit (not every lead above it)."""
+    unit = access.unit_of(work)
+    people = list(
+        Person.objects.filter(
+            memberships__unit=unit, memberships__role__in=roles.ORGANISERS
+        ).distinct()
+    )
+    lead = getattr(work, "lead", None)
+    if isinstance(lead, Person):
+        people.append(lead)
+    return people
 
 
 @transaction.atomic

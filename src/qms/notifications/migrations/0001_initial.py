@@ -6,40 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(choices=[('immediate', 'As soon as a signal is raised'), ('daily', 'In a daily digest'), ('none', 'Never (inbox only)')], default='daily', help_text='How signals about your measures reach your e-mail.', max_length=10)),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "As soon as a signal is raised"),
+                            ("daily", "In a daily digest"),
+                            ("none", "Never (inbox only)"),
+                        ],
+                        default="daily",
+                        help_text="How signals about your measures reach your e-mail.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signal', 'Signals'), ('escalation', 'Escalations'), ('issue', 'Issues'), ('action', 'Actions'), ('comment', 'Comments'), ('baseline', 'Suggested new limits'), ('system', 'System')], default='system', max_length=20)),
-                ('text', models.CharField(max_length=300)),
-                ('link', models.CharField(blank=True, max_length=300)),
-                ('object_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signal", "Signals"),
+                            ("escalation", "Escalations"),
+                            ("issue", "Issues"),
+                            ("action", "Actions"),
+                            ("comment", "Comments"),
+                            ("baseline", "Suggested new limits"),
+                            ("system", "System"),
+                        ],
+                        default="system",
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.CharField(max_length=300)),
+                ("link", models.CharField(blank=True, max_length=300)),
+                ("object_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['person', 'read_at'], name='notificatio_person__250368_idx'), models.Index(fields=['content_type', 'object_id'], name='notificatio_content_702c56_idx')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "read_at"], name="notificatio_person__250368_idx"
+                    ),
+                    models.Index(
+                        fields=["content_type", "object_id"], name="notificatio_content_702c56_idx"
+                    ),
+                ],
             },
         ),
     ]

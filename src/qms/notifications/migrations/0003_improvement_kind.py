@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_from_control_and_people'),
+        ("notifications", "0002_from_control_and_people"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('signal', 'Signals'), ('escalation', 'Escalations'), ('issue', 'Issues'), ('action', 'Actions'), ('comment', 'Comments'), ('baseline', 'Suggested new limits'), ('improvement', 'Improvement projects'), ('system', 'System')], default='system', max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("signal", "Signals"),
+                    ("escalation", "Escalations"),
+                    ("issue", "Issues"),
+                    ("action", "Actions"),
+                    ("comment", "Comments"),
+                    ("baseline", "Suggested new limits"),
+                    ("improvement", "Improvement projects"),
+                    ("system", "System"),
+                ],
+                default="system",
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_improvement_kind'),
+        ("notifications", "0003_improvement_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('signal', 'Signals'), ('escalation', 'Escalations'), ('issue', 'Issues'), ('action', 'Actions'), ('comment', 'Comments'), ('baseline', 'Suggested new limits'), ('improvement', 'Improvement projects'), ('planning', 'Quality planning'), ('system', 'System')], default='system', max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("signal", "Signals"),
+                    ("escalation", "Escalations"),
+                    ("issue", "Issues"),
+                    ("action", "Actions"),
+                    ("comment", "Comments"),
+                    ("baseline", "Suggested new limits"),
+                    ("improvement", "Improvement projects"),
+                    ("planning", "Quality planning"),
+                    ("system", "System"),
+                ],
+                default="system",
+                max_length=20,
+            ),
         ),
     ]
