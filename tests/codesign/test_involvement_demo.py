@@ -18,6 +18,10 @@ from qms.demo.codesign import claims, involvement, partners
 from qms.demo.learning import evidence, networks
 from qms.improvement.models import Project
 
+# The module's demo fixture needs the test database even when run alone (no test of the
+# file asks for `db` itself, and pytest-django sets up only the databases tests ask for).
+pytestmark = pytest.mark.django_db
+
 TODAY = timezone.localdate()
 
 

@@ -42,6 +42,10 @@ from qms.planning.models import (
     Vision,
 )
 
+# The module's demo fixture needs the test database even when run alone (no test of the
+# file asks for `db` itself, and pytest-django sets up only the databases tests ask for).
+pytestmark = pytest.mark.django_db
+
 TODAY = dt.date(2026, 11, 26)
 
 

@@ -16,6 +16,10 @@ from qms.learning.models import EvidenceLink, Network
 from qms.learning.selectors import networks as selectors
 from qms.people.models import Person
 
+# The module's demo fixture needs the test database even when run alone (no test of the
+# file asks for `db` itself, and pytest-django sets up only the databases tests ask for).
+pytestmark = pytest.mark.django_db
+
 TODAY = dt.date(2026, 11, 26)
 
 
