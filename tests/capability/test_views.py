@@ -271,3 +271,18 @@ def test_it_lists_self_assessments_for_the_leads_who_may_confirm_them(
     for user in (member, colleague, outsider):
         response = _get(client, user, reverse("capability:home"))
         assert response.status_code == 404 or "waiting for you" not in response.content.decode()
+
+
+def test_it_scrolls_every_table_in_place_on_a_narrow_screen(client, org, lead, member):
+    """Wide tables scroll inside a focusable region, never the whole page at 320 px."""
+    levels, skills = framework(org)
+    assess(member, skills["model-for-improvement"], levels["foundation"], by=lead)
+    client.force_login(lead)
+    for url in (
+        reverse("capability:person", args=[member.pk]),
+        reverse("capability:framework", args=[org["board"].pk]),
+        reverse("capability:unit-gap", args=[org["ward"].pk]),
+    ):
+        text = client.get(url).content.decode()
+        tables = text.count("<table")
+        assert tables and tables == text.count('class="table-scroll" role="region"'), url
