@@ -122,6 +122,16 @@ def test_it_lets_claim_approvers_approve_reject_and_mark_paid(org, partner, qual
         services.claim_decide(by=quality_lead, claim=first, approve=False, reason="late")
 
 
+@pytest.mark.parametrize("reason", ["For patient 943 476 5919", "Claimed twice\x07"])
+def test_it_refuses_a_reason_the_partner_must_never_read(org, partner, quality_lead, reason):
+    """The reason is sent to the partner: no patient identifier, nothing unstorable."""
+    waiting = claim(partner, partner, org["ward"])
+    with pytest.raises(ValidationError) as error:
+        services.claim_decide(by=quality_lead, claim=waiting, approve=False, reason=reason)
+    assert "reason" in error.value.message_dict
+    assert Claim.objects.get(pk=waiting.pk).status == ClaimStatus.SUBMITTED
+
+
 def test_it_never_lets_an_approver_approve_their_own_claim(org, quality_lead):
     both = make_person("both", (Role.PARTNER, org["ward"]), (Role.QUALITY_LEAD, org["ward"]))
     own = claim(both, both, org["ward"])

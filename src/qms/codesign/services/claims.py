@@ -25,6 +25,7 @@ from qms.notifications.models import NotificationKind
 from qms.notifications.services import notify
 from qms.people.history import record_by
 from qms.people.models import Person, Unit
+from qms.web.screening import refusals
 
 __all__ = ["claim_decide", "claim_mark_paid", "claim_record", "claimable_on"]
 
@@ -163,6 +164,10 @@ def claim_decide(*, by: Person | None, claim: Claim, approve: bool, reason: str 
         raise ValidationError({"reason": ["Say why the claim is rejected."]})
     if len(reason) > 500:
         raise ValidationError({"reason": ["The reason is too long: at most 500 characters."]})
+    # The partner is told the reason: it is screened like any text they read.
+    problems = refusals(reason, label="The reason")
+    if problems:
+        raise ValidationError({"reason": problems})
     locked.status = ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED
     locked.decision_reason = reason
     locked.decided_by = by
