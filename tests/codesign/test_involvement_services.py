@@ -44,6 +44,22 @@ def test_it_lets_a_partner_log_their_own_for_an_organiser_to_confirm(project, le
         services.involvement_decide(by=lead, involvement=entry, confirm=False)
 
 
+@pytest.mark.parametrize("reason", ["About patient 943 476 5919", "Not this\x07 time"])
+def test_it_refuses_a_decisions_reason_the_partner_must_never_read(
+    project, team_partner, lead, reason
+):
+    """The reason shows in the entry's history, which its partner reads."""
+    entry = services.involvement_log(
+        by=team_partner, work=project, level=Level.INVOLVING, occurred_on=DAY,
+        contribution="I came to the design event.",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        services.involvement_decide(by=lead, involvement=entry, confirm=False, reason=reason)
+    assert "reason" in error.value.message_dict
+    entry.refresh_from_db()
+    assert entry.status == InvolvementStatus.PROPOSED
+
+
 def test_it_refuses_a_partner_logging_for_someone_else(project, team_partner, partner):
     with pytest.raises(PermissionDenied):
         log(project, Level.INVOLVING, by=team_partner, partner=partner)

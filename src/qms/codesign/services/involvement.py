@@ -20,6 +20,7 @@ from qms.people import access
 from qms.people.history import record_by
 from qms.people.models import Person
 from qms.people.roles import Role
+from qms.web.screening import refusals
 
 __all__ = ["involvement_decide", "involvement_log"]
 
@@ -185,6 +186,10 @@ def involvement_decide(
     if locked.status != InvolvementStatus.PROPOSED:
         raise ValidationError({"status": ["This has already been decided."]})
     reason = (reason or "").strip()[:300]
+    # The reason shows in the entry's history, which the partner reads: screened like their text.
+    problems = refusals(reason, label="The reason")
+    if problems:
+        raise ValidationError({"reason": problems})
     locked.status = InvolvementStatus.CONFIRMED if confirm else InvolvementStatus.DECLINED
     locked.confirmed_by = by
     record_by(
