@@ -144,3 +144,18 @@ def test_it_ends_the_log_and_it_stays_readable(client, log, coach, member):
     body = client.get(_pages(log)["detail"]).content.decode()
     assert "Confident at the huddle." in body and "Ended" in body
     assert dt.date.today().strftime("%Y") in body
+
+
+def test_it_names_no_log_session_or_action_on_the_admins_page_deleting_a_coach_or_coachee(
+    client, log, coach, member, admin
+):
+    # Django's admin lists by name what deleting a person would delete or is protected by: a
+    # log's title, a session's focus or an action's text would be read there.
+    session = log.sessions.get()
+    client.force_login(admin)
+    for person in (coach, member):
+        response = client.get(reverse("admin:people_person_delete", args=[person.pk]))
+        body = response.content.decode()
+        assert response.status_code == 200
+        for text in (log.title, session.focus, "ACTION-TEXT", "GOAL-TEXT", SECRET):
+            assert text not in body, (person, text)

@@ -78,7 +78,9 @@ class CoachingRelationship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Not the title: a record's name is shown where its content is not (the admin's list
+        # of what deleting a person would touch), and the title names who is coached.
+        return "A coaching log"
 
     def get_absolute_url(self) -> str:
         return reverse("culture:coaching-detail", args=[self.pk])
@@ -107,7 +109,7 @@ class CoachingSession(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.held_on}: {self.focus}"
+        return "A coaching session"
 
 
 class AgreedAction(models.Model):
@@ -123,7 +125,7 @@ class AgreedAction(models.Model):
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:
-        return self.text
+        return "An agreed action of a coaching log"
 
     def get_absolute_url(self) -> str:
         return self.session.relationship.get_absolute_url()

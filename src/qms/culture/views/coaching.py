@@ -100,7 +100,7 @@ def coaching_edit(request, pk):
     return _form_page(
         request,
         form,
-        title=f"Change the coaching: {relationship}",
+        title=f"Change the coaching: {relationship.title}",
         submit="Save the changes",
         back=relationship.get_absolute_url(),
     )
@@ -139,7 +139,7 @@ def coaching_session_new(request, pk):
     return _form_page(
         request,
         form,
-        title=f"Record a session: {relationship}",
+        title=f"Record a session: {relationship.title}",
         lede="Leave an action's row empty when nothing more was agreed.",
         submit="Record the session",
         back=relationship.get_absolute_url(),
@@ -163,7 +163,7 @@ def coaching_end(request, pk):
     return _form_page(
         request,
         form,
-        title=f"End the coaching: {relationship}",
+        title=f"End the coaching: {relationship.title}",
         submit="End the coaching",
         back=relationship.get_absolute_url(),
     )
