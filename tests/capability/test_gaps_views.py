@@ -107,6 +107,28 @@ def test_it_shows_whether_a_projects_team_has_the_skills(
     client.force_login(lead)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "The team has the skills this project needs" in page
+    assert f"✓ {lead}" in page  # the lead sees who covers what
+    client.force_login(member)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "The team has the skills this project needs" in page
+    assert f"✓ {lead}" not in page and "✓ Covered" in page  # not a colleague's levels
     client.force_login(partner)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Skills and time of the team" not in page
+
+
+def test_it_names_who_is_below_the_level_only_to_the_units_leads_and_coaches(
+    client, org, lead, member, project
+):
+    levels, skills = framework(org)
+    project_services.team_member_add(by=None, project=project, person=member, role=Role.TEAM_MEMBER)
+    capability = gaps.project_capability(project, today=timezone.localdate())
+    assert member in [short.person for short in capability.members_short]
+    client.force_login(lead)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f"<li>{member} (team member)" in page
+    client.force_login(member)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Skills and time of the team" in page
+    assert f"<li>{member} (team member)" not in page and f"<li>{lead} (" not in page
+    assert "the unit's leads and coaches see who" in page

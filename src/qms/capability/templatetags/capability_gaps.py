@@ -32,7 +32,8 @@ def unit_capability(context, unit, heading_level=2):
 def project_capability(context, project, heading_level=2):
     """Whether the project's team has the skills its roles and its method need, and the
     team's protected time this month, for the project's staff (partners see nothing)."""
-    if project is None or not access.can(_user(context), project, roles.VIEWERS):
+    user = _user(context)
+    if project is None or not access.can(user, project, roles.VIEWERS):
         return {"capability": None}
     today = timezone.localdate()
     return {
@@ -40,6 +41,9 @@ def project_capability(context, project, heading_level=2):
         "project": project,
         "level": heading_level,
         "today": today,
+        # Who holds which level is each person's record: named only for those who may see it
+        # (the unit's leads and coaches), as on the unit's gap page.
+        "see_people": access.can(user, project.unit, roles.ASSESSORS),
     }
 
 
