@@ -11,7 +11,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -196,7 +196,15 @@ def partner_invite(
             raise ValidationError(
                 {"email": [m for messages in error.message_dict.values() for m in messages]}
             ) from None
-        person.save()
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            # Another invitation made the account a moment ago (two organisers, a double click).
+            raise ValidationError(
+                {"email": "An account with this e-mail address was made a moment ago: look "
+                 "for the partner in the list before inviting them again."}
+            ) from None  # fmt: skip
     profile = PartnerProfile.objects.filter(person=person).first()
     if profile is None:
         profile = PartnerProfile(person=person, unit=work_unit, contact_by=contact_by,
