@@ -40,6 +40,10 @@ FORMS = [
     (ItemForm, "what", {"theme": "tools"}, "owners"),
     (ConcernForm, "description", {"title": "Night staffing"}, None),
     (FeedbackForm, "feedback", {"feedback_on": "2026-12-01"}, None),
+    # An issue's title is the account most people read (lists, the huddle board).
+    (IssueForm, "title", {"source": "incident"}, "owners"),
+    (SignalIssueForm, "title", {}, None),
+    (ConcernForm, "title", {}, None),
 ]
 
 

@@ -189,7 +189,7 @@ class IssueForm(ScreenedForm, forms.Form):
     description = forms.CharField(
         label="What is known so far", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    blame_screened = ("description",)
+    blame_screened = ("title", "description")
 
 
 class DeleteObservationForm(ScreenedForm, forms.Form):

@@ -10,7 +10,7 @@ from qms.web.screening import ScreenedForm
 
 
 class ConcernForm(ScreenedForm, forms.Form):
-    blame_screened = ("description",)
+    blame_screened = ("title", "description")
 
     title = forms.CharField(
         label="Your concern in a line",

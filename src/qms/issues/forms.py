@@ -47,7 +47,7 @@ class IssueForm(ScreenedForm, forms.Form):
         help_text=f"What happened, where and when, and what is known of why. {SYSTEM_QUESTION} "
         "Describe the conditions, not the people.",
     )
-    blame_screened = ("description",)
+    blame_screened = ("title", "description")
 
     def __init__(self, *args, owners: list[Person], with_status: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
