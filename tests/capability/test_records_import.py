@@ -66,6 +66,27 @@ def test_it_names_every_problem_of_a_row_not_only_the_first_kind(client, org, le
     assert not Training.objects.exists()
 
 
+def test_it_refuses_a_course_already_recorded_so_a_file_imported_twice_adds_nothing(
+    client, org, lead, member
+):
+    framework(org)
+    client.force_login(lead)
+    url = reverse("capability:training-import", args=[org["ward"].pk])
+    rows = "member,Human factors,,31/01/2026,,,\n"
+    assert client.post(url, {"file": _csv(rows)}).status_code == 302
+    response = client.post(url, {"file": _csv(rows + "member,QI,,01/02/2026,,,\n")})
+    assert response.status_code == 400
+    assert "Row 2, course: Member already has this course on 31/01/2026" in (
+        response.content.decode()
+    )
+    twice = "member,Measurement,,02/02/2026,,,\nmember,measurement ,,2026-02-02,,,\n"
+    response = client.post(url, {"file": _csv(twice)})
+    assert response.status_code == 400 and "Row 3, course: Member already has" in (
+        response.content.decode()
+    )
+    assert Training.objects.count() == 1
+
+
 def test_it_refuses_a_file_naming_a_column_twice(client, org, lead, member):
     framework(org)
     client.force_login(lead)

@@ -256,6 +256,20 @@ def _date(value) -> dt.date | None:
     return None
 
 
+def _recorded_courses(people) -> set:
+    """(person id, course, date) of the training `people` already have, with their rows locked
+    (in id order) so that the same file imported twice at once (a double click) is refused
+    rather than recorded twice."""
+    ids = sorted({person.pk for person in people})
+    list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    return {
+        (person_id, " ".join(course.split()).casefold(), completed_on)
+        for person_id, course, completed_on in Training.objects.filter(
+            person_id__in=ids
+        ).values_list("person_id", "course", "completed_on")
+    }
+
+
 @transaction.atomic
 def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
     """Import training records from a .csv or .xlsx file, one course a row, for the people
@@ -292,6 +306,7 @@ def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
     organisation = organisation_of(unit)
     skills = {s.name.lower(): s for s in Skill.objects.filter(organisation=organisation)}
     levels = {lv.name.lower(): lv for lv in Level.objects.filter(organisation=organisation)}
+    recorded = _recorded_courses(people.values())
     problems: list[str] = []
     added = 0
     for number, cells in rows:
@@ -316,6 +331,11 @@ def training_import_file(*, by: Person | None, unit: Unit, file) -> int:
             level = levels.get(_cell(get("level")).lower())
             if level is None:
                 found.append(f"level: the framework has no level “{_cell(get('level'))}”")
+        key = (person.pk if person else None, " ".join(_cell(get("course")).split()).casefold(),
+               completed_on)  # fmt: skip
+        if person is not None and completed_on is not None and key in recorded:
+            found.append(f"course: {person} already has this course on {completed_on:%d/%m/%Y}")
+        recorded.add(key)
         for name in ("course", "provider", "evidence"):
             found += [
                 f"{name}: {message}"
