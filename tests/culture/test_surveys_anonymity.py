@@ -144,3 +144,22 @@ def test_it_counts_an_open_survey_without_showing_each_answer(org, lead):
         answer_rc(run, person, "Nurses", {"Doctors": GOOD})
         seen.append(selectors.progress(run).at_least)
     assert seen == [None, None, None, None, 5, 5, 5, 5, 5, 10, 10]
+
+
+def test_it_neither_names_nor_counts_a_persons_answers_on_the_admins_page_deleting_them(
+    client, org, admin
+):
+    from culture.surveys_support import answer_pulse, pulse_run
+
+    run = pulse_run(org["ward"])
+    person = respondents(org["ward"], 1)[0]
+    answer_pulse(run, person, [4] * 7)
+    client.force_login(admin)
+    response = client.get(reverse("admin:people_person_delete", args=[person.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Membership" in body  # the page still lists what else goes
+    assert "participation" not in body.lower() and "Answered" not in body
+    # And deleting the person still deletes that they answered.
+    client.post(reverse("admin:people_person_delete", args=[person.pk]), {"post": "yes"})
+    assert not SurveyParticipation.objects.filter(run=run).exists()

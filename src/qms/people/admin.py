@@ -7,10 +7,12 @@ form.
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from qms.people import access, services
@@ -55,6 +57,17 @@ def _saved_as(obj, saved) -> None:
     obj._state.adding = False
 
 
+def _listed(deleted: list, prefixes: tuple[str, ...]) -> list:
+    """The admin's nested list of what a deletion touches, without the entries named so."""
+    kept = []
+    for entry in deleted:
+        if isinstance(entry, list):
+            kept.append(_listed(entry, prefixes))
+        elif not str(entry).startswith(prefixes):
+            kept.append(entry)
+    return kept
+
+
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     form = PersonChangeForm
@@ -79,6 +92,17 @@ class PersonAdmin(UserAdmin):
         (None, {"fields": ["display_name", "email", "job_title", "professional_group"]}),
         _CONFIRM_FIELDSET,
     )
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting the person would delete, less the records that must not be tied to
+        them even here (a model with `admin_unlisted = True`: that they answered a survey):
+        they are still deleted, but the page neither names nor counts them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        unlisted = [m._meta for m in apps.get_models() if getattr(m, "admin_unlisted", False)]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in unlisted)
+        plurals = {opts.verbose_name_plural for opts in unlisted}
+        counts = {name: n for name, n in counts.items() if name not in plurals}
+        return _listed(deleted, prefixes), counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -133,6 +133,9 @@ class SurveyWorkgroup(models.Model):
 class SurveyParticipation(models.Model):
     """That a person has answered a run: nothing else (no time, no link to the answer)."""
 
+    # Not listed or counted on the admin's page for deleting a person (qms.people.admin).
+    admin_unlisted = True
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     run = models.ForeignKey(SurveyRun, on_delete=models.CASCADE, related_name="participations")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
