@@ -108,6 +108,7 @@ def test_it_shows_whether_a_projects_team_has_the_skills(
     page = client.get(project.get_absolute_url()).content.decode()
     assert "The team has the skills this project needs" in page
     assert f"✓ {lead}" in page  # the lead sees who covers what
+    assert page.count('class="table-scroll" role="region"') >= page.count("<table")
     client.force_login(member)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "The team has the skills this project needs" in page
