@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from codesign.partners_support import *  # noqa: F403
 from codesign.partners_support import make_project
@@ -107,6 +108,26 @@ def test_it_deletes_an_entry(lead, member, org):
     with pytest.raises(PermissionDenied):
         services.yousaid_delete(by=member, entry=entry)
     services.yousaid_delete(by=lead, entry=entry)
+    assert not YouSaidEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda lead, entry: services.yousaid_publish(by=lead, entry=entry),
+        lambda lead, entry: services.yousaid_withdraw(by=lead, entry=entry),
+        lambda lead, entry: services.yousaid_update(by=lead, entry=entry, we_did="Changed."),
+        lambda lead, entry: services.yousaid_delete(by=lead, entry=entry),
+    ],
+    ids=["publish", "withdraw", "change", "delete"],
+)
+def test_it_answers_not_found_for_an_entry_deleted_a_moment_ago(lead, org, act):
+    """Two organisers: one deletes the entry the other's page still shows. The second's
+    change must not bring it back, nor fail with a server error."""
+    entry = draft(lead, org["ward"])
+    YouSaidEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(Http404):
+        act(lead, entry)
     assert not YouSaidEntry.objects.exists()
 
 

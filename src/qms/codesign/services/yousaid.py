@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from qms.codesign import roles
@@ -118,6 +119,16 @@ def yousaid_create(
     return entry
 
 
+def _locked(entry: YouSaidEntry) -> YouSaidEntry:
+    """The entry read again under a row lock: another organiser may have changed or deleted it
+    since this request read it (a change saved over a deletion would bring the entry back)."""
+    locked = YouSaidEntry.objects.select_for_update().select_related("unit").filter(pk=entry.pk)
+    found = locked.first()
+    if found is None:
+        raise Http404("This entry was deleted a moment ago.")
+    return found
+
+
 @transaction.atomic
 def yousaid_update(
     *, by: Person | None, entry: YouSaidEntry, reason: str = "", **changes
@@ -128,7 +139,7 @@ def yousaid_update(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
-    entry = YouSaidEntry.objects.select_for_update().select_related("unit").get(pk=entry.pk)
+    entry = _locked(entry)
     if "followed" in changes:
         _set_followed(entry, changes.pop("followed"), by)
     if "involvement" in changes:
@@ -145,7 +156,7 @@ def yousaid_update(
 def yousaid_publish(*, by: Person | None, entry: YouSaidEntry) -> YouSaidEntry:
     """Publish an entry to everyone with a role in the unit or its work, partners included."""
     access.authorise(by, entry.unit, roles.ORGANISERS, "publish “you said, we did”")
-    entry = YouSaidEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = _locked(entry)
     if entry.published_at is None:
         entry.published_at = timezone.now()
         record_by(entry, by, "Published")
@@ -157,7 +168,7 @@ def yousaid_publish(*, by: Person | None, entry: YouSaidEntry) -> YouSaidEntry:
 def yousaid_withdraw(*, by: Person | None, entry: YouSaidEntry, reason: str = "") -> YouSaidEntry:
     """Take a published entry back to a draft: partners no longer see it."""
     access.authorise(by, entry.unit, roles.ORGANISERS, "withdraw “you said, we did”")
-    entry = YouSaidEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = _locked(entry)
     if entry.published_at is not None:
         entry.published_at = None
         record_by(entry, by, reason or "Withdrawn")
@@ -169,5 +180,6 @@ def yousaid_withdraw(*, by: Person | None, entry: YouSaidEntry, reason: str = ""
 def yousaid_delete(*, by: Person | None, entry: YouSaidEntry, reason: str = "") -> None:
     """Delete an entry (its unit's organisers); the history keeps what it said."""
     access.authorise(by, entry.unit, roles.ORGANISERS, "delete “you said, we did”")
+    entry = _locked(entry)
     record_by(entry, by, reason or "Deleted")
     entry.delete()
