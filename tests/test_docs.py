@@ -1,6 +1,7 @@
 """The README stands alone in a fresh clone: it starts with the two set-up commands, and every
 file it points to is in the repository."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -32,3 +33,72 @@ def test_the_docs_point_only_at_files_in_the_repository():
                 continue
             assert (doc.parent / target).resolve().is_relative_to(ROOT), (doc.name, target)
             assert (doc.parent / target).exists(), (doc.name, target)
+
+
+# What reads the environment: the settings and anything else in the package, and gunicorn's
+# configuration at the root (the production section tells operators to set them all).
+PRODUCT_SOURCES = [ROOT / "gunicorn.conf.py", *sorted((ROOT / "src" / "qms").rglob("*.py"))]
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _is_os_environ(node) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "environ"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    ) or (isinstance(node, ast.Name) and node.id == "environ")
+
+
+def environment_variables_read(path: Path) -> set[str]:
+    """Names read with os.environ.get / os.environ[...] / os.getenv / "X" in os.environ, or
+    through the settings' env_* helpers (env_bool, env_list...)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        first = None
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            if (
+                (isinstance(func, ast.Attribute) and func.attr in {"get", "pop"})
+                and _is_os_environ(func.value)
+                or (isinstance(func, ast.Attribute) and func.attr == "getenv")
+                or (isinstance(func, ast.Name) and func.id.startswith("env_"))
+            ):
+                first = node.args[0]
+        elif isinstance(node, ast.Subscript) and _is_os_environ(node.value):
+            first = node.slice
+        elif isinstance(node, ast.Compare) and any(_is_os_environ(c) for c in node.comparators):
+            first = node.left
+        if isinstance(first, ast.Constant) and ENV_NAME.match(str(first.value)):
+            names.add(first.value)
+    return names
+
+
+def readme_environment_table() -> set[str]:
+    """Every `NAME` in the first column of the table under "Running it for real"."""
+    section = (ROOT / "README.md").read_text().split("## Running it for real", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    listed: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("|"):
+            first_column = line.split("|")[1]
+            listed.update(n for n in re.findall(r"`([^`]+)`", first_column) if ENV_NAME.match(n))
+    return listed
+
+
+def test_the_readme_lists_every_environment_variable_the_product_reads():
+    read = {
+        name: path.relative_to(ROOT)
+        for path in PRODUCT_SOURCES
+        if path.exists() and "migrations" not in path.parts
+        for name in environment_variables_read(path)
+    }
+    # The scan itself must see what we know is read (in settings and outside it), or it
+    # would pass by finding nothing.
+    assert {"DATABASE_URL", "SECRET_KEY", "QMS_CACHE_URL", "LOG_LEVEL"} <= read.keys()
+    listed = readme_environment_table()
+    missing = {name: str(where) for name, where in read.items() if name not in listed}
+    assert not missing, (
+        "Environment variables read but not in the README's table under 'Running it for real' "
+        f"(add a row with the default): {missing}"
+    )
