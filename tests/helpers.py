@@ -104,3 +104,26 @@ def empty_database():
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f'DROP TABLE "{table}"')
         cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def make_api_key(unit, *, write=False, role=None, name="Data warehouse", **fields):
+    """The key itself (qms_...) for `unit`, made by the system as `qms create-api-key` does."""
+    from qms.people import keys
+
+    _, key = keys.api_key_create(
+        by=None, unit=unit, name=name, can_write=write, role=role, **fields
+    )
+    return key
+
+
+def api(client, method, path, key=None, body=None, **headers):
+    """Call the API at /api/v1/<path> with `key` (None: no key), JSON in and out."""
+    import json
+
+    if key is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    call = getattr(client, method.lower())
+    if body is None:
+        return call(f"/api/v1/{path}", **headers)
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return call(f"/api/v1/{path}", data=data, content_type="application/json", **headers)

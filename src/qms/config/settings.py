@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "qms.people",
+    "ninja",
     "qms.core",
     "qms.notifications",
     "qms.escalation",
@@ -182,6 +183,10 @@ QMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("QMS_ATTACHMENT_MAX_BYTES", 10 * 1
 # Partners' time is paid at this rate in pounds an hour (NHS England's "Reward and recognition
 # for people with lived experience" leaves the rate to each organisation); kept on each claim.
 QMS_PARTNER_HOURLY_RATE = os.environ.get("QMS_PARTNER_HOURLY_RATE", "25.00")
+
+# API keys (qms.web.api): calls a minute per key before 429 with Retry-After. Counted in the
+# cache: per server process with the local-memory cache, across all of them with Redis.
+QMS_API_REQUESTS_PER_MINUTE = int(os.environ.get("QMS_API_REQUESTS_PER_MINUTE", "600"))
 
 # Reasons for changes to governance records can be a sentence or two, not 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

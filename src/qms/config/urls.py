@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from qms.config.api import api
 from qms.web import accounts, views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("qms.people.urls")),
     path("inbox/", include("qms.notifications.urls")),
     path("comments/", include("qms.comments.urls")),

@@ -22,6 +22,8 @@ from qms.people.roles import ALL_ROLES, MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
 
 _CACHE_ATTR = "_qms_memberships"
 _GRANTS_ATTR = "_qms_grants"
+# An API key's account acts with the key's role in the key's unit and nothing else (keys.py).
+_KEY_SCOPE_ATTR = "_qms_api_key_scope"
 
 
 def is_system_administrator(user) -> bool:
@@ -29,10 +31,19 @@ def is_system_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def scope_to_key(person: Person, unit: Unit, role: str) -> None:
+    """Let the account of an API key hold `role` in `unit` (and below) for this request: the
+    whole of what the key may do, with no membership row (so it is never counted as staff)."""
+    setattr(person, _KEY_SCOPE_ATTR, [(unit.path, role)])
+
+
 def _memberships(user) -> list[tuple[str, str]]:
     """(unit path, role) for each membership, read once per request and kept on the user."""
     if not user.is_authenticated or not user.is_active:
         return []
+    scope = getattr(user, _KEY_SCOPE_ATTR, None)
+    if scope is not None:
+        return scope
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(Membership.objects.filter(person=user).values_list("unit__path", "role"))
@@ -42,7 +53,7 @@ def _memberships(user) -> list[tuple[str, str]]:
 
 def _grants(user) -> list[tuple[int, int, str]]:
     """(content type id, object id, role) for each grant, read once per request."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or hasattr(user, _KEY_SCOPE_ATTR):
         return []
     cached = getattr(user, _GRANTS_ATTR, None)
     if cached is None:

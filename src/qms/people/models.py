@@ -142,3 +142,47 @@ class ObjectGrant(models.Model):
     def __str__(self) -> str:
         role = self.get_role_display()
         return f"{self.person} — {role} on {self.content_type.name} {self.object_id}"
+
+
+class ApiKey(models.Model):
+    """A key another system (a data warehouse, an incident system) uses on the API and FHIR
+    endpoints, limited to one unit and the units below it, to reading or to reading and writing,
+    and to a time. Only a hash of the key is kept; the key is shown once, when it is made.
+
+    The key acts through its own account (`principal`), which holds no membership: while a
+    request carries the key, access treats the account as holding `role` in `unit` and nothing
+    else (qms.people.access), so the API runs the pages' services and permission checks, and
+    history names the key as who made each change."""
+
+    name = models.CharField(max_length=100)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="api_keys")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    can_write = models.BooleanField(default=False)
+    expires_at = models.DateTimeField()
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=128)
+    principal = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="api_key", editable=False
+    )
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Not in history: it changes on every call (written with update(), which history skips).
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["unit__path", "revoked_at", "-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope(self) -> str:
+        return "read and write" if self.can_write else "read"

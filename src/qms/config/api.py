@@ -1,0 +1,31 @@
+"""The API: one NinjaAPI at /api/v1/ made of each area's router (its `api.py`), with its OpenAPI
+document generated from the routers' typed schemas at /api/v1/openapi.json and read at
+/api/v1/docs. Authentication, errors and lists are shared (qms.web.api)."""
+
+from ninja import NinjaAPI
+
+from qms.core.api import router as units
+from qms.web.api import KeyAuth, install_error_handlers
+
+DESCRIPTION = """\
+Everything a page does, for another system: units, measures and their data, results and
+signals, issues and actions, improvement projects and PDSA cycles, aims, priorities, feedback and
+evidence. Every call carries an API key (`Authorization: Bearer <key>`), made on a unit's
+"API keys" page or with `qms create-api-key`. A key sees its unit and the units below it, reads
+only unless it may write, expires, and may make `QMS_API_REQUESTS_PER_MINUTE` calls a minute
+(then 429 with `Retry-After`). Lists come a page at a time, oldest first: pass `next_cursor` as
+`cursor` for the next. Every error is `{"errors": [{"field": ..., "message": ...}]}`.
+Measures and their results are also served as FHIR R4 resources under /fhir/r4/.
+"""
+
+api = NinjaAPI(
+    title="QMS API",
+    version="1",
+    description=DESCRIPTION,
+    auth=KeyAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+api.add_router("/units", units)
