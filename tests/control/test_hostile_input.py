@@ -299,7 +299,7 @@ def test_the_import_command_refuses_the_wide_row_too(measure, wide_workbook, tmp
 def test_the_upload_page_refuses_the_wide_row_in_under_a_second(
     client, as_user, measure, wide_workbook, settings, tmp_path
 ):
-    settings.QMS_UPLOAD_DIR = tmp_path / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "media"
     as_user("lead")
     started = time.perf_counter()
     response = client.post(

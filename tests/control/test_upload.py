@@ -26,8 +26,9 @@ HEADER = "measure,period,value,denominator,note\n"
 
 @pytest.fixture(autouse=True)
 def upload_folder(settings, tmp_path):
-    settings.QMS_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.QMS_UPLOAD_DIR
+    """Files wait in the default storage (here the file system, under this test's media)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT / "uploads"
 
 
 @pytest.fixture

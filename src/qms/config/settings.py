@@ -4,6 +4,7 @@ Defaults are safe: DEBUG is off, the security middleware is strict, and a secret
 once per installation (kept in the data folder) when SECRET_KEY is not given.
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -319,6 +320,31 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Several machines: the files in an S3-compatible object store instead (django-storages,
+# `pip install qms[s3]`), named by QMS_S3_BUCKET. The bucket stays private: every download goes
+# through a view that checks who asks and streams the file, so no object is ever linked to.
+QMS_S3_BUCKET = os.environ.get("QMS_S3_BUCKET", "")
+if QMS_S3_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("QMS_S3_BUCKET needs django-storages: pip install 'qms[s3]'")
+    QMS_S3_ENDPOINT_URL = os.environ.get("QMS_S3_ENDPOINT_URL", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": QMS_S3_BUCKET,
+            # Empty: AWS itself (and its credentials chain: instance role, ~/.aws).
+            "endpoint_url": QMS_S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("QMS_S3_REGION") or None,
+            "access_key": os.environ.get("QMS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("QMS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("QMS_S3_PREFIX", "").strip("/"),
+            # Other stores (MinIO, Ceph...) are addressed by path, not by a bucket subdomain.
+            "addressing_style": "path" if QMS_S3_ENDPOINT_URL else None,
+            # As on the file system: a name already taken gets a suffix, never overwritten.
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 LOGGING = {
     "version": 1,

@@ -8,19 +8,20 @@ exactly that file, checked again, and only if what it would change is still what
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import secrets
-import time
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qms.control import imports, tokens
@@ -42,10 +43,10 @@ _SESSION_KEY = "control_upload"
 _STALE_SECONDS = 24 * 60 * 60
 
 
-def upload_dir() -> Path:
-    """Where files wait between the check and the save (settings.QMS_UPLOAD_DIR, or uploads/
-    in the data folder). Several app servers must share it."""
-    return Path(getattr(settings, "QMS_UPLOAD_DIR", None) or Path(settings.DATA_DIR) / "uploads")
+# Where files wait between the check and the save: in Django's default storage (the media
+# folder or the object store), which every app server shares, so the second step may reach
+# another server than the first.
+PENDING_FOLDER = "uploads"
 
 
 class UploadForm(forms.Form):
@@ -158,9 +159,8 @@ def upload_commit(request):
 def _check(request, pending, *, committing=False):
     """Check the stored file; on the second step save it when the person confirmed it and
     nothing moved since they looked."""
-    path = _path(pending)
     try:
-        with path.open("rb") as stream:
+        with default_storage.open(_stored_name(pending), "rb") as stream:
             records = imports.read_file(stream, pending["name"], max_rows=MAX_UPLOAD_ROWS)
     except (imports.ReadError, OSError) as error:
         _discard(request)
@@ -239,21 +239,18 @@ def _preview_page(request, pending, checked, form, *, notice=None, status=200):
     return render(request, "control/upload_preview.html", context, status=status)
 
 
-def _path(pending) -> Path:
-    return upload_dir() / f"{pending['key']}{pending['suffix']}"
+def _stored_name(pending) -> str:
+    return f"{PENDING_FOLDER}/{pending['key']}{pending['suffix']}"
 
 
 def _store(request, file) -> dict:
     """Keep the uploaded file under a random key until it is saved or replaced."""
     _discard(request)
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
+    _sweep()
     suffix = ".xlsx" if file.name.lower().endswith(".xlsx") else ".csv"
     pending = {"key": secrets.token_urlsafe(24), "name": Path(file.name).name, "suffix": suffix}
-    with _path(pending).open("wb") as target:
-        for chunk in file.chunks():
-            target.write(chunk)
+    # A random key of 24 bytes is never taken, so the name is kept as asked.
+    default_storage.save(_stored_name(pending), file)
     request.session[_SESSION_KEY] = pending
     return pending
 
@@ -261,16 +258,21 @@ def _store(request, file) -> dict:
 def _discard(request) -> None:
     pending = request.session.pop(_SESSION_KEY, None)
     if pending:
-        _path(pending).unlink(missing_ok=True)
+        default_storage.delete(_stored_name(pending))
 
 
-def _sweep(folder: Path) -> None:
+def _sweep() -> None:
     """Remove files left by uploads that were never saved (closed tabs, expired sessions)."""
-    cutoff = time.time() - _STALE_SECONDS
-    for path in folder.iterdir():
+    cutoff = timezone.now() - dt.timedelta(seconds=_STALE_SECONDS)
+    try:
+        _folders, names = default_storage.listdir(PENDING_FOLDER)
+    except OSError:  # nothing uploaded yet
+        return
+    for name in names:
+        stored = f"{PENDING_FOLDER}/{name}"
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(stored) < cutoff:
+                default_storage.delete(stored)
         except OSError:  # another request removed it first
             pass
 
