@@ -56,9 +56,12 @@ def s3_endpoint():
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     client = s3_client(endpoint)
-    client.create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
-    )
+    try:
+        client.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+        )
+    except client.exceptions.BucketAlreadyOwnedByYou:  # moto keeps its state per process
+        pass
     yield endpoint
     server.stop()
 
