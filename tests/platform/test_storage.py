@@ -6,6 +6,7 @@ Users are those of tests/conftest.py: lead and member in Ward 7, partner in the 
 are for staff), outsider in another board; "anonymous" is not logged in.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -56,12 +57,11 @@ def s3_endpoint():
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     client = s3_client(endpoint)
-    try:
+    # moto keeps its state per process: the bucket may be there from an earlier server.
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
         )
-    except client.exceptions.BucketAlreadyOwnedByYou:  # moto keeps its state per process
-        pass
     yield endpoint
     server.stop()
 
