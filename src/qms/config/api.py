@@ -5,6 +5,7 @@ document generated from the routers' typed schemas at /api/v1/openapi.json and r
 from ninja import NinjaAPI
 
 from qms.core.api import router as units
+from qms.issues.api import router as issues
 from qms.web.api import KeyAuth, install_error_handlers
 
 DESCRIPTION = """\
@@ -29,3 +30,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/units", units)
+api.add_router("/issues", issues)
