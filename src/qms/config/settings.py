@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from qms.web.sso_config import sso_config
+
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -140,6 +142,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on with OpenID Connect (qms.web.sso; README, "Single sign-on"): off unless set.
+# Either an Entra ID tenant, whose endpoints are derived, or the provider's endpoints one by one.
+QMS_SSO = sso_config(
+    client_id=os.environ.get("QMS_OIDC_CLIENT_ID"),
+    client_secret=os.environ.get("QMS_OIDC_CLIENT_SECRET"),
+    entra_tenant=os.environ.get("QMS_OIDC_ENTRA_TENANT"),
+    endpoints={
+        "AUTHORIZATION_ENDPOINT": os.environ.get("QMS_OIDC_AUTHORIZATION_ENDPOINT"),
+        "TOKEN_ENDPOINT": os.environ.get("QMS_OIDC_TOKEN_ENDPOINT"),
+        "USERINFO_ENDPOINT": os.environ.get("QMS_OIDC_USERINFO_ENDPOINT"),
+        "JWKS_ENDPOINT": os.environ.get("QMS_OIDC_JWKS_ENDPOINT"),
+        "ISSUER": os.environ.get("QMS_OIDC_ISSUER"),
+        "END_SESSION_ENDPOINT": os.environ.get("QMS_OIDC_END_SESSION_ENDPOINT"),
+    },
+    label=os.environ.get("QMS_OIDC_LABEL"),  # default "Sign in with NHSmail"
+    create_accounts=os.environ.get("QMS_OIDC_CREATE_ACCOUNTS"),  # default on
+    allowed_domains=os.environ.get("QMS_OIDC_ALLOWED_DOMAINS"),  # default any
+)
+if QMS_SSO is not None:
+    AUTHENTICATION_BACKENDS.append("qms.web.sso.SsoBackend")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

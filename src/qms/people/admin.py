@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from qms.people import access, services
-from qms.people.models import Membership, ObjectGrant, Person, Unit
+from qms.people.models import ExternalIdentity, Membership, ObjectGrant, Person, Unit
 from qms.web.screening import CONFIRM_FIELD, ScreenedForm, confirm_field
 
 _CONFIRM_FIELDSET = ("Patient identifiers", {"fields": [CONFIRM_FIELD]})
@@ -240,3 +240,27 @@ class ObjectGrantAdmin(HistoryAdmin):
     def delete_queryset(self, request, queryset):
         for grant in queryset.select_related("person"):
             services.grant_remove(by=request.user, grant=grant, reason="Removed in admin")
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Who signs in through single sign-on as whom (qms.web.sso). Made at a first sign-in, never
+    here; deleting one unlinks it, and the person's next sign-in links again by e-mail (never
+    to a system administrator's or a partner's account)."""
+
+    list_display = ["person", "issuer", "subject", "created_at", "last_sign_in_at"]
+    search_fields = ["person__display_name", "person__username", "person__email", "subject"]
+    readonly_fields = ["person", "issuer", "subject", "created_at", "last_sign_in_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.external_identity_remove(by=request.user, identity=obj)
+
+    def delete_queryset(self, request, queryset):
+        for identity in queryset:
+            services.external_identity_remove(by=request.user, identity=identity)

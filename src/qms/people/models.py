@@ -186,3 +186,26 @@ class ApiKey(models.Model):
     @property
     def scope(self) -> str:
         return "read and write" if self.can_write else "read"
+
+
+class ExternalIdentity(models.Model):
+    """A person as an identity provider knows them (single sign-on, qms.web.sso): the issuer
+    and its subject identifier, which stays the same when the person's name or e-mail changes.
+    Linked on first sign-in, then matched by this alone."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = "external identity"
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_person_per_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.issuer}"

@@ -7,15 +7,19 @@ the system itself (the demo loader, a command run by the operator, a migration):
 check, and history records no one. See DEVELOPERS.md.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from qms.people import access
 from qms.people.history import record_by
 from qms.people.models import (
+    ExternalIdentity,
     Membership,
     ObjectGrant,
     Person,
@@ -296,3 +300,201 @@ def _sync_system_administrator_flags(person: Person) -> None:
     holds = person.memberships.filter(role=Role.SYSTEM_ADMINISTRATOR).exists()
     Person.objects.filter(pk=person.pk).update(is_superuser=holds, is_staff=holds)
     person.is_superuser = person.is_staff = holds
+
+
+class SignInRefused(Exception):
+    """Single sign-on found no account it may sign this person in to. The message says why, in
+    words for the person at the log-in page."""
+
+
+@dataclass(frozen=True)
+class ExternalClaims:
+    """What an identity provider vouched for about the person signing in."""
+
+    issuer: str
+    subject: str
+    email: str = ""
+    email_verified: bool = False
+    display_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@transaction.atomic
+def external_identity_sign_in(
+    *,
+    claims: ExternalClaims,
+    provider: str,
+    create_accounts: bool,
+    allowed_domains: Collection[str] = (),
+) -> Person:
+    """The account an identity provider's sign-in opens, linking it on the first one.
+
+    A known issuer and subject opens its person. Otherwise a confirmed e-mail address finds an
+    existing account (any case), which is linked; or, when `create_accounts`, a new account is
+    made with no role (it sees nothing until a lead gives it one). With `allowed_domains`, only
+    confirmed addresses in those domains sign in. A closed account is refused. The person's name
+    and e-mail are brought up to date from the claims. Raises SignInRefused saying why;
+    `provider` names the provider in those messages ("NHSmail").
+    """
+    email = claims.email.strip()
+    confirmed = bool(email and claims.email_verified)
+    if allowed_domains:
+        domain = email.rpartition("@")[2].lower()
+        if not confirmed:
+            raise SignInRefused(
+                f"{provider} did not confirm an e-mail address for you, and this QMS accepts "
+                "only confirmed addresses in its organisations' domains."
+            )
+        if domain not in allowed_domains:
+            raise SignInRefused(
+                f"Your {provider} address, {email}, is not in a domain this QMS accepts "
+                f"({', '.join(sorted(allowed_domains))}). Ask your QMS system administrator "
+                "for an account."
+            )
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("person")
+        .filter(issuer=claims.issuer, subject=claims.subject)
+        .first()
+    )
+    if identity is None:
+        identity = _external_identity_link(claims, provider, create_accounts)
+    person = identity.person
+    if not person.is_active:
+        raise SignInRefused(
+            "Your QMS account is closed. Ask your QMS system administrator if you need it again."
+        )
+    _person_refresh_from(person, claims)
+    ExternalIdentity.objects.filter(pk=identity.pk).update(last_sign_in_at=timezone.now())
+    return person
+
+
+@transaction.atomic
+def external_identity_remove(*, by: Person | None, identity: ExternalIdentity) -> None:
+    """Unlink a person from their identity at the provider (a mistaken link, an account handed
+    over). Only system administrators do this."""
+    if by is not None and not access.is_system_administrator(by):
+        raise PermissionDenied("Only system administrators unlink single sign-on.")
+    ExternalIdentity.objects.filter(pk=identity.pk).delete()
+
+
+def _external_identity_link(
+    claims: ExternalClaims, provider: str, create_accounts: bool
+) -> ExternalIdentity:
+    """The first sign-in of this issuer and subject: link it to the account with its confirmed
+    e-mail address, or to a new account."""
+    email = claims.email.strip()
+    if not (email and claims.email_verified):
+        raise SignInRefused(
+            f"{provider} did not confirm your e-mail address, so QMS cannot tell which account "
+            "is yours. Ask your QMS system administrator."
+        )
+    # An API key's own account (people.ApiKey.principal) is never anyone's to sign in to.
+    matches = list(Person.objects.filter(email__iexact=email, api_key__isnull=True)[:2])
+    if len(matches) > 1:
+        raise SignInRefused(
+            f"More than one QMS account has the address {email}. Ask your QMS system "
+            "administrator to link yours."
+        )
+    if matches:
+        person = matches[0]
+        # An e-mail match is weaker proof than the password it would replace: whoever can get
+        # an address into the provider's directory (a mistyped new starter, a reused shared
+        # mailbox) would hold the account. For most accounts that risk buys convenience; for
+        # a system administrator (every unit, the admin) it is too much, and partners' accounts
+        # are local by design (invited by e-mail, outside the organisation's directory). So
+        # these keep their passwords, and the local form stays on the log-in page for them.
+        if _is_system_administrator(person) or _is_partner_account(person):
+            raise SignInRefused(
+                f"The QMS account for {email} signs in with its user name and password: use "
+                f"the form below rather than {provider}."
+            )
+        if not person.is_active:
+            raise SignInRefused(
+                "Your QMS account is closed. Ask your QMS system administrator if you need it "
+                "again."
+            )
+    elif not create_accounts:
+        raise SignInRefused(
+            f"There is no QMS account for {email}, and this QMS does not make accounts at "
+            "first sign-in. Ask your QMS system administrator for one."
+        )
+    else:
+        person = _person_create_from(claims)
+    identity = ExternalIdentity(person=person, issuer=claims.issuer, subject=claims.subject)
+    try:  # the same person's sign-in in another tab may have linked it a moment ago
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError:
+        identity = ExternalIdentity.objects.select_related("person").get(
+            issuer=claims.issuer, subject=claims.subject
+        )
+    return identity
+
+
+def _person_create_from(claims: ExternalClaims) -> Person:
+    email = claims.email.strip()
+    username = email.lower()[:150]
+    if Person.objects.filter(username__iexact=username).exists():
+        username = f"{username[:140]}-{get_random_string(6).lower()}"
+    person = Person(
+        username=username,
+        email=email,
+        display_name=_display_name(claims) or email,
+        first_name=claims.first_name[:150],
+        last_name=claims.last_name[:150],
+    )
+    # Signs in through the provider only; a password can be set later by reset if wanted.
+    person.set_unusable_password()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # made a moment ago by the same person's sign-in in another tab
+        raise SignInRefused("Your account was being made a moment ago: sign in again.") from None
+    return person
+
+
+def _person_refresh_from(person: Person, claims: ExternalClaims) -> None:
+    """The provider's directory is where names and addresses are kept up to date."""
+    changes: dict[str, str] = {}
+    name = _display_name(claims)
+    if name and name != person.display_name:
+        changes["display_name"] = name
+    for field in ("first_name", "last_name"):
+        value = getattr(claims, field)[:150]
+        if value and value != getattr(person, field):
+            changes[field] = value
+    email = claims.email.strip()
+    if (
+        email
+        and claims.email_verified
+        and email != person.email
+        and not Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists()
+    ):
+        changes["email"] = email
+    if changes:
+        Person.objects.filter(pk=person.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(person, field, value)
+
+
+def _display_name(claims: ExternalClaims) -> str:
+    name = " ".join(claims.display_name.split())
+    if not name:
+        name = " ".join(f"{claims.first_name} {claims.last_name}".split())
+    return name[:150]
+
+
+def _is_system_administrator(person: Person) -> bool:
+    return person.is_superuser or person.memberships.filter(role=Role.SYSTEM_ADMINISTRATOR).exists()
+
+
+def _is_partner_account(person: Person) -> bool:
+    """A patient or carer partner's account: made for the public (partners' invitations set
+    this group), or holding the partner role and no staff role."""
+    if person.professional_group == ProfessionalGroup.PUBLIC:
+        return True
+    roles = set(person.memberships.values_list("role", flat=True))
+    roles |= set(person.grants.values_list("role", flat=True))
+    return Role.PARTNER in roles and not (roles - {Role.PARTNER})
