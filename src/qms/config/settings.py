@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "qms.codesign",
     "qms.capability",
     "qms.demo",
+    "qms.onboarding",
 ]
 
 MIDDLEWARE = [

@@ -173,6 +173,37 @@ def measure_copy(
     return copy
 
 
+@transaction.atomic
+def measure_create_from_library(
+    *,
+    by: Person | None,
+    unit,
+    definition: MeasureDefinition,
+    owner: Person | None = None,
+    target: float | None = None,
+    target_source: str = "",
+    reason: str = "",
+) -> Measure:
+    """A measure in `unit` defined as the library's `definition` is, as "Start from the
+    library" on the new-measure page makes it (its code the unit's and the definition's,
+    made unique if taken), linked to the definition so its units can be compared. A `target`
+    the unit agreed replaces the definition's suggested one and needs its `target_source`.
+    Authorised as `measure_create` is."""
+    access.authorise(by, unit, MEASURE_EDITORS, "define measures")
+    fields = definition.measure_fields()
+    if target is not None:
+        fields["target"], fields["target_source"] = target, target_source
+    limit = Measure._meta.get_field("code").max_length
+    code = f"{unit.code}-{definition.code}"[:limit]
+    if Measure.objects.filter(code=code).exists():
+        code = _free_code(code, unit)
+    measure = Measure(unit=unit, code=code, owner=owner, definition=definition, **fields)
+    measure.full_clean()
+    record_by(measure, by, reason)
+    measure.save()
+    return measure
+
+
 def _free_code(code: str, unit) -> str:
     """A measure code not yet taken: the original's with the unit's id, then a number."""
     from django.utils.text import slugify
