@@ -83,8 +83,10 @@ def organisation():
             ("medicine", "Medicine", "service", "nhs-new"),
         ],
         "people": [
-            ("Chief@Example.org", "Chris Chief", "Chief executive", "", "nhs-new", "Executive / board member"),
-            ("nurse@example.org", "Nina Nurse", "Senior charge nurse", "Nursing and midwifery", "ward-a", "Team lead"),
+            ("Chief@Example.org", "Chris Chief", "Chief executive", "", "nhs-new",
+             "Executive / board member"),
+            ("nurse@example.org", "Nina Nurse", "Senior charge nurse", "Nursing and midwifery",
+             "ward-a", "Team lead"),
             ("nurse@example.org", "Nina Nurse", "", "", "medicine", "quality_lead"),
         ],
         "measures": [
@@ -168,7 +170,9 @@ def test_a_changed_name_is_updated_with_history(library, tmp_path):
     run(write_xlsx(tmp_path / "first.xlsx", organisation()))
     changed = organisation()
     changed["units"][0] = ("ward-a", "Ward A (stroke)", "Ward", "medicine")
-    changed["people"][1] = ("NURSE@example.org", "Nina Newname", "Charge nurse", "", "ward-a", "Team lead")  # fmt: skip
+    changed["people"][1] = (
+        "NURSE@example.org", "Nina Newname", "Charge nurse", "", "ward-a", "Team lead",
+    )  # fmt: skip
     changed["people"][2] = ("nurse@example.org", "Nina Newname", "", "", "medicine", "Quality lead")
     changed["measures"][0] = ("ward-a", "falls-rate", "chief@example.org", "4")
     changed["people"].append(("chief@example.org", "Chris Chief", "", "", "ward-a", "Team member"))
