@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from qms.core.api import router as units
 from qms.issues.api import router as issues
+from qms.learning.api import evidence_router, feedback_router
 from qms.web.api import KeyAuth, install_error_handlers
 
 DESCRIPTION = """\
@@ -31,3 +32,5 @@ install_error_handlers(api)
 
 api.add_router("/units", units)
 api.add_router("/issues", issues)
+api.add_router("/feedback", feedback_router)
+api.add_router("/evidence", evidence_router)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import math
 import time
 from collections.abc import Iterable
@@ -22,10 +23,10 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -298,3 +299,57 @@ def screen(**texts: str | None) -> None:
     }
     if errors:
         raise DjangoValidationError(errors)
+
+
+# Hand-written JSON endpoints ------------------------------------------------------------------
+# The endpoints older than this API (control's observations, learning's feedback, at their own
+# URLs with integration keys) answer in their own shapes; what they share is read here once.
+
+
+class JsonBodyRefused(Exception):
+    """A request body a hand-written endpoint cannot read: `status` 415 (not sent as JSON), 413
+    (beyond DATA_UPLOAD_MAX_MEMORY_SIZE) or 400 (not valid JSON, nested too deep, not an
+    object), with a message for the sender."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def is_json(content_type: str) -> bool:
+    """application/json, or a type of JSON such as application/merge-patch+json."""
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
+def json_error(message: str, status: int) -> JsonResponse:
+    """`{"error": message}`: the hand-written endpoints' answer for the request as a whole."""
+    return JsonResponse({"error": message}, status=status)
+
+
+def key_required(what: str = "integration key") -> JsonResponse:
+    """401 with the Bearer challenge, for a request without a live key."""
+    response = json_error(f"Send a live {what}: Authorization: Bearer <key>.", 401)
+    response["WWW-Authenticate"] = 'Bearer realm="qms"'
+    return response
+
+
+def json_object(request: HttpRequest, *, fewer: str, example: str) -> dict:
+    """The JSON object sent as the body, or JsonBodyRefused. `fewer` names what to send fewer
+    of when the body is too large ("comments"); `example` shows the object expected."""
+    if not is_json(request.content_type or ""):
+        raise JsonBodyRefused(415, "Send the body as JSON, with Content-Type: application/json.")
+    try:
+        body = json.loads(request.body)
+    except RequestDataTooBig:
+        raise JsonBodyRefused(
+            413, f"The body is too large: send fewer {fewer} per request."
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        raise JsonBodyRefused(400, "the body is not valid JSON") from None
+    except RecursionError:  # "[[[[..." a hundred thousand deep: no request looks so
+        raise JsonBodyRefused(400, "the body is nested too deeply to read") from None
+    if not isinstance(body, dict):
+        raise JsonBodyRefused(400, f"send an object: {example}")
+    return body
