@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from qms.config.api import api
+from qms.control.fhir.api import api as fhir_api
 from qms.web import accounts, views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("oidc/", include("qms.web.sso_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("fhir/r4/", fhir_api.urls),
     path("", include("qms.people.urls")),
     path("inbox/", include("qms.notifications.urls")),
     path("comments/", include("qms.comments.urls")),
