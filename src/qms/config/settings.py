@@ -290,6 +290,11 @@ TASKS = {
 # `qms run-worker` puts it back in the queue when it starts.
 TASK_ABANDONED_AFTER = int(os.environ.get("QMS_TASK_ABANDONED_AFTER", "900"))
 
+# `qms run-periodic` (the periodic jobs): the daily commands at this local time (HH:MM), and
+# the check for stale SPC results every this many minutes.
+QMS_PERIODIC_DAILY_AT = os.environ.get("QMS_PERIODIC_DAILY_AT", "06:00")
+QMS_PERIODIC_STALE_MINUTES = int(os.environ.get("QMS_PERIODIC_STALE_MINUTES", "5"))
+
 # Cache for built page parts (charts, report matrices), keyed on the results' version so a
 # page never shows stale results. Local memory by default (each server process its own);
 # QMS_CACHE_URL=redis://127.0.0.1:6379/0 shares one between processes (needs `redis`).
