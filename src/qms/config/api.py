@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from qms.core.api import router as units
 from qms.issues.api import router as issues
 from qms.learning.api import evidence_router, feedback_router
+from qms.planning.api import aims_router, priorities_router
 from qms.web.api import KeyAuth, install_error_handlers
 
 DESCRIPTION = """\
@@ -34,3 +35,5 @@ api.add_router("/units", units)
 api.add_router("/issues", issues)
 api.add_router("/feedback", feedback_router)
 api.add_router("/evidence", evidence_router)
+api.add_router("/aims", aims_router)
+api.add_router("/priorities", priorities_router)
