@@ -1,24 +1,26 @@
-"""The observations API: integration keys scoped to units, the same checks as uploads."""
+"""The observations endpoint from before the API (`/control/api/v1/observations`): API keys
+scoped to units, the same checks as uploads. The same endpoint in the API is tested in
+tests/api/test_control.py."""
 
 import datetime as dt
 import json
 
 import pytest
 from django.test import Client, TestCase
-from helpers import record
+from helpers import make_api_key, record
 
 from qms.control import services
-from qms.control.models import IntegrationToken, MeasureResult, Observation
-from qms.control.tokens import authenticate_token, token_create, token_revoke
+from qms.control.models import MeasureResult, Observation
+from qms.people import keys
+from qms.people.models import ApiKey
 
 URL = "/control/api/v1/observations"
 
 
 @pytest.fixture
-def key(org, lead):
-    """A live key for Ward 7."""
-    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
-    return key
+def key(org):
+    """A live key for Ward 7 that may write (acting as a team lead)."""
+    return make_api_key(org["ward"], write=True, name="Ward system")
 
 
 def post(client, body, key=None, **headers):
@@ -56,10 +58,11 @@ def test_it_saves_observations_posted_with_a_live_key(client, measure, key):
         (dt.date(2025, 4, 1), 4.0, 790.0),
     ]
     history = saved[0].history.get()
-    assert history.history_user is None  # no person: the integration is named instead
+    # The key's own account made the change, and the reason names the key too.
+    assert history.history_user == ApiKey.objects.get().principal
     assert "Ward system" in history.history_change_reason
     assert len(MeasureResult.objects.get(measure=measure).points) == 2
-    assert IntegrationToken.objects.get().last_used_at is not None
+    assert ApiKey.objects.get().last_used_at is not None
 
 
 @pytest.mark.parametrize(
@@ -86,18 +89,18 @@ def test_it_refuses_a_key_with_the_right_prefix_but_a_wrong_secret(client, measu
     prefix = key.split("_")[1]
     response = post(client, {"observations": [falls()]}, f"qms_{prefix}_guessed")
     assert response.status_code == 401
-    assert IntegrationToken.objects.get().last_used_at is None
+    assert ApiKey.objects.get().last_used_at is None
 
 
 def test_it_refuses_a_revoked_key(client, measure, key, lead):
-    token_revoke(by=lead, token=IntegrationToken.objects.get())
+    keys.api_key_revoke(by=lead, key=ApiKey.objects.get())
     response = post(client, {"observations": [falls()]}, key)
     assert response.status_code == 401
     assert not Observation.objects.exists()
 
 
 def test_it_refuses_measures_outside_the_keys_unit(client, org, measure, lead):
-    _, other = token_create(by=None, unit=org["other_ward"], name="Ward 8 system")
+    other = make_api_key(org["other_ward"], write=True, name="Ward 8 system")
     response = post(client, {"observations": [falls()]}, other)
     assert response.status_code == 400
     (error,) = response.json()["errors"]
@@ -108,7 +111,7 @@ def test_it_refuses_measures_outside_the_keys_unit(client, org, measure, lead):
 
 
 def test_it_accepts_measures_of_units_below_the_keys_unit(client, org, measure):
-    _, service_key = token_create(by=None, unit=org["service"], name="Service system")
+    service_key = make_api_key(org["service"], write=True, name="Service system")
     assert post(client, {"observations": [falls()]}, service_key).status_code == 201
 
 
@@ -244,37 +247,36 @@ def test_it_counts_values_already_recorded_as_unchanged(client, measure, key):
 # The description ---------------------------------------------------------------------------
 
 
-def test_it_describes_itself_in_openapi_3_1(client, db):
+def test_its_description_moved_to_the_apis_generated_document(client, db):
     response = client.get("/control/api/v1/openapi.json")
-    assert response.status_code == 200
-    spec = response.json()
-    assert spec["openapi"] == "3.1.0"
-    post_operation = spec["paths"]["/observations"]["post"]
-    assert set(post_operation["responses"]) >= {"201", "400", "401", "409"}
-    assert post_operation["security"] == [{"integrationKey": []}]
-    assert spec["components"]["securitySchemes"]["integrationKey"]["scheme"] == "bearer"
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/openapi.json"
+    spec = client.get(response["Location"]).json()
+    post_operation = spec["paths"]["/api/v1/observations"]["post"]
+    assert set(post_operation["responses"]) >= {"201", "400", "409", "413", "415"}
+    assert post_operation["security"] == [{"KeyAuth": []}]
+    assert spec["components"]["securitySchemes"]["KeyAuth"]["scheme"] == "bearer"
 
 
-# The key services ------------------------------------------------------------------------
+# Keys that may not record data ---------------------------------------------------------------
 
 
-def test_it_stores_only_a_hash_of_the_key(org, lead):
-    token, key = token_create(by=lead, unit=org["ward"], name="Feed")
-    assert key.startswith(f"qms_{token.prefix}_")
-    assert len(key) > 40
-    assert key not in token.key_hash
-    assert authenticate_token(f"Bearer {key}") == token
-    assert authenticate_token(f"bearer {key}") == token
+def test_a_key_that_may_only_read_is_refused(client, org, measure):
+    read_key = make_api_key(org["ward"], write=False)
+    response = post(client, {"observations": [falls()]}, read_key)
+    assert response.status_code == 403
+    assert "only read" in response.json()["error"]
+    assert not Observation.objects.exists()
 
 
-def test_it_lets_only_measure_editors_make_and_revoke_keys(org, lead, member):
-    from django.core.exceptions import PermissionDenied
+def test_a_key_whose_role_does_not_record_data_is_refused(client, org, measure):
+    coach_key = make_api_key(org["ward"], write=True, role="improvement_coach")
+    response = post(client, {"observations": [falls()]}, coach_key)
+    assert response.status_code == 403
+    assert not Observation.objects.exists()
 
-    with pytest.raises(PermissionDenied):
-        token_create(by=member, unit=org["ward"], name="Feed")
-    token, _ = token_create(by=lead, unit=org["ward"], name="Feed")
-    with pytest.raises(PermissionDenied):
-        token_revoke(by=member, token=token)
+
+# Limits --------------------------------------------------------------------------------------
 
 
 def test_it_explains_a_body_over_the_size_limit(client, measure, key, settings):

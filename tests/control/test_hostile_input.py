@@ -19,11 +19,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
-from helpers import record
+from helpers import make_api_key, record
 
 from qms.control import imports
 from qms.control.models import Observation
-from qms.control.tokens import token_create
 from qms.issues.models import Issue
 from qms.web import screening
 from qms.web.screening import CONFIRM_FIELD, IDENTIFIER_REFUSAL, ScreenedForm
@@ -33,9 +32,8 @@ SLOW_NOTE = "DOB" + " " * 12_000 + "x"  # 67 s in the API before the 400 "too lo
 
 
 @pytest.fixture
-def key(org, lead):
-    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
-    return key
+def key(org):
+    return make_api_key(org["ward"], write=True, name="Ward system")
 
 
 def post_api(client, body, key, content_type="application/json"):

@@ -21,22 +21,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
-from helpers import record
+from helpers import make_api_key, record
 
 from qms.control import imports, services
 from qms.control.models import (
     Annotation,
-    IntegrationToken,
     Measure,
     Observation,
     Phase,
     Signal,
     Standard,
 )
-from qms.control.tokens import token_create
 from qms.escalation import services as escalation_services
 from qms.escalation.models import Escalation
 from qms.issues.models import Issue
+from qms.people.models import ApiKey
 from qms.web.screening import CONFIRM_FIELD, CONFIRM_LABEL, IDENTIFIER_REFUSAL
 
 API = "/control/api/v1/observations"
@@ -53,9 +52,8 @@ def upload_folder(settings, tmp_path):
 
 
 @pytest.fixture
-def key(org, lead):
-    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
-    return key
+def key(org):
+    return make_api_key(org["ward"], write=True, name="Ward system")
 
 
 @pytest.fixture
@@ -393,10 +391,12 @@ def test_a_signal_note_with_a_nul_is_refused_naming_the_field(client, as_user, s
 def test_a_single_line_field_refuses_a_line_break(client, as_user, org):
     as_user("lead")
     response = client.post(
-        f"/control/units/{org['ward'].pk}/integrations/", {"name": "Theatre\nfeed"}
-    )
+        f"/units/{org['ward'].pk}/api-keys/",
+        {"name": "Theatre\nfeed", "can_write": "true", "role": "team_lead",
+         "expires_on": "2099-01-01"},
+    )  # fmt: skip
     assert response.status_code == 400
-    assert "Name of the integration contains control characters" in response.content.decode()
+    assert "Name of the system contains control characters" in response.content.decode()
 
 
 # Patient identifiers: refused everywhere ------------------------------------------------------
@@ -548,9 +548,13 @@ def screened_posts(measure, signal, escalation, org):
         (f"/control/units/{ward}/standards/new/",
          {"title": "Bells", "code": "s1", "statement": "{}", "source": "Team"}, "Statement",
          lambda: Standard.objects.filter(statement__contains="Patel").exists()),
-        (f"/control/units/{ward}/integrations/", {"name": "{}"}, "Name of the integration",
-         lambda: IntegrationToken.objects.filter(name__contains="Patel").exists()),
+        (f"/units/{ward}/api-keys/",
+         {"name": "{}", "can_write": "false", "role": "analyst", "expires_on": _NEXT_YEAR},
+         "Name of the system", lambda: ApiKey.objects.filter(name__contains="Patel").exists()),
     ]  # fmt: skip
+
+
+_NEXT_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
 
 
 def measure_form(measure):

@@ -19,11 +19,10 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
-from helpers import months
+from helpers import make_api_key, months
 
 from qms.control import services
 from qms.control.models import Observation
-from qms.control.tokens import token_create
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -96,7 +95,7 @@ def test_the_service_gives_every_racer_but_one_the_conflict(measure, lead, every
 
 
 def test_the_api_answers_409_to_every_racer_but_one(org, lead, measure, everyone_reads_first):
-    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
+    key = make_api_key(org["ward"], write=True, name="Ward system")
 
     def post(index):
         body = (

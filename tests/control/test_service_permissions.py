@@ -5,19 +5,17 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from helpers import make_person, record
+from helpers import make_api_key, make_person, record
 
 from qms.control import services
 from qms.control.models import (
     Annotation,
-    IntegrationToken,
     Measure,
     Observation,
     Phase,
     Signal,
     Standard,
 )
-from qms.control.tokens import token_create, token_revoke
 from qms.escalation import services as escalation_services
 from qms.people.roles import Role
 
@@ -225,27 +223,9 @@ def test_it_lets_only_leads_close_a_signal_or_open_an_issue_for_it(request, sign
     assert signal.status == "open" and signal.issue is None
 
 
-@pytest.mark.parametrize(("who", "allowed"), EDITORS.items())
-def test_it_lets_only_measure_editors_make_and_revoke_integration_keys(request, org, who, allowed):
-    by = request.getfixturevalue(who)
-    if allowed:
-        token, _ = token_create(by=by, unit=org["ward"], name="Ward system")
-        token_revoke(by=by, token=token)
-        assert token.revoked_by == by
-    else:
-        with pytest.raises(PermissionDenied):
-            token_create(by=by, unit=org["ward"], name="Ward system")
-        token, _ = token_create(by=None, unit=org["ward"], name="Ward system")
-        with pytest.raises(PermissionDenied):
-            token_revoke(by=by, token=token)
-        assert IntegrationToken.objects.get(pk=token.pk).revoked_at is None
-
-
-def test_an_integration_key_writes_for_its_unit_with_no_person_behind_it(
-    client, org, measure, lead
-):
-    """The API acts as the system (by=None): the key, limited to its unit, is the authority."""
-    _, key = token_create(by=lead, unit=org["ward"], name="Ward system")
+def test_an_api_key_writes_for_its_unit_as_its_own_account(client, org, measure):
+    """The endpoint acts as the key's account, holding the key's role in its unit alone."""
+    key = make_api_key(org["ward"], write=True, name="Ward system")
     body = {"observations": [{"measure": measure.code, "period": "2025-01", "value": 3,
                               "denominator": 900}]}  # fmt: skip
     response = client.post(
@@ -255,4 +235,5 @@ def test_an_integration_key_writes_for_its_unit_with_no_person_behind_it(
     assert response.status_code == 201
     saved = measure.observations.get()
     created = saved.history.get()
-    assert created.history_user is None and "Ward system" in created.history_change_reason
+    assert created.history_user.api_key.name == "Ward system"
+    assert "Ward system" in created.history_change_reason

@@ -14,11 +14,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from helpers import ANONYMOUS, make_person, record
+from helpers import make_person, record
 
 from qms.control import services
-from qms.control.models import IntegrationToken, MeasureResult, Observation
-from qms.control.tokens import token_create
+from qms.control.models import MeasureResult, Observation
 from qms.people.roles import Role
 
 HEADER = "measure,period,value,denominator,note\n"
@@ -505,92 +504,18 @@ def test_a_filled_in_template_uploads(client, as_user, measure):
     assert Observation.objects.get().value == 3
 
 
-# Integration keys page ---------------------------------------------------------------------
+# The integrations page moved to the unit's API keys page (tests/people/test_api_keys_page.py)
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("lead", 200),
-        ("quality_lead", 200),
-        ("admin", 200),
-        ("member", 403),
-        ("partner", 403),
-        ("outsider", 404),
-    ],
-)
-def test_it_shows_the_integrations_page_only_to_measure_editors(client, as_user, org, who, status):
-    as_user(who)
-    path = f"/control/units/{org['ward'].pk}/integrations/"
-    assert client.get(path).status_code == status
-    response = client.post(path, {"name": "Theatre feed"})
-    assert response.status_code == status
-    assert IntegrationToken.objects.exists() == (status == 200)
-
-
-def test_it_sends_anonymous_visitors_of_integrations_to_log_in(client, org):
-    path = f"/control/units/{org['ward'].pk}/integrations/"
-    response = client.get(path)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-    response = client.post(path, {"name": "Theatre feed"})
-    assert response.status_code == 302
-    assert not IntegrationToken.objects.exists()
-
-
-def test_it_answers_404_for_a_unit_that_does_not_exist(client, as_user, org):
+def test_the_integrations_page_sends_people_to_the_units_api_keys_page(client, as_user, org):
     as_user("lead")
-    assert client.get("/control/units/999999/integrations/").status_code == 404
-
-
-def test_it_shows_a_new_key_once_and_keeps_only_its_hash(client, as_user, org):
-    as_user("lead")
-    path = f"/control/units/{org['ward'].pk}/integrations/"
-    response = client.post(path, {"name": "Theatre feed"})
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    key = re.search(r'id="new-key" type="text" value="([^"]+)"', response.content.decode())[1]
-    assert key.startswith("qms_")
-    token = IntegrationToken.objects.get()
-    assert token.name == "Theatre feed"
-    assert token.created_by.username == "lead"
-    assert key not in token.key_hash
-    later = client.get(path).content.decode()
-    assert "Theatre feed" in later
-    assert key not in later
-
-
-def test_it_asks_for_a_name_for_a_key(client, as_user, org):
-    as_user("lead")
-    response = client.post(f"/control/units/{org['ward'].pk}/integrations/", {"name": ""})
-    assert response.status_code == 400
-    assert not IntegrationToken.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [("lead", 302), ("member", 403), ("partner", 403), ("outsider", 404), (ANONYMOUS, 302)],
-)
-def test_it_lets_only_measure_editors_revoke_a_key(client, as_user, org, lead, who, status):
-    token, _ = token_create(by=lead, unit=org["ward"], name="Feed")
-    as_user(who)
-    response = client.post(f"/control/units/{org['ward'].pk}/integrations/{token.pk}/revoke/")
-    assert response.status_code == status
-    token.refresh_from_db()
-    assert (token.revoked_at is not None) == (who == "lead")
-    assert token.revoked_by == (lead if who == "lead" else None)
-    if who == "lead":  # the page says who stopped the key
-        page = client.get(f"/control/units/{org['ward'].pk}/integrations/").content.decode()
-        assert f"by {lead}" in page
-
-
-def test_it_does_not_revoke_a_key_of_another_unit_through_this_one(client, as_user, org, admin):
-    token, _ = token_create(by=admin, unit=org["other_ward"], name="Feed")
-    as_user("lead")
-    response = client.post(f"/control/units/{org['ward'].pk}/integrations/{token.pk}/revoke/")
-    assert response.status_code == 404
-    token.refresh_from_db()
-    assert token.revoked_at is None
+    for path in (
+        f"/control/units/{org['ward'].pk}/integrations/",
+        f"/control/units/{org['ward'].pk}/integrations/12/revoke/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 301
+        assert response["Location"] == f"/units/{org['ward'].pk}/api-keys/"
 
 
 def test_it_reads_semicolon_separated_files(client, as_user, measure):

@@ -12,7 +12,7 @@ def _services():
     for config in apps.get_app_configs():
         if not config.name.startswith("qms."):
             continue
-        for name in ("services", "tokens"):
+        for name in ("services", "keys"):
             try:
                 module = importlib.import_module(f"{config.name}.{name}")
             except ModuleNotFoundError:

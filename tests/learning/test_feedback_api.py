@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from qms.control.tokens import token_create, token_revoke
 from qms.learning.models import Feedback, FeedbackImport
+from qms.people import keys
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _comment(**fields):
 
 @pytest.fixture
 def key(org, lead):
-    return token_create(by=lead, unit=org["ward"], name="Survey tool")[1]
+    return keys.api_key_create(by=lead, unit=org["ward"], name="Survey tool", can_write=True)[1]
 
 
 def test_the_url_is_the_documented_one():
@@ -81,11 +81,13 @@ def test_it_names_every_problem_by_row_and_field_and_saves_nothing(client, org, 
 
 
 def test_it_keeps_a_key_to_its_unit_and_those_below(client, org, lead):
-    _, service_key = token_create(by=None, unit=org["service"], name="Medicine tool")
+    _, service_key = keys.api_key_create(
+        by=None, unit=org["service"], name="Medicine tool", can_write=True
+    )
     body = {"comments": [_comment(unit="ward"), _comment(unit="other-ward")]}
     assert _post(client, service_key, body).status_code == 201
     assert sorted(Feedback.objects.values_list("unit__code", flat=True)) == ["other-ward", "ward"]
-    _, ward_key = token_create(by=None, unit=org["ward"], name="Ward tool")
+    _, ward_key = keys.api_key_create(by=None, unit=org["ward"], name="Ward tool", can_write=True)
     refused = _post(client, ward_key, {"comments": [_comment(unit="other-service")]})
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["field"] == "unit"
@@ -103,8 +105,8 @@ def test_it_answers_401_without_a_live_key(client, org, header):
 
 
 def test_it_answers_401_for_a_revoked_key(client, org, lead):
-    token, key = token_create(by=lead, unit=org["ward"], name="Old")
-    token_revoke(by=lead, token=token)
+    record, key = keys.api_key_create(by=lead, unit=org["ward"], name="Old", can_write=True)
+    keys.api_key_revoke(by=lead, key=record)
     assert _post(client, key, {"comments": [_comment()]}).status_code == 401
 
 

@@ -4,6 +4,7 @@ document generated from the routers' typed schemas at /api/v1/openapi.json and r
 
 from ninja import NinjaAPI
 
+from qms.control import api as control
 from qms.core.api import router as units
 from qms.issues.api import router as issues
 from qms.learning.api import evidence_router, feedback_router
@@ -37,3 +38,7 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/evidence", evidence_router)
 api.add_router("/aims", aims_router)
 api.add_router("/priorities", priorities_router)
+# Quality control (qms.control.api)
+api.add_router("/measures", control.measures)
+api.add_router("/observations", control.observations_router)
+api.add_router("/signals", control.signals)

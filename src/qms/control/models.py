@@ -494,32 +494,6 @@ class Signal(models.Model):
         return self.measure
 
 
-class IntegrationToken(models.Model):
-    """A key for a system that posts observations through the API, limited to one unit and
-    the units below it. Only a hash is kept; the key is shown once when made."""
-
-    name = models.CharField(max_length=100)
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="integration_tokens")
-    prefix = models.CharField(max_length=12, unique=True)
-    key_hash = models.CharField(max_length=128)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-
 class ExportKind(models.TextChoices):
     """The PDFs of the integrated report, made in the background (they take seconds)."""
 

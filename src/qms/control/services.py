@@ -50,11 +50,10 @@ from qms.control.roles import (
     SIGNAL_HANDLERS,
     STANDARD_EDITORS,
 )
-from qms.control.tokens import authenticate_token
 from qms.escalation.services import nearest_handlers, subject_unit
 from qms.notifications.models import NotificationKind
 from qms.notifications.services import notifications_mark_read_about, notify
-from qms.people import access
+from qms.people import access, keys
 from qms.people.access import is_system_administrator
 from qms.people.history import record_by
 from qms.people.models import Membership, Person
@@ -85,10 +84,12 @@ def table_read(stream, name: str, *, max_rows: int):
 
 
 def integration_token(header: str | None):
-    """The live integration key named by an `Authorization: Bearer <key>` header, or None, for
-    other areas' APIs (`tokens.authenticate_token`: records when the key was last used). The
-    key's `unit` is where its writes may go: that unit and the units below it."""
-    return authenticate_token(header)
+    """The live API key (qms.people.keys) that may write, named by an `Authorization: Bearer
+    <key>` header, or None, for other areas' hand-written endpoints that write (records when
+    the key was last used). The key's `unit` is where its writes may go: that unit and the
+    units below it. A read-only key is None here: those endpoints only write."""
+    key = keys.api_key_authenticate(header)
+    return key if key is not None and key.can_write else None
 
 
 def measure_code_free(code: str, unit) -> str:

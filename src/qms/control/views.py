@@ -96,6 +96,7 @@ def measure_list(request, unit_id):
         "filtered": any(value for key, value in chosen.items() if key != "sort"),
         "query": kept.urlencode(),
         "can_define": access.can(request.user, unit, MEASURE_EDITORS),
+        "can_manage_keys": access.can_manage_memberships(request.user, unit),
         "can_upload": imports.may_upload(request.user),
         "escalations": escalation_selectors.escalations_into(request.user, unit)[:20],
     }

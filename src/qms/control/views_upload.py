@@ -1,4 +1,5 @@
-"""Pages for loading data from files, and for the keys that let other systems post it.
+"""Pages for loading data from files (the keys that let other systems post it are made on a
+unit's API keys page, qms.people).
 
 Uploading is two steps. The first POST stores the file server-side under a random key (kept in
 the person's session), checks every row and shows what saving would do. The second POST saves
@@ -19,16 +20,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from qms.control import imports, tokens
-from qms.control.models import IntegrationToken
-from qms.control.roles import MEASURE_EDITORS
+from qms.control import imports
 from qms.control.services import ObservationConflict
-from qms.people import access, selectors
+from qms.people import access
 from qms.people.models import Unit
 from qms.text.spreadsheet import spreadsheet_safe
 from qms.web.request_size import max_upload_bytes
@@ -103,20 +102,20 @@ class ConfirmForm(ScreenedForm, forms.Form):
         return data
 
 
-class TokenForm(ScreenedForm, forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        label="Name of the integration",
-        help_text="What will use the key, e.g. “Theatre system nightly feed”.",
-    )
-
-
 # Uploads -----------------------------------------------------------------------------------
 
 
 def _require_uploader(user) -> None:
     if not imports.may_upload(user):
         raise PermissionDenied("You need a team member, lead or analyst role to upload data.")
+
+
+def _keys_unit(user) -> Unit | None:
+    """The person's working unit, when they may make its API keys (linked from the page)."""
+    unit = user.current_unit
+    if unit is not None and access.can_manage_memberships(user, unit):
+        return unit
+    return None
 
 
 @login_required
@@ -135,6 +134,7 @@ def _upload_page(request, form, status=None, error=None):
         "error": error,
         "measures": imports.entry_measures(request.user),
         "max_rows": MAX_UPLOAD_ROWS,
+        "keys_unit": _keys_unit(request.user),
     }
     return render(
         request, "control/upload.html", context, status=status or (400 if form.errors else 200)
@@ -336,47 +336,3 @@ def _xlsx_template(rows) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="observations-template.xlsx"'
     return response
-
-
-# Integration keys --------------------------------------------------------------------------
-
-
-@login_required
-def integrations(request, unit_id):
-    unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
-    form = TokenForm(request.POST or None)
-    token = key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, key = tokens.token_create(
-                by=request.user, unit=unit, name=form.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            form = TokenForm()
-    context = {
-        "unit": unit,
-        "ancestors": selectors.visible_ancestors(request.user, unit),
-        "tokens": IntegrationToken.objects.filter(unit=unit)
-        .select_related("created_by")
-        .order_by("revoked_at", "-created_at"),
-        "form": form,
-        "key": key,
-        "new_token": token,
-    }
-    response = render(request, "control/tokens.html", context, status=400 if form.errors else 200)
-    if key:
-        # The key is on this page only: no cache may keep it.
-        response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@require_POST
-def integration_revoke(request, unit_id, token_id):
-    unit = access.object_or_404(request.user, Unit, unit_id, MEASURE_EDITORS)
-    token = get_object_or_404(IntegrationToken, pk=token_id, unit=unit)
-    tokens.token_revoke(by=request.user, token=token)
-    messages.success(request, f"Revoked the key “{token.name}”: it no longer works.")
-    return redirect("control:integrations", unit_id=unit.pk)

@@ -81,3 +81,38 @@ class MembershipRemoveForm(ScreenedForm, forms.Form):
             "max_length": "The reason is too long: %(limit_value)d characters at most."
         },
     )
+
+
+class ApiKeyForm(ScreenedForm, forms.Form):
+    """A key for another system: its name, whether it may write, the role it acts with (one the
+    maker may grant in the unit) and when it stops working."""
+
+    name = forms.CharField(
+        label="Name of the system",
+        max_length=100,
+        help_text="What will use the key, e.g. “Data warehouse” or “Theatre system feed”.",
+    )
+    can_write = forms.TypedChoiceField(
+        label="It may",
+        choices=[("false", "Read only"), ("true", "Read and write")],
+        coerce=lambda value: value == "true",
+        initial="false",
+        widget=forms.RadioSelect,
+    )
+    role = forms.ChoiceField(
+        label="Acting as",
+        help_text="The key sees and does what this role may in the unit and the units below it.",
+    )
+    expires_on = forms.DateField(
+        label="Stops working on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="At most three years from today.",
+    )
+
+    def __init__(self, *args, maker: Person, unit: Unit, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (value, label)
+            for value, label in Role.choices
+            if value in roles and access.can_grant(maker, unit, value)
+        ]

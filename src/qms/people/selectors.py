@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from qms.people import access
-from qms.people.models import Membership, ObjectGrant, Person, Unit
+from qms.people.models import ApiKey, Membership, ObjectGrant, Person, Unit
 from qms.people.roles import LISTING_ORDER, MEMBERSHIP_MANAGERS, Role
 
 
@@ -137,3 +137,13 @@ def person_grants_visible_to(viewer, person: Person) -> list[ObjectGrant]:
     """The person's roles on single records that the viewer can see, each with its record."""
     grants = person.grants.select_related("content_type").prefetch_related("subject")
     return [g for g in grants if g.subject is not None and access.roles_on(viewer, g.subject)]
+
+
+def unit_api_keys(unit: Unit) -> list:
+    """The keys made in the unit, live first then revoked, newest first, with who made and
+    revoked them."""
+    return list(
+        ApiKey.objects.filter(unit=unit)
+        .select_related("created_by", "revoked_by")
+        .order_by("revoked_at", "-created_at")
+    )

@@ -14,6 +14,12 @@ urlpatterns = [
         views.membership_remove,
         name="membership-remove",
     ),
+    path("units/<int:unit_id>/api-keys/", views.api_keys, name="api-keys"),
+    path(
+        "units/<int:unit_id>/api-keys/<int:key_id>/revoke/",
+        views.api_key_revoke,
+        name="api-key-revoke",
+    ),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
     path(
         "records/<str:record_type>/<int:object_id>/people/",

@@ -1,4 +1,6 @@
-"""Organisation pages: the unit tree, a unit, a person, and membership management."""
+"""Organisation pages: the unit tree, a unit, a person, membership management and API keys."""
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,17 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from qms.people import access, selectors, services
+from qms.people import access, keys, selectors, services
 from qms.people.forms import (
+    ApiKeyForm,
     GrantForm,
     MembershipAddForm,
     MembershipRemoveForm,
 )
 from qms.people.links import record_people_url
-from qms.people.models import Membership, ObjectGrant, Person, Unit
+from qms.people.models import ApiKey, Membership, ObjectGrant, Person, Unit
 from qms.people.roles import MEMBERSHIP_MANAGERS, STAFF_ROLES, Role
 
 
@@ -39,6 +43,8 @@ def unit_detail(request, unit_id):
         "my_roles": [Role(role).label for role in sorted(access.roles_in(request.user, unit))],
         "can_see_people": can_see_people,
         "can_manage": access.can_manage_memberships(request.user, unit),
+        # Making a key gives its role: the same people (keys.api_key_create).
+        "can_manage_keys": access.can_manage_memberships(request.user, unit),
         "members": members,
         "contacts": contacts,
         # A name links only to a page this viewer may open (partners' pages are not a
@@ -219,3 +225,90 @@ def person_detail(request, person_id):
         "grants": selectors.person_grants_visible_to(request.user, person),
     }
     return render(request, "people/person_detail.html", context)
+
+
+# API keys -----------------------------------------------------------------------------------
+
+
+def _key_unit_or_404(user, unit_id) -> Unit:
+    """The unit whose keys the user may manage: those who may grant a role there (a key acts
+    with the role it is given, so making one is giving that role)."""
+    return access.object_or_404(user, Unit, unit_id, MEMBERSHIP_MANAGERS)
+
+
+@login_required
+def api_keys(request, unit_id):
+    unit = _key_unit_or_404(request.user, unit_id)
+    default_expiry = (timezone.now() + keys.DEFAULT_LIFETIME).date()
+    form = ApiKeyForm(
+        request.POST or None,
+        maker=request.user,
+        unit=unit,
+        roles=keys.KEY_ROLES,
+        initial={"role": keys.DEFAULT_READ_ROLE, "expires_on": default_expiry},
+    )
+    record = key = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The key works to the end of the day chosen, in the installation's time zone.
+        expires_at = timezone.make_aware(
+            dt.datetime.combine(data["expires_on"], dt.time.max.replace(microsecond=0))
+        )
+        try:
+            record, key = keys.api_key_create(
+                by=request.user,
+                unit=unit,
+                name=data["name"],
+                can_write=data["can_write"],
+                role=data["role"],
+                expires_at=expires_at,
+            )
+        except ValidationError as error:
+            _add_key_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error("role", str(denied))
+        else:
+            form = ApiKeyForm(
+                maker=request.user,
+                unit=unit,
+                roles=keys.KEY_ROLES,
+                initial={"role": keys.DEFAULT_READ_ROLE, "expires_on": default_expiry},
+            )
+    context = {
+        "unit": unit,
+        "ancestors": selectors.visible_ancestors(request.user, unit),
+        "keys": selectors.unit_api_keys(unit),
+        "form": form,
+        "key": key,
+        "new_key": record,
+        "now": timezone.now(),
+    }
+    response = render(request, "people/api_keys.html", context, status=400 if form.errors else 200)
+    if key:
+        # The key is on this page only: no cache may keep it.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _add_key_errors(form, error: ValidationError) -> None:
+    fields = {"expires_at": "expires_on"}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        name = fields.get(field, field)
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, unit_id, key_id):
+    unit = _key_unit_or_404(request.user, unit_id)
+    key = get_object_or_404(ApiKey, pk=key_id, unit=unit)
+    try:
+        keys.api_key_revoke(by=request.user, key=key)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(request, f"Revoked the key “{key.name}”: it no longer works.")
+    return redirect("people:api-keys", unit_id=unit.pk)
