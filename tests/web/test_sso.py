@@ -8,9 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import shot
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from helpers import make_person
 from oidc_provider import SPOILS, Provider
+from playwright.sync_api import expect
 
 from qms.people import services
 from qms.people.models import ExternalIdentity, Person
@@ -517,3 +520,39 @@ def test_only_a_system_administrator_unlinks_an_identity(client, sso, member, or
     assert not ExternalIdentity.objects.exists()
     client.force_login(member)
     assert client.get("/admin/people/externalidentity/").status_code in (302, 403, 404)
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_button_signs_in_and_each_page_passes_axe(live_server, sso, member, page):
+    provider = sso()
+    provider.person.update(email="member@example.org")
+    base, axe = live_server.url, Axe()
+    page.set_default_timeout(30_000)  # a loaded machine serves the first page slowly
+
+    def check(name: str) -> None:
+        for width in (1280, 320):
+            page.set_viewport_size({"width": width, "height": 900})
+            violations = axe.run(page).response["violations"]
+            assert [v["id"] for v in violations] == [], name
+            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            assert not overflow, f"{name} is wider than {width} px"
+            shot(page, f"sso-{name}-{width}")
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{base}/accounts/login/")
+    check("login")
+    page.get_by_role("link", name="Sign in with NHSmail").click()
+    page.wait_for_url(f"{base}/")
+    # Signed in as the member, named now as the provider's directory names them.
+    expect(page.get_by_role("heading", name="Welcome, Nia Starter")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="You have logged out of QMS")).to_be_visible()
+    check("logged-out")
+    link = page.get_by_role("link", name="Sign out of NHSmail")
+    assert link.get_attribute("href") == f"{provider.base}/logout?client_id={provider.client_id}"
+    provider.spoil = "expired"
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("link", name="Sign in with NHSmail").click()
+    page.wait_for_url(f"{base}/oidc/callback/**")
+    expect(page.get_by_role("alert")).to_contain_text("The sign-in from NHSmail had expired")
+    check("failed")
