@@ -6,10 +6,12 @@ import datetime as dt
 import json
 from urllib.parse import urlsplit
 
+import hypothesis
 import pytest
 from django.test import TestCase
 from fhir.resources.R4B import get_fhir_model_class
 from helpers import make_api_key, make_measure, record
+from hypothesis import strategies as st
 
 from qms.control.models import MeasureResult, Observation
 from qms.people.roles import Role
@@ -455,3 +457,82 @@ def test_a_transaction_is_all_or_nothing(client, harm):
     batch = fhir(client, "POST", "", key, {**bundle, "type": "batch"})
     assert batch.status_code == 400
     assert expressions(batch) == ["Bundle.type"]
+
+
+# Whatever is sent --------------------------------------------------------------------------
+
+
+def test_hostile_ids_and_parameters_are_answered_not_crashed(client, harm):
+    key = make_api_key(harm.unit, write=True)
+    for path in ("Measure/²", "Measure/99999999999999999999", "MeasureReport/١-2024-01-01"):
+        assert fhir(client, "GET", path, key).status_code == 404, path
+    for query in ("_count=²", "measure=Measure/²", "_id=x", "unit=%00", "title=a%00b"):
+        response = fhir(client, "GET", f"MeasureReport?{query}", key)
+        if query.startswith("title"):
+            response = fhir(client, "GET", f"Measure?{query}", key)
+        assert response.status_code == 400, query
+    huge = report_body(harm, "2025-03-01", numerator=10**400)
+    response = fhir(client, "POST", "MeasureReport", key, huge)
+    assert response.status_code == 400
+    assert expressions(response) == ["MeasureReport.group[0].population[0].count"]
+
+
+def test_a_body_beyond_the_limit_is_an_operation_outcome(client, harm, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    key = make_api_key(harm.unit, write=True)
+    response = fhir(client, "POST", "MeasureReport", key, report_body(harm, "2025-03-01"))
+    assert response.status_code == 413
+    assert issues(response)[0]["code"] == "too-costly"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+PLACES = [
+    (),
+    ("resourceType",),
+    ("status",),
+    ("measure",),
+    ("period",),
+    ("period", "start"),
+    ("period", "end"),
+    ("group",),
+    ("group", 0),
+    ("group", 0, "measureScore"),
+    ("group", 0, "population"),
+    ("group", 0, "population", 0),
+    ("group", 0, "population", 0, "code"),
+    ("group", 0, "population", 1, "count"),
+    ("extension",),
+]
+
+
+@hypothesis.settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(place=st.sampled_from(PLACES), value=json_values, bundle=st.booleans())
+def test_any_report_gets_an_answer_never_a_server_error(client, harm, place, value, bundle):
+    key = make_api_key(harm.unit, write=True, name="Fuzz")
+    body = report_body(harm, "2025-03-01")
+    if place:
+        *parents, last = place
+        inner = body
+        for step in parents:
+            inner = inner[step]
+        inner[last] = value
+    else:
+        body = value
+    if bundle:
+        body = {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [{"resource": body, "request": {"method": "POST", "url": "MeasureReport"}}],
+        }
+    response = fhir(client, "POST", "MeasureReport", key, json.dumps(body))
+    assert response.status_code in (200, 201, 400, 403, 409), response.resource

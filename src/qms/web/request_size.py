@@ -108,20 +108,32 @@ def _too_large(request, limit: int, *, file: bool):
         message = (
             f"The request is too large: the limit is {filesizeformat(limit)}. Nothing was saved."
         )
-        if _wants_json(request):
+        if _is_fhir(request):
+            message += " Send fewer reports per request."
+        elif _wants_json(request):
             message += " Send fewer observations per request."
     return _refused(request, 413, message)
 
 
 def _is_api(request) -> bool:
-    return "/api/" in request.path
+    return "/api/" in request.path or _is_fhir(request)
 
 
 def _wants_json(request) -> bool:
     return _is_api(request) or request.content_type == "application/json"
 
 
+def _is_fhir(request) -> bool:
+    return request.path.startswith("/fhir/")
+
+
 def _refused(request, status: int, message: str):
+    if _is_fhir(request):  # FHIR clients read every error as an OperationOutcome
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "too-costly", "diagnostics": message}],
+        }
+        return JsonResponse(outcome, status=status, content_type="application/fhir+json")
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return render(request, "web/request_refused.html", {"message": message}, status=status)

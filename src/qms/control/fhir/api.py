@@ -200,8 +200,9 @@ def _body(request):
 def _record(request, put_id: str | None = None) -> HttpResponse:
     body = _body(request)
     entries = intake.entries_of(body, put_id=put_id)
+    measures: dict = {}  # each measure looked up once, however many reports name it
     for entry, report in zip(entries, intake.resources_of(body, entries), strict=True):
-        intake.read_entry(request.user, entry, report)
+        intake.read_entry(request.user, entry, report, measures)
     checked = intake.check(request.user, entries)
     saved = intake.save(request.user, entries, checked)
     if body.get("resourceType") == "Bundle":

@@ -36,7 +36,7 @@ from qms.web import screening
 # As the observations API: a request is checked and saved in one go.
 MAX_ENTRIES = 10_000
 REASON_MAX_LENGTH = 500
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$")
+_DATE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})?)?$")
 _SCORE_TOLERANCE = 1e-6
 # Populations that may carry the value of a measure without a denominator (a cohort's count).
 _VALUE_POPULATIONS = ("numerator", "initial-population", "measure-population")
@@ -159,16 +159,18 @@ def resources_of(body, entries: Sequence[Entry]) -> list[dict]:
     return [body]
 
 
-def read_entry(user, entry: Entry, report: dict) -> None:
+def read_entry(user, entry: Entry, report: dict, measures: dict | None = None) -> None:
     """Fill `entry` from its report, or add its issues. Only the elements that make an
-    observation are read; the server assigns the id and computes the rest."""
+    observation are read; the server assigns the id and computes the rest. `measures` keeps
+    the measures found by reference across the entries of one request."""
     if entry.issues:
         return
     if report.get("status") != "complete":
         _required_or(entry, report, "status", "The status must be complete.")
     if report.get("type") != "summary":
         _required_or(entry, report, "type", "The type must be summary (a summary of a period).")
-    entry.measure = _measure(user, entry, report.get("measure"))
+    found = {} if measures is None else measures
+    entry.measure = _measure(user, entry, report.get("measure"), found)
     _note_and_reason(entry, report)
     if entry.measure is None:
         return
@@ -203,26 +205,17 @@ def _required_or(entry: Entry, report: dict, name: str, message: str) -> None:
     entry.problem(code, f".{name}", message)
 
 
-def _measure(user, entry: Entry, reference) -> Measure | None:
+def _measure(user, entry: Entry, reference, measures: dict) -> Measure | None:
     if not isinstance(reference, str) or not reference.strip():
         entry.problem("required", ".measure", "Give the measure: its canonical URL.")
         return None
-    try:
-        ids = search._measure_ids([reference], "measure")
-    except search.SearchProblem:
-        ids = set()
     unknown = (
         f"No measure {reference[:80]!r} is in the units this key may see: give the canonical "
         f"URL of one ({resources.server_base()}/Measure/<id>)."
     )
-    if len(ids) != 1:
-        entry.problem("not-found", ".measure", unknown)
-        return None
-    measure = (
-        access.visible(user, Measure.objects.select_related("unit"), VIEWERS)
-        .filter(pk__in=ids)
-        .first()
-    )
+    if reference not in measures:
+        measures[reference] = _visible_measure(user, reference)
+    measure = measures[reference]
     if measure is None:
         entry.problem("not-found", ".measure", unknown)
         return None
@@ -238,6 +231,18 @@ def _measure(user, entry: Entry, reference) -> Measure | None:
         "note": _extension_path(entry, resources.EXT_NOTE),
     }
     return measure
+
+
+def _visible_measure(user, reference: str) -> Measure | None:
+    """The measure a reference names, if the account sees it."""
+    try:
+        ids = search._measure_ids([reference], "measure")
+    except search.SearchProblem:
+        return None
+    if len(ids) != 1:
+        return None
+    query = access.visible(user, Measure.objects.select_related("unit"), VIEWERS)
+    return query.filter(pk__in=ids).first()
 
 
 def _extension_path(entry: Entry, name: str) -> str:
@@ -298,9 +303,14 @@ def _period(entry: Entry, period) -> None:
 
 
 def _number(value) -> float | None:
+    """A finite JSON number, or None (true and false are not numbers; an integer beyond any
+    float is not one either)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
     return number if math.isfinite(number) else None
 
 
@@ -317,23 +327,18 @@ def _populations(entry: Entry, group: dict) -> dict[str, tuple[float | None, str
         if not isinstance(population, dict):
             entry.problem("structure", path, "Each population must be an object.")
             continue
-        codes = [
-            coding.get("code")
-            for coding in (population.get("code") or {}).get("coding") or []
-            if isinstance(coding, dict)
-        ]
-        code = next((code for code in codes if isinstance(code, str)), None)
+        code = _population_code(population.get("code"))
         if code is None:
             entry.problem("required", f"{path}.code", "Name the population (numerator, ...).")
             continue
         amount, where = None, f"{entry.prefix}{path}.count"
         if "count" in population:
             count = population["count"]
-            if isinstance(count, bool) or not isinstance(count, int):
+            amount = _number(count) if isinstance(count, int) else None
+            if amount is None:
                 entry.problem("value", f"{path}.count", "The count must be a whole number.")
                 continue
-            amount = float(count)
-        for extension in population.get("extension") or []:
+        for extension in _list(population.get("extension")):
             if isinstance(extension, dict) and extension.get("url") == resources.extension_url(
                 resources.EXT_AMOUNT
             ):
@@ -346,6 +351,18 @@ def _populations(entry: Entry, group: dict) -> dict[str, tuple[float | None, str
             continue
         found[code] = (amount, where)
     return found
+
+
+def _list(value) -> list:
+    """An element that repeats, as a list (anything else holds nothing to read)."""
+    return value if isinstance(value, list) else []
+
+
+def _population_code(concept) -> str | None:
+    """The code of a population's CodeableConcept: its first coding's code."""
+    codings = _list(concept.get("coding")) if isinstance(concept, dict) else []
+    codes = [coding.get("code") for coding in codings if isinstance(coding, dict)]
+    return next((code for code in codes if isinstance(code, str) and code), None)
 
 
 def _values(entry: Entry, groups) -> None:

@@ -72,7 +72,7 @@ def scoring_of(chart: str) -> str:
 
 
 # FHIR ids: letters, digits, "-" and "." (64 at most).
-_REPORT_ID = re.compile(r"^(\d{1,18})-(\d{4}-\d{2}-\d{2})$")
+_REPORT_ID = re.compile(r"^([0-9]{1,18})-([0-9]{4}-[0-9]{2}-[0-9]{2})$")
 
 
 def site() -> str:

@@ -27,6 +27,7 @@ from qms.control.periods import period_start
 from qms.control.roles import VIEWERS
 from qms.people import access
 from qms.people.models import Unit
+from qms.text import find_control_characters
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
@@ -43,6 +44,14 @@ class SearchProblem(Exception):
         self.issues = list(issues)
 
 
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def is_id(text: str) -> bool:
+    """A record's id as sent: ASCII digits that fit a database's bigint."""
+    return bool(_ID.match(text))
+
+
 def _invalid(name: str, message: str) -> Issue:
     return Issue("invalid", f"Search parameter {name}: {message}", name)
 
@@ -56,7 +65,7 @@ def _measures() -> QuerySet[Measure]:
 
 def measure_read(user, measure_id: str) -> Measure:
     """The measure if the account may see it; Http404 otherwise (alike for a missing one)."""
-    if not measure_id.isdigit() or len(measure_id) > 18:
+    if not is_id(measure_id):
         raise Http404
     return access.object_or_404(user, _measures(), int(measure_id), VIEWERS)
 
@@ -165,6 +174,9 @@ def _check_names(params: QueryDict, allowed: set[str]) -> None:
                 for name in unknown
             ]
         )
+    for name in params:
+        if any(find_control_characters(value) for value in params.getlist(name)):
+            raise SearchProblem([_invalid(name, "holds control characters")])
     chosen = _single(params, "_format")
     if chosen is not None and chosen not in _JSON_FORMATS:
         raise SearchProblem([_invalid("_format", "this server answers in JSON only")])
@@ -174,7 +186,7 @@ def _page_size(params: QueryDict) -> int:
     raw = _single(params, "_count")
     if raw is None:
         return DEFAULT_COUNT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_COUNT:
+    if not is_id(raw) or not 1 <= int(raw) <= MAX_COUNT:
         raise SearchProblem([_invalid("_count", f"give a whole number from 1 to {MAX_COUNT}")])
     return int(raw)
 
@@ -196,7 +208,7 @@ def _unit(user, params: QueryDict) -> Unit | None:
     raw = _single(params, "unit")
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_id(raw):
         raise SearchProblem([_invalid("unit", "give a unit's id (a number)")])
     unit = access.units_visible_to(user).filter(pk=int(raw)).first()
     if unit is None:  # a unit the key does not see does not exist for it
@@ -217,7 +229,7 @@ def _measure_ids(values: Iterable[str], name: str) -> set[int]:
             elif "://" in reference:
                 continue  # another server's measure: not here
             reference = reference.removeprefix("Measure/")
-            if not reference.isdigit() or len(reference) > 18:
+            if not is_id(reference):
                 raise SearchProblem(
                     [_invalid(name, f"{reference[:40]!r} is not a measure of this server")]
                 )
@@ -274,13 +286,13 @@ def _codes(value: str) -> list[str]:
 
 def _cursor_parts(cursor: str, size: int) -> list[str]:
     parts = _decode(cursor)
-    if len(parts) != size or not parts[0].isdigit():
+    if len(parts) != size or not is_id(parts[0]):
         raise SearchProblem([_invalid("_cursor", "use the next link's URL as given")])
     return parts
 
 
 # Dates: 2024, 2024-03, 2024-03-14, or a dateTime (its date counts).
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.+\-Z]*)?)?)?$")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T[0-9:.+\-Z]*)?)?)?$")
 _PREFIXES = ("eq", "ne", "ge", "le", "gt", "lt")
 
 
@@ -346,7 +358,7 @@ def report_search(user, params: QueryDict) -> Found:
         measures = measures.filter(pk__in=_measure_ids(params.getlist("measure"), "measure"))
     if reporter := _single(params, "reporter"):
         unit_id = reporter.removeprefix("Organization/")
-        if not unit_id.isdigit() or len(unit_id) > 18:
+        if not is_id(unit_id):
             raise SearchProblem([_invalid("reporter", "give Organization/<unit id>")])
         measures = measures.filter(unit_id=int(unit_id))
     query = Observation.objects.filter(measure__in=measures)
