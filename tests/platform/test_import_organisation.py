@@ -403,3 +403,12 @@ def test_the_board_report_shows_the_imported_measures_with_their_data(library, t
 
     client.force_login(Person.objects.create(username="outsider", display_name="Outsider"))
     assert client.get(url).status_code == 404
+
+
+def test_the_guide_is_linked_from_the_readme_and_its_links_exist():
+    guide = ROOT / "docs" / "onboarding.md"
+    assert "(docs/onboarding.md)" in (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)#]+)\)", guide.read_text())
+    assert "onboarding/organisation-template.xlsx" in targets
+    for target in targets:
+        assert (guide.parent / target).exists(), target

@@ -44,7 +44,7 @@ def _send(person: Person) -> None:
         "link": set_password_link(person),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86_400),
         "site": settings.SITE_URL,
-        "sso": bool(getattr(settings, "OIDC_RP_CLIENT_ID", "")),
+        "sso": getattr(settings, "QMS_SSO", None),
     }
     send_mail(
         "Your QMS account",

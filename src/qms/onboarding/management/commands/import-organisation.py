@@ -69,25 +69,35 @@ class Command(BaseCommand):
             ) from None
         done = "Saved" if plan.changes else "Nothing to change: QMS already holds this file"
         self.stdout.write(f"{done} ({_seconds(started)}).")
-        self._sign_in(saved, plan)
+        self._sign_in(saved)
         if invite:
             sent = invitations.invite(plan.emails)
             self.stdout.write(f"Invitations e-mailed: {sent:,}.")
 
-    def _sign_in(self, saved: organisation.Saved, plan: organisation.Plan) -> None:
+    def _sign_in(self, saved: organisation.Saved) -> None:
         if not saved.new_people:
             return
-        site = settings.SITE_URL.rstrip("/")
+        login = settings.SITE_URL.rstrip("/") + reverse("login")
+        sso = getattr(settings, "QMS_SSO", None)
+        if sso is not None:
+            by_sso = (
+                f"  - with single sign-on: “{sso.label}” on the log-in page ({login}); QMS "
+                "finds their account by their e-mail address (not a partner's: partners use a "
+                "password);\n"
+            )
+        else:
+            by_sso = (
+                "  - with single sign-on once it is configured (README, “Single sign-on”): QMS "
+                "finds their account by their e-mail address (not a partner's);\n"
+            )
         self.stdout.write(
-            f"\n{len(saved.new_people):,} new account(s), with no password. Each person signs in "
-            "either:\n"
-            "  - with single sign-on (the button on the log-in page, when the installation has "
-            "it configured), matched to their account by e-mail address; or\n"
-            "  - by setting a password through the link QMS e-mails them: run this command "
-            "again with --invite (it e-mails everyone on the people sheet who has no password "
-            "yet; nothing else changes). The links expire; --invite sends new ones.\n"
-            f"Then they sign in at {site}{reverse('login')} with their e-mail address as their "
-            "user name."
+            f"\n{len(saved.new_people):,} new account(s), with no password. Each person signs "
+            "in either:\n"
+            + by_sso
+            + "  - or with a password they choose through a link QMS e-mails them: run this "
+            "command again with --invite (it e-mails everyone on the people sheet who has no "
+            "password yet, and changes nothing else; the links expire, and --invite sends new "
+            f"ones). Their user name is their e-mail address; they sign in at {login}."
         )
 
 
