@@ -374,6 +374,9 @@ if QMS_S3_BUCKET:
         },
     }
 
+# Where `qms backup` writes its snapshots unless given --output (qms.core.backup).
+QMS_BACKUP_DIR = Path(os.environ.get("QMS_BACKUP_DIR", DATA_DIR / "backups"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
