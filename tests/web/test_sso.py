@@ -82,6 +82,16 @@ def test_it_makes_an_account_with_no_role_for_a_new_person(client, sso):
 
 
 @pytest.mark.django_db
+def test_a_new_account_is_named_by_its_address_in_characters_user_names_allow(client, sso):
+    provider = sso()
+    provider.person.update(email="Aoife.O'Brien@nhs.net", sub="subject-aoife")
+    assert sign_in(client, provider).status_code == 302
+    person = Person.objects.get(email="Aoife.O'Brien@nhs.net")
+    assert person.username == "aoife.o-brien@nhs.net"
+    person.full_clean()  # valid as the admin's form would check it
+
+
+@pytest.mark.django_db
 def test_it_links_an_existing_account_by_its_confirmed_email_in_any_case(client, sso, member):
     provider = sso()
     provider.person.update(email="MEMBER@Example.org", sub="subject-member")

@@ -7,6 +7,7 @@ the system itself (the demo loader, a command run by the operator, a migration):
 check, and history records no one. See DEVELOPERS.md.
 """
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -435,7 +436,8 @@ def _external_identity_link(
 
 def _person_create_from(claims: ExternalClaims) -> Person:
     email = claims.email.strip()
-    username = email.lower()[:150]
+    # The address as user name, in the characters Django's user names allow.
+    username = re.sub(r"[^\w.@+-]", "-", email.lower())[:150]
     if Person.objects.filter(username__iexact=username).exists():
         username = f"{username[:140]}-{get_random_string(6).lower()}"
     person = Person(
