@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from qms.control import api as control
 from qms.core.api import router as units
+from qms.improvement.api import projects_router
 from qms.issues.api import router as issues
 from qms.learning.api import evidence_router, feedback_router
 from qms.planning.api import aims_router, priorities_router
@@ -38,6 +39,7 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/evidence", evidence_router)
 api.add_router("/aims", aims_router)
 api.add_router("/priorities", priorities_router)
+api.add_router("/projects", projects_router)
 # Quality control (qms.control.api)
 api.add_router("/measures", control.measures)
 api.add_router("/observations", control.observations_router)

@@ -56,6 +56,7 @@ __all__ = [
     "project_texts_version_parts",
     "projects_with_unit",
     "start_context",
+    "team_of",
     "your_projects",
 ]
 
@@ -334,6 +335,11 @@ def _team(project: Project) -> list[TeamMember]:
         return (charter, granted, member.person.display_name.lower(), member.person.pk)
 
     return sorted(members.values(), key=order)
+
+
+def team_of(project: Project) -> list[TeamMember]:
+    """The project's team as its page lists it (for the API)."""
+    return _team(project)
 
 
 def _source(user, project: Project) -> tuple[str, str]:

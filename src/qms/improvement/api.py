@@ -1,0 +1,506 @@
+"""The API for quality improvement: projects (their charter, stage, team and measures) and their
+PDSA cycles (plan, do, study, act), through qms.improvement.services with the project pages'
+checks. A project's team are the people given a role on it (grants, partners as equals) and
+the lead, coach and sponsor its charter names, as on its page.
+
+People are named as on the pages: the charter's lead, coach and sponsor by username or e-mail
+address (so the API is no directory of ids to names), a cycle's owner by the id of a person on
+the project's team (listed in the project's `team`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.db import transaction
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema, Status
+
+from qms.improvement import roles, selectors, services
+from qms.improvement.models import (
+    ActDecision,
+    CycleStage,
+    DriverNode,
+    MeasureRole,
+    Method,
+    NodeKind,
+    PdsaCycle,
+    Prediction,
+    PredictionOutcome,
+    Project,
+    Stage,
+)
+from qms.people import access
+from qms.people.forms import PersonField
+from qms.people.models import Person, Unit
+from qms.web.api import (
+    ApiProblem,
+    Errors,
+    ListFilters,
+    Page,
+    filtered,
+    get_visible,
+    paginate,
+    screen,
+)
+
+projects_router = Router(tags=["Projects and PDSA cycles"])
+
+
+class PersonRef(Schema):
+    id: int
+    name: str = Field(..., alias="display_name")
+
+
+class TeamMemberOut(Schema):
+    person: PersonRef
+    roles: list[str] = Field(..., description="Charter roles and roles given on the project.")
+
+
+class ProjectMeasureOut(Schema):
+    measure: int = Field(..., alias="measure_id")
+    role: MeasureRole
+
+
+class ProjectOut(Schema):
+    id: int
+    unit: int = Field(..., alias="unit_id")
+    title: str
+    problem: str
+    aim: str
+    method: Method
+    stage: Stage
+    sponsor: PersonRef | None = None
+    lead: PersonRef | None = None
+    coach: PersonRef | None = None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    protected_hours: Decimal | None
+    budget: Decimal | None
+    progress_score: str
+    measures: list[ProjectMeasureOut]
+    team: list[TeamMemberOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_measures(project: Project) -> list:
+        return list(project.project_measures.all())
+
+    @staticmethod
+    def resolve_team(project: Project) -> list:
+        return [
+            {"person": member.person, "roles": member.roles}
+            for member in selectors.team_of(project)
+        ]
+
+
+_PERSON = "Username or e-mail address, as on the project's form."
+
+
+class ProjectIn(Schema):
+    unit: int
+    title: str = Field(..., min_length=1, max_length=200)
+    problem: str = Field(..., min_length=1, max_length=5000)
+    aim: str = Field(..., min_length=1, max_length=2000)
+    method: Method = Method.MODEL_FOR_IMPROVEMENT
+    stage: Stage = Stage.IDEA
+    lead: str | None = Field(None, max_length=254, description=_PERSON + " The key's if none.")
+    coach: str | None = Field(None, max_length=254, description=_PERSON)
+    sponsor: str | None = Field(None, max_length=254, description=_PERSON)
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    protected_hours: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
+    budget: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class ProjectPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    problem: str | None = Field(None, min_length=1, max_length=5000)
+    aim: str | None = Field(None, min_length=1, max_length=2000)
+    method: Method | None = None
+    stage: Stage | None = None
+    lead: str | None = Field(None, max_length=254, description=_PERSON + " null: no one.")
+    coach: str | None = Field(None, max_length=254, description=_PERSON + " null: no one.")
+    sponsor: str | None = Field(None, max_length=254, description=_PERSON + " null: no one.")
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    protected_hours: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
+    budget: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    reason: str = Field("", max_length=100, description="Kept in the project's history.")
+
+
+class ProjectFilters(ListFilters):
+    stage: Stage | None = None
+    method: Method | None = None
+
+
+def _projects():
+    return Project.objects.select_related("unit", "lead", "coach", "sponsor").prefetch_related(
+        "project_measures"
+    )
+
+
+def _project(request, project_id: int) -> Project:
+    return access.object_or_404(
+        request.user, _projects(), project_id, roles.VIEWERS, granted=roles.GRANTED_VIEWERS
+    )
+
+
+def _person(field: str, typed: str | None) -> Person | None:
+    """A person by username or e-mail address, as the project's form finds them."""
+    if typed is None or not typed.strip():
+        return None
+    try:
+        return PersonField(required=False).clean(typed)
+    except forms.ValidationError as error:
+        raise ApiProblem(field, " ".join(error.messages)) from None
+
+
+_PEOPLE = ("lead", "coach", "sponsor")
+_TEXTS = ("title", "problem", "aim")
+
+
+@projects_router.get("", response={200: Page[ProjectOut], 400: Errors, 404: Errors})
+def list_projects(request, filters: Query[ProjectFilters]):
+    """The projects of the key's units, as their portfolios list them (`since`/`until`: the
+    day the project was started in QMS)."""
+    projects = access.visible(request.user, _projects(), roles.VIEWERS)
+    if filters.stage:
+        projects = projects.filter(stage=filters.stage)
+    if filters.method:
+        projects = projects.filter(method=filters.method)
+    return paginate(filtered(request, projects, filters, date_field="created_at__date"), filters)
+
+
+@projects_router.get("/{int:project_id}", response={200: ProjectOut, 403: Errors, 404: Errors})
+def get_project(request, project_id: int):
+    return _project(request, project_id)
+
+
+@projects_router.post("", response={201: ProjectOut, 400: Errors, 403: Errors, 404: Errors})
+def start_project(request, payload: ProjectIn):
+    """Start a project in a unit with its charter (its members, leads and coaches may)."""
+    unit = get_visible(request, Unit, payload.unit)
+    fields = payload.dict(exclude={"unit"})
+    screen(**{name: fields[name] for name in _TEXTS})
+    for name in _PEOPLE:
+        fields[name] = _person(name, fields[name])
+    project = services.project_create(by=request.user, unit=unit, **fields)
+    return Status(201, _project(request, project.pk))
+
+
+@projects_router.patch(
+    "/{int:project_id}", response={200: ProjectOut, 400: Errors, 403: Errors, 404: Errors}
+)
+def change_project(request, project_id: int, payload: ProjectPatch):
+    """Change the charter or the stage, as the charter's page does (the project's leads)."""
+    project = _project(request, project_id)
+    sent = payload.dict(exclude_unset=True)
+    reason = sent.pop("reason", "")
+    nullable = {*_PEOPLE, "starts_on", "ends_on", "protected_hours", "budget"}
+    changes = {k: v for k, v in sent.items() if v is not None or k in nullable}
+    screen(reason=reason, **{name: changes.get(name) for name in _TEXTS})
+    if not changes:
+        raise ApiProblem(None, "Send a field of the charter to change.")
+    for name in _PEOPLE:
+        if name in changes:
+            changes[name] = _person(name, changes[name])
+    services.project_update(by=request.user, project=project, reason=reason, **changes)
+    return _project(request, project.pk)
+
+
+# PDSA cycles ------------------------------------------------------------------------------------
+
+
+class PredictionOut(Schema):
+    id: int
+    question: str
+    prediction: str
+    result: str
+    outcome: PredictionOutcome | None = None
+
+    @staticmethod
+    def resolve_outcome(prediction: Prediction) -> str | None:
+        return prediction.outcome or None
+
+
+class CycleOut(Schema):
+    id: int
+    project: int = Field(..., alias="project_id")
+    change_idea: int = Field(..., alias="change_idea_id")
+    number: int = Field(..., description="Its place in the change idea's ramp.")
+    previous: int | None = Field(None, alias="previous_id")
+    title: str
+    owner: PersonRef | None = None
+    stage: CycleStage
+    objective: str
+    questions: str
+    who: str
+    what: str
+    where: str
+    starts_on: dt.date
+    ends_on: dt.date
+    data_to_collect: str
+    predictions: list[PredictionOut]
+    what_happened: str
+    observations: str
+    study_summary: str
+    decision: ActDecision | None = None
+    act_notes: str
+    completed_on: dt.date | None
+    measures: list[int] = Field(
+        ..., description="The measures on whose charts the cycle is marked at its start."
+    )
+
+    @staticmethod
+    def resolve_predictions(cycle: PdsaCycle) -> list:
+        return list(cycle.predictions.all())
+
+    @staticmethod
+    def resolve_decision(cycle: PdsaCycle) -> str | None:
+        return cycle.decision or None
+
+    @staticmethod
+    def resolve_measures(cycle: PdsaCycle) -> list[int]:
+        linked = {link.measure_id for link in cycle.project.project_measures.all()}
+        linked |= {measure.pk for measure in cycle.change_idea.measures.all()}
+        return sorted(linked)
+
+
+class PredictionIn(Schema):
+    id: int | None = Field(None, description="An existing prediction's id, to keep it.")
+    question: str = Field("", max_length=300)
+    prediction: str = Field(..., min_length=1, max_length=5000)
+
+
+class PlanFields(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    objective: str | None = Field(None, min_length=1, max_length=5000)
+    questions: str | None = Field(None, max_length=5000)
+    who: str | None = Field(None, max_length=300)
+    what: str | None = Field(None, max_length=5000)
+    where: str | None = Field(None, max_length=300)
+    data_to_collect: str | None = Field(None, max_length=5000)
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    owner: int | None = Field(None, description="A person on the project's team (its `team`).")
+
+
+class CycleIn(PlanFields):
+    change_idea: int = Field(..., description="The driver diagram's change idea it tests.")
+    title: str = Field(..., min_length=1, max_length=200)
+    objective: str = Field(..., min_length=1, max_length=5000)
+    starts_on: dt.date
+    ends_on: dt.date
+    predictions: list[PredictionIn] = Field([], max_length=50)
+
+
+class DoIn(Schema):
+    what_happened: str = Field("", max_length=5000)
+    observations: str = Field("", max_length=5000)
+
+
+class ResultIn(Schema):
+    prediction: int = Field(..., description="The prediction's id.")
+    result: str = Field("", max_length=5000)
+    outcome: PredictionOutcome | None = None
+
+
+class StudyIn(Schema):
+    summary: str = Field("", max_length=5000, description="What the team learned.")
+    results: list[ResultIn] = Field([], max_length=50)
+
+
+class ActIn(Schema):
+    decision: ActDecision
+    notes: str = Field("", max_length=5000)
+
+
+class CyclePatch(PlanFields):
+    predictions: list[PredictionIn] | None = Field(
+        None, max_length=50, description="The plan's predictions in order; one left out goes."
+    )
+    reason: str = Field("", max_length=100, description="Kept in the cycle's history.")
+    do: DoIn | None = None
+    study: StudyIn | None = None
+    act: ActIn | None = None
+    plan_done: bool = Field(
+        False, description="The plan is finished: a cycle at plan moves on to do."
+    )
+    draft: bool = Field(
+        False,
+        description="Save do, study or act without moving on: unless a draft, each moves a "
+        "cycle at that stage to the next (a finished act completes it).",
+    )
+
+
+class CycleFilters(ListFilters):
+    stage: CycleStage | None = None
+    change_idea: int | None = None
+
+
+def _cycles():
+    return PdsaCycle.objects.select_related("project", "change_idea", "owner").prefetch_related(
+        Prefetch("predictions", queryset=Prediction.objects.order_by("position")),
+        "project__project_measures",
+        "change_idea__measures",
+    )
+
+
+def _cycle(project: Project, cycle_id: int) -> PdsaCycle:
+    cycle = _cycles().filter(project=project, pk=cycle_id).first()
+    if cycle is None:
+        raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
+    return cycle
+
+
+def _owner(project: Project, person_id: int | None) -> Person | None:
+    if person_id is None:
+        return None
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not services.may_work_on(person, project):
+        raise ApiProblem("owner", "is not on the project's team.")
+    return person
+
+
+def _plan_texts(fields: dict) -> dict:
+    names = ("title", "objective", "questions", "who", "what", "where", "data_to_collect")
+    return {name: fields.get(name) for name in names}
+
+
+def _pairs(predictions) -> list[tuple[str, str]]:
+    return [(p["question"], p["prediction"]) for p in predictions]
+
+
+@projects_router.get(
+    "/{int:project_id}/cycles",
+    response={200: Page[CycleOut], 400: Errors, 403: Errors, 404: Errors},
+)
+def list_cycles(request, project_id: int, filters: Query[CycleFilters]):
+    """The project's PDSA cycles (`since`/`until`: the day a cycle starts; `unit` unused)."""
+    project = _project(request, project_id)
+    cycles = _cycles().filter(project=project)
+    if filters.stage:
+        cycles = cycles.filter(stage=filters.stage)
+    if filters.change_idea:
+        cycles = cycles.filter(change_idea_id=filters.change_idea)
+    filters.unit = None
+    return paginate(filtered(request, cycles, filters, date_field="starts_on"), filters)
+
+
+@projects_router.get(
+    "/{int:project_id}/cycles/{int:cycle_id}",
+    response={200: CycleOut, 403: Errors, 404: Errors},
+)
+def get_cycle(request, project_id: int, cycle_id: int):
+    return _cycle(_project(request, project_id), cycle_id)
+
+
+@projects_router.post(
+    "/{int:project_id}/cycles",
+    response={201: CycleOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def plan_cycle(request, project_id: int, payload: CycleIn):
+    """Plan a cycle testing a change idea of the project's driver diagram (its team may). It
+    follows the last cycle of the change idea's ramp."""
+    project = _project(request, project_id)
+    fields = payload.dict()
+    predictions = fields.pop("predictions")
+    screen(
+        **_plan_texts(fields),
+        **{f"predictions.{i}.prediction": p["prediction"] for i, p in enumerate(predictions)},
+        **{f"predictions.{i}.question": p["question"] for i, p in enumerate(predictions)},
+    )
+    change_idea = DriverNode.objects.filter(
+        pk=fields.pop("change_idea"), project=project, kind=NodeKind.CHANGE_IDEA
+    ).first()
+    if change_idea is None:
+        raise ApiProblem("change_idea", "is not a change idea of this project's driver diagram.")
+    fields["owner"] = _owner(project, fields["owner"])
+    plan = {k: v for k, v in fields.items() if v is not None or k == "owner"}
+    cycle = services.cycle_create(
+        by=request.user,
+        change_idea=change_idea,
+        project=project,
+        predictions=_pairs(predictions),
+        **plan,
+    )
+    return Status(201, _cycle(project, cycle.pk))
+
+
+@projects_router.patch(
+    "/{int:project_id}/cycles/{int:cycle_id}",
+    response={200: CycleOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def change_cycle(request, project_id: int, cycle_id: int, payload: CyclePatch):
+    """Change the plan (`plan_done` starts the test), and record do, study and act, as the
+    cycle's pages do (the project's team), in that order and all or nothing. Unless `draft`,
+    each of do, study and act moves a cycle at that stage on to the next (a finished act
+    completes it)."""
+    project = _project(request, project_id)
+    cycle = _cycle(project, cycle_id)
+    # The nested parts read whole, with their defaults; the plan's fields as they were sent.
+    do, study, act, predictions = payload.do, payload.study, payload.act, payload.predictions
+    sent = payload.dict(
+        exclude_unset=True,
+        exclude={"draft", "plan_done", "reason", "do", "study", "act", "predictions"},
+    )
+    plan = {k: v for k, v in sent.items() if v is not None or k == "owner"}
+    texts = _plan_texts(plan) | {"reason": payload.reason}
+    for i, p in enumerate(predictions or ()):
+        texts |= {
+            f"predictions.{i}.question": p.question,
+            f"predictions.{i}.prediction": p.prediction,
+        }
+    if do is not None:
+        texts |= {"do.what_happened": do.what_happened, "do.observations": do.observations}
+    if study is not None:
+        texts |= {"study.summary": study.summary}
+        texts |= {f"study.results.{i}.result": r.result for i, r in enumerate(study.results)}
+    if act is not None:
+        texts |= {"act.notes": act.notes}
+    screen(**texts)
+    changes_plan = bool(plan) or predictions is not None or payload.plan_done
+    if not (changes_plan or do or study or act):
+        raise ApiProblem(None, "Send the plan's fields, predictions, do, study or act.")
+    if "owner" in plan:
+        plan["owner"] = _owner(project, plan["owner"])
+    with transaction.atomic():
+        if changes_plan:
+            rows = None
+            if predictions is not None:
+                rows = [(p.id, p.question, p.prediction) for p in predictions]
+            services.cycle_plan_update(
+                by=request.user,
+                cycle=cycle,
+                reason=payload.reason,
+                predictions=rows,
+                draft=not payload.plan_done,
+                **plan,
+            )
+        if do is not None:
+            services.cycle_do(
+                by=request.user,
+                cycle=cycle,
+                what_happened=do.what_happened,
+                observations=do.observations,
+                draft=payload.draft,
+            )
+        if study is not None:
+            services.cycle_study(
+                by=request.user,
+                cycle=cycle,
+                study_summary=study.summary,
+                results={r.prediction: (r.result, r.outcome or "") for r in study.results},
+                draft=payload.draft,
+            )
+        if act is not None:
+            services.cycle_act(
+                by=request.user,
+                cycle=cycle,
+                decision=act.decision,
+                act_notes=act.notes,
+                draft=payload.draft,
+            )
+    return _cycle(project, cycle.pk)
