@@ -536,3 +536,26 @@ def test_any_report_gets_an_answer_never_a_server_error(client, harm, place, val
         }
     response = fhir(client, "POST", "MeasureReport", key, json.dumps(body))
     assert response.status_code in (200, 201, 400, 403, 409), response.resource
+
+
+def test_a_count_is_recorded_from_its_score_and_a_retired_measure_takes_none(client, falls):
+    key = make_api_key(falls.unit, write=True)
+    body = report_body(falls, "2025-01-01")
+    body["group"] = [{"measureScore": {"value": 6}}]
+    response = fhir(client, "POST", "MeasureReport", key, body)
+    assert response.status_code == 201, response.resource
+    assert Observation.objects.get(measure=falls, period=dt.date(2025, 1, 1)).value == 6
+    body["group"] = [{"measureScore": {"value": 2.5}}]
+    response = fhir(client, "PUT", f"MeasureReport/{falls.pk}-2025-01-01", key, body)
+    assert response.status_code == 400
+    assert expressions(response) == ["MeasureReport.group[0].measureScore"]
+    falls.is_active = False
+    falls.save()
+    assert fhir(client, "GET", f"Measure/{falls.pk}", key).resource["status"] == "retired"
+    body["group"] = [{"measureScore": {"value": 2}}]
+    response = fhir(
+        client, "POST", "MeasureReport", key, {**body, "period": {"start": "2025-02-01"}}
+    )
+    assert response.status_code == 400
+    assert expressions(response) == ["MeasureReport.measure"]
+    assert Observation.objects.filter(measure=falls).count() == 7

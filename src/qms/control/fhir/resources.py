@@ -203,8 +203,8 @@ def measure_resource(measure: Measure) -> dict:
         {"url": extension_url(EXT_FREQUENCY), "valueCode": measure.frequency},
         {"url": extension_url(EXT_MULTIPLIER), "valueDecimal": measure.multiply},
     ]
-    if measure.unit_label:
-        extensions.append({"url": extension_url(EXT_UNIT_LABEL), "valueString": measure.unit_label})
+    if label := measure.unit_label.strip():
+        extensions.append({"url": extension_url(EXT_UNIT_LABEL), "valueString": label})
     extensions += _decimal_extension(EXT_TARGET, measure.target)
     resource: dict = {
         "resourceType": "Measure",
@@ -216,7 +216,6 @@ def measure_resource(measure: Measure) -> dict:
         "title": measure.name,
         "status": "active" if measure.is_active else "retired",
         "publisher": measure.unit.name,
-        "description": measure.operational_definition,
         "useContext": [
             {
                 "code": {
@@ -230,7 +229,10 @@ def measure_resource(measure: Measure) -> dict:
         "scoring": {"coding": [{"system": SCORING_SYSTEM, "code": scoring_of(measure.chart)}]},
         "type": [_kind(measure.kind)],
     }
-    if measure.target_source:
+    # FHIR refuses empty strings: an element without text is left out.
+    if measure.operational_definition.strip():
+        resource["description"] = measure.operational_definition
+    if measure.target is not None and measure.target_source.strip():
         resource["guidance"] = f"Target {measure.target:g}: {measure.target_source}"
     if improvement := _improvement(measure.direction):
         resource["improvementNotation"] = improvement
@@ -240,7 +242,7 @@ def measure_resource(measure: Measure) -> dict:
             ("numerator", measure.numerator_definition),
             ("denominator", measure.denominator_definition),
         )
-        if definition
+        if definition.strip()
     ]
     if populations:
         resource["group"] = [{"population": populations}]
@@ -333,17 +335,17 @@ def report_resource(source: ReportSource) -> dict:
         score = _finite(point.get("y"))
         if score is not None:
             quantity: dict = {"value": score}
-            if measure.unit_label:
-                quantity["unit"] = measure.unit_label
+            if label := measure.unit_label.strip():
+                quantity["unit"] = label
             group["measureScore"] = quantity
         group["extension"] = _spc_extensions(point, source.signals)
     elif measure.chart not in NEEDS_DENOMINATOR:
         # Not yet charted: the value as recorded, which is the score for these charts.
         group["measureScore"] = {"value": observation.value}
-        if measure.unit_label:
-            group["measureScore"]["unit"] = measure.unit_label
+        if label := measure.unit_label.strip():
+            group["measureScore"]["unit"] = label
     extensions = []
-    if observation.note:
+    if observation.note.strip():
         extensions.append({"url": extension_url(EXT_NOTE), "valueString": observation.note})
     resource: dict = {
         "resourceType": "MeasureReport",
