@@ -47,12 +47,11 @@ class Provider:
         self.token_requests = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.issuer = self.base  # what its tokens name as their issuer
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    issuer = base
 
     def start(self) -> "Provider":
         self.thread.start()

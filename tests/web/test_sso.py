@@ -1,6 +1,7 @@
 """Single sign-on with OpenID Connect, against a real provider run inside the tests
 (tests/oidc_provider.py): the whole flow through Django's test client, and once in Chromium."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -254,6 +255,30 @@ def test_it_refuses_an_id_token_that_fails_its_checks(client, sso, spoil):
     assert expected in response.content
     assert signed_in_as(client) is None
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_entra_tenant_given_by_domain_accepts_its_own_issuer_and_xms_edov(
+    client, sso, member, settings
+):
+    """Entra names the issuer by the tenant's id, which a domain does not tell: the token's own
+    tenant (`tid`) must name it. Entra sends no email_verified; xms_edov says the same."""
+    provider = sso()
+    tenant = "37c354b2-85b0-47f5-b222-07b48d774ee3"
+    settings.QMS_SSO = dataclasses.replace(settings.QMS_SSO, issuer="", entra=True)
+    provider.issuer = f"{ENTRA_AUTHORITY}/{tenant}/v2.0"
+    provider.person.update(tid=tenant, email="member@example.org", xms_edov=True)
+    del provider.person["email_verified"]
+    assert sign_in(client, provider).status_code == 302
+    assert signed_in_as(client) == member
+    assert ExternalIdentity.objects.get().issuer == f"{ENTRA_AUTHORITY}/{tenant}/v2.0"
+    client.logout()
+    provider.person["tid"] = "00000000-0000-0000-0000-000000000000"  # another tenant's token
+    response = sign_in(client, provider)
+    assert response.status_code == 400 and b"was not made for this QMS" in response.content
+    provider.person.update(tid=tenant, xms_edov=False, sub="subject-other")
+    response = sign_in(client, provider)
+    assert response.status_code == 403 and b"did not confirm your e-mail" in response.content
 
 
 @pytest.mark.django_db
