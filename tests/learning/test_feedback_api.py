@@ -155,3 +155,13 @@ def test_it_refuses_or_skips_references_sent_before(client, org, key):
 
 def test_it_answers_only_posts(client, org, key):
     assert client.get(URL, headers={"Authorization": f"Bearer {key}"}).status_code == 405
+
+
+def test_it_answers_403_for_a_key_whose_role_does_not_import_feedback(client, org):
+    from qms.people.roles import Role
+
+    _, member_key = keys.api_key_create(
+        by=None, unit=org["ward"], name="Member tool", can_write=True, role=Role.TEAM_MEMBER
+    )
+    assert _post(client, member_key, {"comments": [_comment()]}).status_code == 403
+    assert not Feedback.objects.exists()

@@ -3,11 +3,12 @@
 Two ways in for feedback:
 
 - `POST /learn/api/v1/feedback`, the hand-written endpoint older than the API (kept at its URL
-  for the survey tools that use it), with an integration key of quality control (made under
-  Control > unit > Integrations, reaching the key's unit and the units below it). Body
+  for the survey tools that use it), with an API key that may write (the integration keys of
+  before became such keys), reaching the key's unit and the units below it. Body
   `{"comments": [{"date", "text", "service", "rating", "source", "question", "reference",
   "unit"}, ...], "skip_repeats": false}`: 201 with the counts and redactions, 400 with every
-  problem by row and field (nothing saved), 401 without a live key, 413 for a body beyond
+  problem by row and field (nothing saved), 401 without a live key that may write, 403 for a
+  key whose role does not import feedback on the page, 413 for a body beyond
   DATA_UPLOAD_MAX_MEMORY_SIZE, 415 for a body not sent as JSON (read by the kit,
   qms.web.api.json_object, as the observations endpoint's body is).
 - The API at /api/v1/ (`feedback_router`, `evidence_router`, with API keys): the same import as
@@ -35,7 +36,7 @@ from qms.learning.selectors import evidence as evidence_selectors
 from qms.learning.selectors import feedback as feedback_selectors
 from qms.learning.services import evidence as evidence_services
 from qms.learning.services import feedback as services
-from qms.people import access
+from qms.people import access, keys
 from qms.people.models import Unit
 from qms.text.feedback import THEMES
 from qms.web.api import (
@@ -73,7 +74,11 @@ def _errors(problems, status=400) -> JsonResponse:
 def feedback(request):
     token = control_services.integration_token(request.headers.get("Authorization"))
     if token is None:
-        return key_required()
+        return key_required("API key that may write")
+    # Saved by the system for the key (history names no person, as before), but only for a key
+    # whose role imports feedback on the page: the same rule as POST /api/v1/feedback.
+    if not access.can(keys.acting_person(token), token.unit, roles.FEEDBACK_EDITORS):
+        return json_error("The key's role does not allow importing feedback.", 403)
     try:
         body = json_object(request, fewer="comments", example='{"comments": [...]}')
     except JsonBodyRefused as refused:
@@ -233,7 +238,7 @@ def list_feedback(request, filters: Query[FeedbackFilters]):
     return paginate(filtered(request, comments, filters, date_field="received_on"), filters)
 
 
-@feedback_router.get("/{int:feedback_id}", response={200: FeedbackOut, 404: Errors})
+@feedback_router.get("/{int:feedback_id}", response={200: FeedbackOut, 403: Errors, 404: Errors})
 def get_feedback(request, feedback_id: int):
     return get_visible(request, _comments(), feedback_id, roles.VIEWERS)
 
