@@ -299,6 +299,9 @@ def test_a_posted_report_records_the_observation_and_the_chart_follows(client, h
         response = fhir(client, "POST", "MeasureReport", key, body)
     assert response.status_code == 201, response.resource
     assert response["Location"] == f"{BASE}/MeasureReport/{harm.pk}-2026-01-01"
+    # Answered before the refresh (it runs once the request's transaction commits): pending.
+    assert response.resource["status"] == "pending"
+    assert "extension" not in response.resource["group"][0]
     observation = Observation.objects.get(measure=harm, period=dt.date(2026, 1, 1))
     assert (observation.value, observation.denominator) == (7, 200)
     assert observation.history.get().history_user.username.startswith("api-key-")
@@ -559,3 +562,40 @@ def test_a_count_is_recorded_from_its_score_and_a_retired_measure_takes_none(cli
     assert response.status_code == 400
     assert expressions(response) == ["MeasureReport.measure"]
     assert Observation.objects.filter(measure=falls).count() == 7
+
+
+def test_reports_are_searched_by_id_reporter_and_ne(client, harm, falls):
+    key = make_api_key(harm.unit.parent)
+    ids = f"{harm.pk}-2024-02-01,{falls.pk}-2024-03-01,{harm.pk}-2019-01-01"
+    bundle = fhir(client, "GET", f"MeasureReport?_id={ids}", key).resource
+    assert sorted(e["resource"]["id"] for e in bundle["entry"]) == sorted(ids.split(",")[:2])
+    bundle = fhir(client, "GET", f"MeasureReport?reporter=Organization/{falls.unit.pk}", key)
+    assert {e["resource"]["reporter"]["display"] for e in bundle.resource["entry"]} == {"Ward 8"}
+    assert bundle.resource["total"] == 6
+    bundle = fhir(client, "GET", f"MeasureReport?measure={falls.pk}&period=ne2024-02", key)
+    starts = [e["resource"]["period"]["start"] for e in bundle.resource["entry"]]
+    assert starts == ["2024-01-01", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"]
+
+
+def test_a_weekly_measure_takes_weeks_from_monday(client, org):
+    measure = make_measure(org["ward"], "ward-weekly", frequency="week")
+    key = make_api_key(org["ward"], write=True)
+    body = report_body(measure, "2025-03-03", "2025-03-09")  # Monday to Sunday
+    body["group"] = [{"measureScore": {"value": 4}}]
+    response = fhir(client, "POST", "MeasureReport", key, body)
+    assert response.status_code == 201, response.resource
+    assert response.resource["period"] == {"start": "2025-03-03", "end": "2025-03-09"}
+    for start, end, where in (
+        ("2025-03-04", None, "MeasureReport.period.start"),
+        ("2025-03-10", "2025-03-31", "MeasureReport.period.end"),
+    ):
+        response = fhir(
+            client,
+            "POST",
+            "MeasureReport",
+            key,
+            {**body, "period": {"start": start, **({"end": end} if end else {})}},
+        )
+        assert response.status_code == 400
+        assert expressions(response) == [where]
+    assert Observation.objects.filter(measure=measure).count() == 1
