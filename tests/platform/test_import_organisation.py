@@ -250,6 +250,10 @@ def test_it_adds_a_ward_and_roles_to_an_existing_organisation(library, tmp_path,
          "nobody@example.org is neither on the people sheet nor an active account"),
         ("measures", ("medicine", "cauti", "nurse@example.org", "lots"), "target",
          "'lots' is not a number"),
+        ("measures", ("medicine", "cauti", "nurse@example.org", "nan"), "target",
+         "'nan' is not a number"),
+        ("people", ("x@example.org", "X", "", "", "ward-a", "R" * 500), "role",
+         "unknown role 'RRRRRRRRRR"),
         ("measures", ("ward-a", "falls-rate", "nurse@example.org", ""), "measure",
          "falls-rate in ward-a is already on row"),
         ("measures", ("nhs-new", "cauti", "nurse@example.org", ""), "owner",
@@ -276,6 +280,17 @@ def test_every_bad_row_is_named_and_nothing_is_saved(
         assert line.startswith(f"{sheet}, row {number}, column {column}: "), line
         assert message in line, line
     assert not Unit.objects.exists() and not Person.objects.exists()
+
+
+def test_an_address_with_an_apostrophe_gets_a_user_name_django_accepts(library, tmp_path):
+    sheets = organisation()
+    sheets["people"].append(
+        ("Sean.O'Brien@example.org", "Seán O'Brien", "", "", "ward-a", "Team member")
+    )
+    run(write_csv(tmp_path / "org.csv", sheets))
+    person = Person.objects.get(email__iexact="sean.o'brien@example.org")
+    assert person.username == "sean.obrien@example.org"
+    assert person.display_name == "Seán O'Brien"
 
 
 def test_a_cycle_of_parents_is_named(library, tmp_path):

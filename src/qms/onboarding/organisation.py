@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -435,7 +436,9 @@ class _Checker:
                 self._screen(row, "name", name)
             kind = kinds.get(row["kind"].lower()) if row["kind"] else None
             if row["kind"] and kind is None:
-                self.problem(row, "kind", f"unknown kind {row['kind']!r}; use {_labels(UnitKind)}")
+                self.problem(
+                    row, "kind", f"unknown kind {_shown(row['kind'])}; use {_labels(UnitKind)}"
+                )
             parent = row["parent"]
             if parent == code and code:
                 self.problem(row, "parent", "a unit cannot be its own parent")
@@ -450,7 +453,7 @@ class _Checker:
                 self.problem(
                     line.row,
                     "parent",
-                    f"unknown unit {line.parent!r}: it is neither in the file nor in QMS",
+                    f"unknown unit {_shown(line.parent)}: it is neither in the file nor in QMS",
                 )
         self._check_cycles()
         self._compare_units()
@@ -556,8 +559,9 @@ class _Checker:
             if email:
                 try:
                     validate_email(email)
+                    Person._meta.get_field("email").run_validators(email)
                 except ValidationError:
-                    self.problem(row, "email", f"{email!r} is not an e-mail address")
+                    self.problem(row, "email", f"{_shown(email)} is not an e-mail address")
                     email = ""
             if email and address in doubles:
                 self.problem(
@@ -575,20 +579,22 @@ class _Checker:
                 self.problem(
                     row,
                     "professional group",
-                    f"unknown professional group {row['professional group']!r}; use "
+                    f"unknown professional group {_shown(row['professional group'])}; use "
                     f"{_labels(ProfessionalGroup)}",
                 )
             unit = row["unit"]
             if unit and not self.known_unit(unit):
                 self.problem(
-                    row, "unit", f"unknown unit {unit!r}: it is neither in the file nor in QMS"
+                    row,
+                    "unit",
+                    f"unknown unit {_shown(unit)}: it is neither in the file nor in QMS",
                 )
             role = roles.get(row["role"].lower()) if row["role"] else None
             if row["role"] and role is None:
                 roles_named = ", ".join(
                     str(label) for value, label in Role.choices if value not in NOT_IMPORTED_ROLES
                 )
-                self.problem(row, "role", f"unknown role {row['role']!r}; use {roles_named}")
+                self.problem(row, "role", f"unknown role {_shown(row['role'])}; use {roles_named}")
             elif role in NOT_IMPORTED_ROLES:
                 self.problem(
                     row,
@@ -626,25 +632,27 @@ class _Checker:
         ):
             value, before = getattr(line, name), getattr(first, name)
             if value and before and value != before:
-                self.problem(row, column, f"row {first.row.number} gives {before!r}")
+                self.problem(row, column, f"row {first.row.number} gives {_shown(before)}")
             elif value and not before:
                 first = replace(first, **{name: value})
         self.people_by_email[address] = first
 
     def _compare_people(self, units: dict[str, Unit], given: dict[tuple, Row]) -> None:
         new = [address for address in self.people_by_email if address not in self.accounts]
-        usernames = _taken_usernames(new)
+        taken = _taken_usernames([username_for(address) for address in new])
         held = _memberships(self.accounts.values())
         for address, line in self.people_by_email.items():
             person = self.accounts.get(address)
             if person is None:
-                if address in usernames:
+                username = username_for(address)
+                if username in taken:
                     self.problem(
                         line.row,
                         "email",
-                        f"the user name {address} belongs to another account "
-                        f"({usernames[address]}) with another e-mail address",
+                        f"the user name {username} belongs to another account ({taken[username]}) "
+                        "with another e-mail address",
                     )
+                taken.setdefault(username, line.email)  # two addresses, one user name
                 self.plan.new_people.append(line)
             elif not person.is_active:
                 self.problem(
@@ -686,7 +694,9 @@ class _Checker:
             unit, code, owner = row["unit"], row["measure"], row["owner"]
             if unit and not self.known_unit(unit):
                 self.problem(
-                    row, "unit", f"unknown unit {unit!r}: it is neither in the file nor in QMS"
+                    row,
+                    "unit",
+                    f"unknown unit {_shown(unit)}: it is neither in the file nor in QMS",
                 )
                 unit = ""
             definition = definitions.get(code)
@@ -694,7 +704,7 @@ class _Checker:
                 hint = (
                     "" if library_loaded else " (the library is empty: run qms load-library first)"
                 )
-                self.problem(row, "measure", f"unknown library measure {code!r}{hint}")
+                self.problem(row, "measure", f"unknown library measure {_shown(code)}{hint}")
             address = owner.lower()
             if owner and address not in self.people_by_email:
                 person = owners.get(address)
@@ -720,8 +730,10 @@ class _Checker:
             if row["target"]:
                 try:
                     target = float(row["target"].replace(",", ""))
+                    if not math.isfinite(target):
+                        raise ValueError(target)
                 except ValueError:
-                    self.problem(row, "target", f"{row['target']!r} is not a number")
+                    self.problem(row, "target", f"{_shown(row['target'])} is not a number")
             if not (unit and definition):
                 continue
             key = (unit, code)
@@ -783,6 +795,17 @@ def _choices(choices) -> dict[str, str]:
         found[value.replace("_", " ").lower()] = value
         found[str(label).lower()] = value
     return found
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A cell quoted in a message, cut short: a message names the cell, it need not repeat it."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def username_for(address: str) -> str:
+    """A new account's user name: its e-mail address (lower case), without the characters
+    Django refuses in user names (an apostrophe: o'brien@... signs in as obrien@...)."""
+    return re.sub(r"[^\w.@+-]", "", address.lower())
 
 
 def _labels(choices) -> str:
@@ -889,7 +912,7 @@ def plan_save(plan: Plan, *, by: Person | None = None) -> Saved:
     for line in plan.new_people:
         person = people_services.person_create(
             by=by,
-            username=line.email.lower(),
+            username=username_for(line.email),
             display_name=line.name,
             email=line.email,
             job_title=line.job_title,

@@ -44,7 +44,7 @@ EXAMPLE = {
     "measures": [
         ("ward-7", "falls-rate", "charge.nurse@example.org", "5"),
         ("ward-7", "hand-hygiene", "charge.nurse@example.org", ""),
-        ("ward-8", "news2-escalation", "charge.nurse@example.org", ""),
+        ("ward-8", "pressure-ulcers", "charge.nurse@example.org", ""),
     ],
 }  # fmt: skip
 
