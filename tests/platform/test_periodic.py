@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from helpers import ANONYMOUS
 
 from qms.core import periodic
 from qms.core.models import PeriodicRun
@@ -231,3 +232,19 @@ def test_the_command_runs_the_real_jobs_once(settings):
     out = io.StringIO()
     call_command("run-periodic", "--once", stdout=out)
     assert out.getvalue().strip() == "Nothing is due."
+
+
+# The admin -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("who", "status"), [("admin", 200), ("lead", 302), (ANONYMOUS, 302)])
+def test_who_may_read_the_last_runs_in_the_admin(client, as_user, who, status):
+    PeriodicRun.objects.create(
+        job="send-digest", started_at=at(2, 6, 0), error="RuntimeError: the mail server said no"
+    )
+    as_user(who)
+    response = client.get("/admin/core/periodicrun/")
+    assert response.status_code == status
+    if status == 200:
+        assert "the mail server said no" in response.content.decode()
+        assert client.post("/admin/core/periodicrun/add/", {}).status_code == 403  # read only
