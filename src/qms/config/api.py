@@ -2,15 +2,13 @@
 document generated from the routers' typed schemas at /api/v1/openapi.json and read at
 /api/v1/docs. Authentication, errors and lists are shared (qms.web.api)."""
 
-from ninja import NinjaAPI
-
 from qms.control import api as control
 from qms.core.api import router as units
 from qms.improvement.api import projects_router
 from qms.issues.api import router as issues
 from qms.learning.api import evidence_router, feedback_router
 from qms.planning.api import aims_router, priorities_router
-from qms.web.api import KeyAuth, install_error_handlers
+from qms.web.api import Api, KeyAuth, install_error_handlers
 
 DESCRIPTION = """\
 Everything a page does, for another system: units, measures and their data, results and
@@ -23,7 +21,7 @@ only unless it may write, expires, and may make `QMS_API_REQUESTS_PER_MINUTE` ca
 Measures and their results are also served as FHIR R4 resources under /fhir/r4/.
 """
 
-api = NinjaAPI(
+api = Api(
     title="QMS API",
     version="1",
     description=DESCRIPTION,

@@ -48,13 +48,14 @@ from qms.control.models import (
     SignalStatus,
     Standard,
 )
-from qms.control.periods import period_label
+from qms.control.periods import period_label, period_start
 from qms.control.roles import DATA_ENTRY, MEASURE_EDITORS, SIGNAL_HANDLERS, VIEWERS
 from qms.escalation import services as escalation_services
 from qms.people import access, keys
 from qms.people.models import ApiKey, Person, Unit
 from qms.web import screening
 from qms.web.api import (
+    MAX_ID,
     ApiProblem,
     Errors,
     ListFilters,
@@ -445,12 +446,14 @@ class MeasureFields(Schema):
     unit_label: str | None = Field(None, max_length=60)
     target: float | None = Field(None, allow_inf_nan=False)
     target_source: str | None = Field(None, max_length=200)
-    standard: int | None = Field(None, description="A standard's id.")
+    standard: int | None = Field(None, ge=1, le=MAX_ID, description="A standard's id.")
     rules: Rules | None = None
     shift_length: int | None = Field(None, ge=3, le=20)
     trend_length: int | None = Field(None, ge=3, le=20)
     baseline_points: int | None = Field(None, ge=6, le=100)
-    owner: int | None = Field(None, description="A person's id: staff of the unit or above.")
+    owner: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A person's id: staff of the unit or above."
+    )
 
 
 class MeasureIn(MeasureFields):
@@ -757,7 +760,9 @@ class PhaseOut(Schema):
 
 
 class PhaseIn(Schema):
-    starts_on: dt.date = Field(..., description="A period's first day: limits start afresh.")
+    starts_on: dt.date = Field(
+        ..., description="Any day of the period the new limits start from (as on the page)."
+    )
     reason: str = Field(..., min_length=1, max_length=300, description="Shown on the chart.")
 
 
@@ -781,8 +786,9 @@ def start_phase(request, measure_id: int, payload: PhaseIn):
     """New limits from a period, for a reason (a measure editor's role, as on the page)."""
     measure = _measure(request, measure_id, MEASURE_EDITORS)
     screen(reason=payload.reason)
+    starts_on = period_start(payload.starts_on, measure.frequency)
     phase = services.phase_start(
-        by=request.user, measure=measure, starts_on=payload.starts_on, reason=payload.reason
+        by=request.user, measure=measure, starts_on=starts_on, reason=payload.reason
     )
     return Status(201, phase)
 

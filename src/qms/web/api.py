@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
-from ninja import Field, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -163,6 +163,67 @@ def install_error_handlers(api) -> None:
         return response
 
 
+# The document ---------------------------------------------------------------------------------
+
+# The largest id a database column holds (a signed 64-bit integer): a larger one finds nothing.
+MAX_ID = 2**63 - 1
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _error_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+
+
+# What any operation may answer, whatever its route declares (found by fuzzing the document
+# with Schemathesis, tests/api/test_fuzz.py): the key is checked, and counted, before the view
+# runs, and a read-only key is refused before it writes.
+SHARED_ANSWERS = {
+    "400": "Bad parameters or body, each named by field.",
+    "401": "No live API key.",
+    "429": "Too many calls for this key this minute: see Retry-After.",
+}
+
+
+class Api(NinjaAPI):
+    """The NinjaAPI whose generated document is exact about what every operation may answer:
+    the shared errors (401 without a key, 429 past the rate limit, 400 for bad input, 403 for a
+    read-only key's write) on every operation, and ids in paths as the URLs take them (digits,
+    at most a 64-bit integer)."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "Errors" not in schemas:
+            errors = Errors.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(errors.pop("$defs", {}))
+            schemas["Errors"] = errors
+        for path in schema.get("paths", {}).values():
+            for method, operation in path.items():
+                _document_shared_answers(method, operation)
+        return schema
+
+
+def _document_shared_answers(method: str, operation: dict) -> None:
+    responses = operation.setdefault("responses", {})
+    answers = dict(SHARED_ANSWERS)
+    if method in WRITE_METHODS:
+        answers["403"] = "The key may only read, or its role does not allow this."
+    for status, description in answers.items():
+        responses.setdefault(status, _error_response(description))
+    responses["429"].setdefault("headers", {})["Retry-After"] = {
+        "description": "Seconds until the key may call again.",
+        "schema": {"type": "integer"},
+    }
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+            # Django's `int` path converter takes digits only: no sign.
+            parameter["schema"].setdefault("minimum", 0)
+            parameter["schema"].setdefault("maximum", MAX_ID)
+
+
 # Authentication and the rate limit ------------------------------------------------------------
 
 
@@ -256,7 +317,7 @@ def unit_filter(request, unit_id: int | None) -> Unit | None:
     """The unit a list is limited to: one the key sees, or 404 as for any other record."""
     if unit_id is None:
         return None
-    return access.object_or_404(request.user, Unit, unit_id)
+    return get_visible(request, Unit, unit_id)
 
 
 def filtered(
@@ -283,6 +344,8 @@ def filtered(
 
 def get_visible(request, source: type[Model] | QuerySet, pk: int, roles=None) -> Model:
     """The record if the key's account may see it (404 otherwise), as on the pages."""
+    if isinstance(pk, int) and not 0 <= pk <= MAX_ID:  # no row has it; the database refuses it
+        raise Http404
     if roles is None:
         return access.object_or_404(request.user, source, pk)
     return access.object_or_404(request.user, source, pk, roles)
