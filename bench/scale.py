@@ -44,49 +44,50 @@ API_READS = {"api measures": 3, "api results": 3, "api units": 1}
 
 
 def targets(data_dir: Path) -> dict:
-    """Ids of what the pages read, from the database the server will use, and one API key per
-    system reading the API (made here, read-only, on the board)."""
+    """For each kind of person, the unit they work in and the busiest measure they see there
+    (so every page asked for is one they may read), and a maker of API keys: one read-only key
+    on the organisation per system reading the API."""
     os.environ["QMS_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.config.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
     django.setup()
-    from qms.control.models import Measure, MeasureResult
+    from qms.control.models import MeasureResult
     from qms.people import keys
-    from qms.people.models import Membership, Unit
+    from qms.people.models import Membership
 
-    board = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
-    if board is None:
-        sys.exit("No organisation: run `qms demo-data` first.")
-    ward = Membership.objects.filter(person__username="lead").order_by("pk").first().unit
-    busiest, _ = max(
-        MeasureResult.objects.values_list("measure_id", "points"),
-        key=lambda row: len(row[1] or []),
-    )
-    ward_measure = Measure.objects.filter(unit=ward).order_by("pk").first() or Measure.objects.get(
-        pk=busiest
-    )
+    where = {}
+    for username in [*READERS, "board"]:
+        membership = Membership.objects.filter(person__username=username).order_by("pk").first()
+        if membership is None:
+            sys.exit(f"No {username!r} in the database: run `qms demo-data` first.")
+        unit = membership.unit
+        busiest, _ = max(
+            MeasureResult.objects.filter(measure__unit__path__startswith=unit.path).values_list(
+                "measure_id", "points"
+            ),
+            key=lambda row: len(row[1] or []),
+        )
+        where[username] = (unit.pk, busiest)
+    board = Membership.objects.filter(person__username="board").order_by("pk").first().unit
     return {
-        "board": board.pk,
-        "ward": ward.pk,
-        "measure": busiest,
-        "ward_measure": ward_measure.pk,
+        "where": where,
         "new_key": lambda n: keys.api_key_create(by=None, unit=board, name=f"Load test {n}")[1],
     }
 
 
-def paths(ids: dict) -> dict[str, str]:
+def paths(unit: int, measure: int) -> dict[str, str]:
     return {
         "home": "/",
-        "measure list": f"/control/units/{ids['ward']}/measures/",
-        "measure": f"/control/measures/{ids['measure']}/",
-        "report": f"/control/units/{ids['board']}/report/",
-        "huddle": f"/control/units/{ids['ward']}/huddle/",
+        "measure list": f"/control/units/{unit}/measures/",
+        "measure": f"/control/measures/{measure}/",
+        "report": f"/control/units/{unit}/report/",
+        "huddle": f"/control/units/{unit}/huddle/",
         "inbox": "/inbox/",
-        "api measures": f"/api/v1/measures/?unit={ids['ward']}",
-        "api results": f"/api/v1/measures/{ids['ward_measure']}/results",
-        "api units": "/api/v1/units/",
+        "api measures": f"/api/v1/measures?unit={unit}",
+        "api results": f"/api/v1/measures/{measure}/results",
+        "api units": "/api/v1/units",
     }
 
 
@@ -181,7 +182,6 @@ def main() -> None:
     args = parser.parse_args()
 
     ids = targets(args.data_dir.resolve())
-    urls = paths(ids)
     base = args.url.rstrip("/") if args.url else f"http://127.0.0.1:{args.port}"
     server = static_root = None
     if not args.url:
@@ -194,12 +194,14 @@ def main() -> None:
         kinds = list(READERS)
         for n in range(args.users):
             if n % 4 == 3:
-                people.append(User(base, f"system {n}", API_READS, key=ids["new_key"](n)))
+                person = User(base, f"system {n}", API_READS, key=ids["new_key"](n))
+                person.urls = paths(*ids["where"]["board"])
             else:
                 kind = kinds[n % len(kinds)]
                 person = User(base, kind, READERS[kind])
+                person.urls = paths(*ids["where"][kind])
                 person.sign_in()
-                people.append(person)
+            people.append(person)
         database = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
         print(
             f"{args.users} users ({sum(1 for p in people if p.key)} of them API clients) on "
@@ -210,7 +212,7 @@ def main() -> None:
         barrier = threading.Barrier(len(people))
         until = time.monotonic() + args.duration
         threads = [
-            threading.Thread(target=p.run, args=(urls, until, args.think, barrier, n))
+            threading.Thread(target=p.run, args=(p.urls, until, args.think, barrier, n))
             for n, p in enumerate(people)
         ]
         cpu_before = cpu_seconds(server.pid) if server else None

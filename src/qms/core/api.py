@@ -40,7 +40,7 @@ class UnitPatch(Schema):
     reason: str = Field("", max_length=500, description="Kept in the unit's history.")
 
 
-@router.get("/", response={200: Page[UnitOut], 400: Errors, 404: Errors})
+@router.get("", response={200: Page[UnitOut], 400: Errors, 404: Errors})
 def list_units(request, filters: Query[ListFilters]):
     """The units the key sees: its unit and every unit below it (`since`/`until`: created)."""
     units = filtered(
@@ -58,7 +58,7 @@ def get_unit(request, unit_id: int):
     return get_visible(request, Unit, unit_id)
 
 
-@router.post("/", response={201: UnitOut, 400: Errors, 403: Errors, 404: Errors})
+@router.post("", response={201: UnitOut, 400: Errors, 403: Errors, 404: Errors})
 def create_unit(request, payload: UnitIn):
     """A new unit under one the key sees (a key acting as a lead shapes the tree below it)."""
     parent = get_visible(request, Unit, payload.parent)

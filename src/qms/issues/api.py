@@ -147,7 +147,7 @@ def _handled_issue(request, issue_id: int) -> Issue:
 # Issues -----------------------------------------------------------------------------------------
 
 
-@router.get("/", response={200: Page[IssueOut], 400: Errors, 404: Errors})
+@router.get("", response={200: Page[IssueOut], 400: Errors, 404: Errors})
 def list_issues(request, filters: Query[IssueFilters]):
     """The issues the key sees, as on the unit's issues page (`since`/`until`: the day raised)."""
     issues = access.visible(request.user, _issues(), VIEWERS)
@@ -164,7 +164,7 @@ def get_issue(request, issue_id: int):
     return _viewed_issue(request, issue_id)
 
 
-@router.post("/", response={201: IssueOut, 400: Errors, 403: Errors, 404: Errors})
+@router.post("", response={201: IssueOut, 400: Errors, 403: Errors, 404: Errors})
 def raise_issue(request, payload: IssueIn):
     """Raise an issue in a unit, as the unit's "Raise an issue" page does (its staff may)."""
     unit = access.object_or_404(request.user, Unit, payload.unit, RAISERS)
