@@ -599,3 +599,13 @@ def test_a_weekly_measure_takes_weeks_from_monday(client, org):
         assert response.status_code == 400
         assert expressions(response) == [where]
     assert Observation.objects.filter(measure=measure).count() == 1
+
+
+def test_a_key_makes_no_session(client, harm):
+    from django.contrib.sessions.models import Session
+
+    key = make_api_key(harm.unit)
+    response = fhir(client, "GET", f"Measure/{harm.pk}", key)
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()

@@ -60,6 +60,10 @@ class SessionIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated:
             return response
+        if session.session_key is None:
+            # Signed in without a session: an API key (qms.web.api.KeyAuth) acts for this
+            # request alone. Touching it would make a session row and a cookie per call.
+            return response
         now = int(time.time())
         if now - session.get(_LAST_SEEN, 0) >= min(_TOUCH_EVERY, settings.SESSION_COOKIE_AGE):
             session[_LAST_SEEN] = now  # marks the session modified: saved with a new expiry
