@@ -1,6 +1,8 @@
 # The QMS image: the web server, the task worker and the periodic jobs run from it
 # (compose.yaml). Built from this repository: `docker compose build` or `docker build -t qms .`
-FROM python:3.11-slim-bookworm
+# Debian 13 (trixie): its PostgreSQL client is 17, as new as compose.yaml's server or newer, as
+# pg_dump requires.
+FROM python:3.11-slim-trixie
 
 # Fonts for report PDFs (fpdf2 draws text in DejaVu Sans), and the PostgreSQL client for
 # `qms backup` and `qms restore` against a PostgreSQL database.

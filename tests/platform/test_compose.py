@@ -124,6 +124,19 @@ def test_its_environment_makes_settings_that_pass_the_deployment_checks(services
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# The PostgreSQL client each Debian release of the image's base ships (`qms backup` runs its
+# pg_dump, which refuses a server newer than itself).
+DEBIAN_POSTGRESQL_CLIENT = {"bookworm": 15, "trixie": 17}
+
+
+def test_the_images_pg_dump_is_as_new_as_the_database_server(services):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    release = re.search(r"^FROM python:[\d.]+-slim-(\w+)$", dockerfile, re.MULTILINE)[1]
+    server = int(services["db"]["image"].split(":")[1].split(".")[0])
+    assert server <= DEBIAN_POSTGRESQL_CLIENT[release]
+    assert "postgresql-client" in dockerfile
+
+
 def test_the_dockerfile_installs_the_clients_and_serves_with_gunicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir '.[redis,s3]'" in dockerfile
