@@ -313,6 +313,22 @@ def test_unknown_and_missing_columns_are_named(library, tmp_path):
     assert "units, row 1: the column(s) kind are missing" in err
 
 
+def test_a_csv_files_heading_problems_are_named_once(library, tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_text(
+        "record,code,name,kind,parent,email,name,colour\n"
+        "unit,nhs-new,NHS New,board,,,,\n"
+        "person,,,,,a@example.org,A,\n"
+    )
+    _, err = run_failing(path)
+    assert err.strip().splitlines() == [
+        "units, row 1, column name: the column is named twice",
+        "units, row 1, column colour: unknown column; the columns are code, name, kind, parent, "
+        "email, job title, professional group, unit, role, measure, owner, target",
+        "people, row 1: the column(s) unit, role are missing",
+    ]
+
+
 def test_a_unit_already_elsewhere_in_the_tree_is_not_moved(library, tmp_path, org):
     path = write_csv(
         tmp_path / "move.csv", {"units": [("ward", "Ward 7", "Ward", "other-service")]}

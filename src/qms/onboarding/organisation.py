@@ -115,6 +115,7 @@ class Sheet:
     header: list[str]
     rows: list[tuple[int, list]] = field(default_factory=list)
     shared: bool = False
+    first: bool = True  # of the sheets sharing a heading, the first with rows
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,10 @@ def _read_csv(stream) -> dict[str, Sheet]:
             f"Row(s) {shown}{' …' if len(orphans) > 20 else ''}: the column record must say "
             "unit, person or measure."
         )
-    return {name: sheet for name, sheet in sheets.items() if sheet.rows}
+    filled = {name: sheet for name, sheet in sheets.items() if sheet.rows}
+    for position, sheet in enumerate(filled.values()):
+        sheet.first = position == 0
+    return filled
 
 
 def _trimmed(cells: Sequence) -> list:
@@ -262,7 +266,9 @@ def sheet_rows(sheet: Sheet, problems: list[Problem]) -> list[Row]:
     """The sheet's rows with their cells by column, each problem of its heading and of cells in
     columns the sheet does not use added to `problems`."""
     own = COLUMNS[sheet.name]
-    every = {column for columns in COLUMNS.values() for column in columns}
+    every = list(dict.fromkeys(column for columns in COLUMNS.values() for column in columns))
+    # One CSV file's heading is every sheet's: its problems are named once, with the first sheet.
+    heading_problems = problems if not sheet.shared or sheet.first else []
     columns: list[str | None] = []
     seen: set[str] = set()
     for heading in sheet.header:
@@ -271,12 +277,14 @@ def sheet_rows(sheet: Sheet, problems: list[Problem]) -> list[Row]:
         if not column:
             columns.append(None)
         elif column not in known:
-            problems.append(
-                Problem(sheet.name, 1, heading, f"unknown column; the columns are {', '.join(own)}")
+            heading_problems.append(
+                Problem(
+                    sheet.name, 1, heading, f"unknown column; the columns are {', '.join(known)}"
+                )
             )
             columns.append(None)
         elif column in seen:
-            problems.append(Problem(sheet.name, 1, heading, "the column is named twice"))
+            heading_problems.append(Problem(sheet.name, 1, heading, "the column is named twice"))
             columns.append(None)
         else:
             seen.add(column)

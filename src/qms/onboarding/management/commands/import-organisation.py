@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from qms.onboarding import invitations, organisation
@@ -66,6 +67,11 @@ class Command(BaseCommand):
         except ValidationError as error:  # something changed in QMS since the file was checked
             raise CommandError(
                 "Nothing was saved:\n" + "\n".join(error.messages[:SHOWN_PROBLEMS])
+            ) from None
+        except IntegrityError:  # the same, found by the database (an import running at once)
+            raise CommandError(
+                "Nothing was saved: units or people in the file were added to QMS while it was "
+                "being checked. Run the import again."
             ) from None
         done = "Saved" if plan.changes else "Nothing to change: QMS already holds this file"
         self.stdout.write(f"{done} ({_seconds(started)}).")
