@@ -33,7 +33,6 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/qms qms \
     && mkdir -p /var/lib/qms/media \
     && chown -R qms /var/lib/qms
 USER qms
-VOLUME ["/var/lib/qms"]
 
 ENV QMS_BIND=0.0.0.0:8000
 EXPOSE 8000
