@@ -1,7 +1,13 @@
-"""Helpers shared by the tests: people with roles, and recorded measure data."""
+"""Helpers shared by the tests: people with roles, recorded measure data, API keys and calls,
+migrations, and races between two requests."""
 
+import contextlib
 import datetime as dt
+import threading
+from collections.abc import Callable
 
+import pytest
+from django.db import connection
 from django.test import TestCase
 
 from qms.control import services as control_services
@@ -127,3 +133,79 @@ def api(client, method, path, key=None, body=None, **headers):
         return call(f"/api/v1/{path}", **headers)
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return call(f"/api/v1/{path}", data=data, content_type="application/json", **headers)
+
+
+# Races ----------------------------------------------------------------------------------------
+# Two requests at the same moment, forced rather than hoped for: each racer runs in a thread with
+# its own database connection, and waits at a chosen point (a second at most) for the others to
+# reach it too. A racer that a lock holds back never arrives, so the others' wait ends after the
+# second and the lock decides the order, as it would between two requests.
+
+ONLY_ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
+)
+# A module of race tests: committed data (each thread sees what the others commit), PostgreSQL
+# only. `pytestmark = RACES`.
+RACES = [pytest.mark.django_db(transaction=True), ONLY_ON_POSTGRESQL]
+
+
+def wait_for_the_others(barrier: threading.Barrier, timeout: float = 1) -> None:
+    """Wait at `barrier` for the other racers, `timeout` seconds at most (one held back by a
+    lock never arrives: the wait ends and the racer goes on)."""
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=timeout)
+
+
+def wait_after(
+    monkeypatch,
+    target,
+    name: str,
+    barrier: threading.Barrier,
+    *,
+    timeout: float = 1,
+    when: Callable[..., bool] | None = None,
+) -> None:
+    """Make `target.name` (a function of a module or class) wait for the other racers once it
+    has run, for the calls `when(*args, **kwargs)` picks (all of them unless given)."""
+    original = getattr(target, name)
+
+    def run_then_wait(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if when is None or when(*args, **kwargs):
+            wait_for_the_others(barrier, timeout)
+        return result
+
+    monkeypatch.setattr(target, name, run_then_wait)
+
+
+def wait_before(monkeypatch, target, name: str, barrier: threading.Barrier, *, timeout=1) -> None:
+    """Make `target.name` wait for the other racers before it runs."""
+    original = getattr(target, name)
+
+    def wait_then_run(*args, **kwargs):
+        wait_for_the_others(barrier, timeout)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, wait_then_run)
+
+
+def race(calls: list[Callable[[], object]], *, timeout: float = 60) -> list:
+    """Run `calls` at once, each in its own thread and database connection; what each returned
+    or the exception it raised, in the order of `calls`."""
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            results[index] = call()
+        except Exception as error:  # the test looks at what each racer got
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results

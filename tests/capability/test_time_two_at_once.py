@@ -3,53 +3,23 @@ the same moment: one row, the later values, never a server error. The race is fo
 once it has looked for the row, waits (a short while) for the other. PostgreSQL only: SQLite
 serialises writers from the start."""
 
-import contextlib
 import datetime as dt
 import threading
 
-import pytest
-from django.db import connection
+from helpers import RACES, race, wait_after
 
 from capability.support import framework
 from qms.capability.models import Assessment, ProtectedTime
 from qms.capability.services import records as record_services
 from qms.capability.services import time as time_services
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
-    barrier = threading.Barrier(len(calls))
-    record_by = record_services.record_by
-
-    def record_then_wait(instance, by, reason=""):
-        record_by(instance, by, reason)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-
-    monkeypatch.setattr(record_services, "record_by", record_then_wait)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Run `calls` at once, each waiting for the others once it has recorded who did it."""
+    wait_after(monkeypatch, record_services, "record_by", threading.Barrier(len(calls)))
+    return race(calls)
 
 
 def test_two_recording_the_same_month_at_once_keep_one_row(monkeypatch, org, lead, member):

@@ -3,55 +3,24 @@ wins, the other is told it was decided), and two claims of one partner's day (ne
 hours between them). The race is forced: each, once it has checked, waits (a short while) for
 the other. PostgreSQL only: SQLite serialises writers from the start."""
 
-import contextlib
 import threading
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after
 
 from qms.codesign.models import Claim, ClaimStatus
 from qms.codesign.services import claims as services
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
-    barrier = threading.Barrier(len(calls))
-    record_by = services.record_by
-
-    def record_then_wait(instance, by, reason=""):
-        record_by(instance, by, reason)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-
-    monkeypatch.setattr(services, "record_by", record_then_wait)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Run `calls` at once, each waiting for the others once it has recorded who did it."""
+    wait_after(monkeypatch, services, "record_by", threading.Barrier(len(calls)))
+    return race(calls)
 
 
 def test_two_approvers_deciding_one_claim_at_once_make_one_decision(monkeypatch, org):

@@ -3,58 +3,30 @@ double click): one account, the other told the address is taken, never a server 
 race is forced: each, once it has looked for an account, waits (a short while) for the other.
 PostgreSQL only: SQLite serialises writers from the start."""
 
-import contextlib
 import threading
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after
 
 from qms.codesign.models import PartnerInvitation
 from qms.codesign.services import partners as services
 from qms.people.models import Person
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def test_two_organisers_inviting_one_new_address_at_once_make_one_account(monkeypatch, org):
     first = make_person("organiser1", (Role.TEAM_LEAD, org["ward"]))
     second = make_person("organiser2", (Role.IMPROVEMENT_COACH, org["ward"]))
-    barrier = threading.Barrier(2)
-    account_for = services._account_for
+    wait_after(monkeypatch, services, "_account_for", threading.Barrier(2))
 
-    def look_then_wait(email):
-        found = account_for(email)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return found
+    def invite(by):
+        return lambda: services.partner_invite(
+            by=by, display_name="Ann Fraser", email="ann@example.net", unit=org["ward"]
+        )
 
-    monkeypatch.setattr(services, "_account_for", look_then_wait)
-    results = [None, None]
-
-    def run(index, by):
-        try:
-            results[index] = services.partner_invite(
-                by=by, display_name="Ann Fraser", email="ann@example.net", unit=org["ward"]
-            )
-        except Exception as error:  # the test looks at what each organiser got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate([first, second])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race([invite(first), invite(second)])
     kinds = sorted(type(result).__name__ for result in results)
     assert kinds == ["PartnerInvitation", "ValidationError"], results
     refused = next(r for r in results if isinstance(r, ValidationError))

@@ -6,20 +6,13 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race
 
 from qms.control import services
 from qms.control.models import BaselineSuggestion, Phase, SuggestionStatus
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 @pytest.fixture
@@ -38,25 +31,18 @@ def suggestion(org, lead):
 def test_two_leads_accepting_at_once_start_one_phase(suggestion, lead, org):
     other = make_person("lead2", (Role.TEAM_LEAD, org["ward"]))
     start = threading.Barrier(2)
-    outcomes: list = [None, None]
 
-    def accept(index, person):
-        try:
+    def accept(person):
+        def at_once():
             start.wait(timeout=30)
-            outcomes[index] = services.baseline_suggestion_accept(
+            return services.baseline_suggestion_accept(
                 by=person, suggestion=BaselineSuggestion.objects.get(pk=suggestion.pk),
                 reason=f"Accepted by {person}",
             )  # fmt: skip
-        except ValidationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=accept, args=(i, p)) for i, p in enumerate([lead, other])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return at_once
+
+    outcomes = race([accept(lead), accept(other)])
     assert sum(isinstance(outcome, Phase) for outcome in outcomes) == 1
     (refused,) = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
     assert "already been accepted" in " ".join(refused.messages)

@@ -14,23 +14,17 @@ waiting.
 """
 
 import datetime as dt
+import functools
 import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
-from helpers import make_api_key, months
+from helpers import RACES, make_api_key, months, race
 
 from qms.control import services
 from qms.control.models import Observation
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 RACERS = 4
 
@@ -52,24 +46,9 @@ def everyone_reads_first(monkeypatch):
     monkeypatch.setattr(services, "_existing", existing_then_wait)
 
 
-def race(act):
-    """Run act(i) in RACERS threads at once; their results or the exceptions they raised."""
-    results: list = [None] * RACERS
-
-    def run(index):
-        try:
-            results[index] = act(index)
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+def racers(act):
+    """act(0), ..., act(RACERS - 1): what each racer does, to `race` at once."""
+    return [functools.partial(act, index) for index in range(RACERS)]
 
 
 def test_the_service_gives_every_racer_but_one_the_conflict(measure, lead, everyone_reads_first):
@@ -82,7 +61,7 @@ def test_the_service_gives_every_racer_but_one_the_conflict(measure, lead, every
         ]
         return services.observations_save(by=lead, rows=rows)
 
-    results = race(save)
+    results = race(racers(save))
     saved = [r for r in results if isinstance(r, services.SaveSummary)]
     refused = [r for r in results if isinstance(r, services.ObservationConflict)]
     assert len(saved) == 1 and len(refused) == RACERS - 1, results
@@ -110,7 +89,7 @@ def test_the_api_answers_409_to_every_racer_but_one(org, lead, measure, everyone
         )
         return response.status_code, response.json()
 
-    results = race(post)
+    results = race(racers(post))
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (RACERS - 1), results
     for status, body in results:
@@ -137,7 +116,7 @@ def test_the_page_shows_the_conflict_to_every_racer_but_one(
         )
         return response.status_code, response.content.decode()
 
-    results = race(post)
+    results = race(racers(post))
     assert sorted(status for status, _ in results) == [302] + [400] * (RACERS - 1), [
         status for status, _ in results
     ]

@@ -3,12 +3,9 @@ record of it and no error; two daily rounds at once tell the handlers of an anon
 once. The race is forced: each racer, once it has read, waits (a short while) for the other.
 PostgreSQL only: SQLite serialises writers from the start."""
 
-import contextlib
 import threading
 
-import pytest
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after
 
 from culture.concerns_support import raise_concern
 from qms.culture.models import ClosingFeedback
@@ -17,44 +14,14 @@ from qms.issues import services as issue_services
 from qms.notifications.models import Notification
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, name, calls):
     """Run `calls` in threads; each waits for the others after its first call of `name` (a
     function of the concerns' services module)."""
-    barrier = threading.Barrier(len(calls))
-    original = getattr(services, name)
-
-    def then_wait(*args, **kwargs):
-        result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return result
-
-    monkeypatch.setattr(services, name, then_wait)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    wait_after(monkeypatch, services, name, threading.Barrier(len(calls)))
+    return race(calls)
 
 
 def test_two_handlers_sending_feedback_at_once_leave_one_record(monkeypatch, org, member):

@@ -3,11 +3,9 @@ without a gap or a duplicate. The race is forced: each, once it has worked out i
 waits (a short while) for the other to have done so too. PostgreSQL only: SQLite takes its write
 lock before anything is read, so the race cannot happen there."""
 
-import contextlib
 import threading
 
-import pytest
-from django.db import connection
+from helpers import RACES, race, wait_after
 
 from improvement import diagram_support as support
 from improvement.diagram_support import aim_of, positions_are_contiguous
@@ -17,42 +15,19 @@ from qms.improvement.services import diagram as diagram_services
 
 project, teammate, coach, team_partner = support.FIXTURES
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
-    barrier = threading.Barrier(len(calls))
-    record_by = diagram_services.record_by
-
-    def record_then_wait(instance, by, reason=""):
-        record_by(instance, by, reason)
-        if isinstance(instance, DriverNode):
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=1)
-
-    monkeypatch.setattr(diagram_services, "record_by", record_then_wait)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Run `calls` at once, each waiting for the others once it has placed its node."""
+    wait_after(
+        monkeypatch,
+        diagram_services,
+        "record_by",
+        threading.Barrier(len(calls)),
+        when=lambda instance, *_, **__: isinstance(instance, DriverNode),
+    )
+    return race(calls)
 
 
 def test_two_nodes_added_at_once_take_the_next_two_places(monkeypatch, project, lead, coach):

@@ -2,13 +2,11 @@
 records one decision; turning it into a change package twice makes one package. The race is
 forced: each waits (a short while) for the other once it has been authorised."""
 
-import contextlib
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after, wait_before
 
 from learning.bright_spots_support import sustained
 from qms.improvement.models import ChangePackage, Project
@@ -16,51 +14,15 @@ from qms.learning.models import BrightSpot, BrightSpotStatus
 from qms.learning.services import bright_spots as services
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
     """Run `calls` at once, each waiting for the others once it has checked its reason."""
     barrier = threading.Barrier(len(calls))
-    original = services._text
-
-    def wait_then(*args, **kwargs):
-        result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return result
-
-    monkeypatch.setattr(services, "_text", wait_then)
-    original_evidence = services._evidence_text
-
-    def wait_before_package(spot):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return original_evidence(spot)
-
-    monkeypatch.setattr(services, "_evidence_text", wait_before_package)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    wait_after(monkeypatch, services, "_text", barrier)
+    wait_before(monkeypatch, services, "_evidence_text", barrier)
+    return race(calls)
 
 
 @pytest.fixture

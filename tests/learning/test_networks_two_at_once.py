@@ -3,53 +3,23 @@ the measure), the other is told it is already done; never two rows, never a serv
 race is forced: each, once it has checked, waits (a short while) for the other. PostgreSQL only:
 SQLite serialises writers from the start."""
 
-import contextlib
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from helpers import make_measure, make_person
+from helpers import RACES, make_measure, make_person, race, wait_after
 
 from qms.learning.models import NetworkTeam
 from qms.learning.services import networks as network_services
 from qms.people.roles import Role
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
-    barrier = threading.Barrier(len(calls))
-    record_by = network_services.record_by
-
-    def record_then_wait(instance, by, reason=""):
-        record_by(instance, by, reason)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-
-    monkeypatch.setattr(network_services, "record_by", record_then_wait)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Run `calls` at once, each waiting for the others once it has recorded who did it."""
+    wait_after(monkeypatch, network_services, "record_by", threading.Barrier(len(calls)))
+    return race(calls)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Two leads giving or removing the same role on a record at the same moment: one grant, one
 removal in the history, and the other lead told (never a server error)."""
 
-import contextlib
+import functools
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from helpers import ONLY_ON_POSTGRESQL, race, wait_before
 
 from qms.people import services
 from qms.people.models import Membership, ObjectGrant
@@ -24,34 +24,11 @@ def test_a_grant_removed_twice_is_ended_once_in_the_history(measure, lead, quali
 
 def _both_checked_first(monkeypatch, model):
     """Each save waits (a second at most) until the other has checked the role is not held."""
-    barrier = threading.Barrier(2)
-    save = model.save
-
-    def save_when_both_checked(self, *args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return save(self, *args, **kwargs)
-
-    monkeypatch.setattr(model, "save", save_when_both_checked)
+    wait_before(monkeypatch, model, "save", threading.Barrier(2))
 
 
 def _race(act, people):
-    results = [None] * len(people)
-
-    def run(index, by):
-        try:
-            results[index] = act(by)
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, by)) for i, by in enumerate(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return race([functools.partial(act, by) for by in people])
 
 
 def _one_made_one_told(results, model):
@@ -61,13 +38,7 @@ def _one_made_one_told(results, model):
     assert "already holds the role" in str(refused.message_dict["role"])
 
 
-racing = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-)
-
-
-@racing
+@ONLY_ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_two_leads_giving_the_same_role_at_once_give_it_once(
     measure, lead, quality_lead, visitor, monkeypatch
@@ -81,7 +52,7 @@ def test_two_leads_giving_the_same_role_at_once_give_it_once(
     _one_made_one_told(results, ObjectGrant)
 
 
-@racing
+@ONLY_ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_two_leads_adding_the_same_member_at_once_add_them_once(
     org, lead, quality_lead, visitor, monkeypatch

@@ -3,13 +3,11 @@ recording different decisions (applied one after the other, both in the history)
 turning the approved priority into a project (exactly one project). The race is forced: each
 waits (a short while) for the other once it has read the priority."""
 
-import contextlib
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after
 
 from planning.priorities_support import *  # noqa: F403
 from qms.improvement.models import Project
@@ -18,43 +16,14 @@ from qms.planning import services
 from qms.planning.models import Priority, PriorityStatus
 from qms.planning.services import priorities as priority_services
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _race(monkeypatch, calls):
     """Run `calls` at once, each waiting for the others once it has read the priority."""
     barrier = threading.Barrier(len(calls))
-    original = priority_services._authorise_decider
-
-    def wait_then(*args, **kwargs):
-        result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return result
-
-    monkeypatch.setattr(priority_services, "_authorise_decider", wait_then)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    wait_after(monkeypatch, priority_services, "_authorise_decider", barrier)
+    return race(calls)
 
 
 @pytest.fixture

@@ -7,12 +7,9 @@ takes its write lock before anything is read, so the race cannot happen there.
 The database is emptied after these tests (transactional), so they make their own domains
 rather than read the seeded framework."""
 
-import contextlib
 import threading
 
-import pytest
-from django.db import connection
-from helpers import make_person
+from helpers import RACES, make_person, race, wait_after
 
 from planning.factors_support import *  # noqa: F403
 from qms.people.roles import Role
@@ -20,13 +17,7 @@ from qms.planning import services
 from qms.planning.models import FactorDomain, IssueAnalysis, IssueFactor, Priority
 from qms.planning.services import factors as factor_services
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers from BEGIN IMMEDIATE: the race cannot happen there",
-    ),
-]
+pytestmark = RACES
 
 
 def _domain(code):
@@ -38,32 +29,8 @@ def _domain(code):
 def _race(monkeypatch, name, calls):
     """Run `calls` at once, each waiting at `name` (a function of the factors services) for
     the others; what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    original = getattr(factor_services, name)
-
-    def wait_then(*args, **kwargs):
-        result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=1)
-        return result
-
-    monkeypatch.setattr(factor_services, name, wait_then)
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test looks at what each racer got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    wait_after(monkeypatch, factor_services, name, threading.Barrier(len(calls)))
+    return race(calls)
 
 
 def test_two_analysts_saving_the_first_analysis_at_once_make_one(monkeypatch, org, issue, lead):
