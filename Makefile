@@ -41,9 +41,10 @@ lint: install-dev
 # on one process, so its fixtures and browser share it.
 test: lint suite
 
-# The test suite alone (CI lints once, then runs it on SQLite and on PostgreSQL).
+# The test suite alone (CI lints once, then runs it on SQLite and on PostgreSQL). PYTEST_ARGS
+# adds to pytest's arguments (CI's PostgreSQL run leaves out the browser tests).
 suite: install-dev
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
