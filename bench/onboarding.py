@@ -83,7 +83,7 @@ def organisation(units: int, people: int) -> dict[str, list[tuple]]:
 
 
 def write_files(directory: Path, units: int, people: int, measures: int, months: int) -> None:
-    from qms.onboarding.organisation import COLUMNS
+    from qms.onboarding.files import COLUMNS
 
     rows = organisation(units, people)
     wards = [ward for (ward,) in rows.pop("wards")]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from qms.control.library import library_load
 from qms.control.models import Measure, MeasureResult, Observation
 from qms.onboarding import template
-from qms.onboarding.organisation import COLUMNS
+from qms.onboarding.files import COLUMNS
 from qms.people.models import Membership, Person, Unit
 from qms.people.roles import Role
 

@@ -8,7 +8,7 @@ import csv
 import io
 from pathlib import Path
 
-from qms.onboarding.organisation import COLUMNS, RECORD_COLUMN, REQUIRED
+from qms.onboarding.files import COLUMNS, RECORD_COLUMN, REQUIRED
 from qms.people.models import ProfessionalGroup, UnitKind
 from qms.people.roles import Role
 

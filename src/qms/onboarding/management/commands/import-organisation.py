@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from qms.onboarding import invitations, organisation
+from qms.onboarding import files, invitations, organisation
 
 # Problems printed before the rest are only counted: enough to fix a file, not a flood.
 SHOWN_PROBLEMS = 1000
@@ -45,8 +45,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         with path.open("rb") as stream:
             try:
-                sheets = organisation.read_file(stream, path.name)
-            except organisation.ReadError as error:
+                sheets = files.read_file(stream, path.name)
+            except files.ReadError as error:
                 raise CommandError(f"{path.name}: {error} Nothing was saved.") from None
         plan = organisation.plan_import(sheets, source=path.name)
         if plan.problems:
