@@ -39,8 +39,10 @@ from qms.web.api import (
     Errors,
     ListFilters,
     Page,
+    RecordId,
     filtered,
     get_visible,
+    id_in_range,
     paginate,
     screen,
 )
@@ -284,11 +286,11 @@ class PlanFields(Schema):
     data_to_collect: str | None = Field(None, max_length=5000)
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    owner: int | None = Field(None, description="A person on the project's team (its `team`).")
+    owner: RecordId | None = Field(None, description="A person on the project's team (`team`).")
 
 
 class CycleIn(PlanFields):
-    change_idea: int = Field(..., description="The driver diagram's change idea it tests.")
+    change_idea: RecordId = Field(..., description="The driver diagram's change idea it tests.")
     title: str = Field(..., min_length=1, max_length=200)
     objective: str = Field(..., min_length=1, max_length=5000)
     starts_on: dt.date
@@ -337,7 +339,7 @@ class CyclePatch(PlanFields):
 
 class CycleFilters(ListFilters):
     stage: CycleStage | None = None
-    change_idea: int | None = None
+    change_idea: RecordId | None = None
 
 
 def _cycles():
@@ -349,7 +351,9 @@ def _cycles():
 
 
 def _cycle(project: Project, cycle_id: int) -> PdsaCycle:
-    cycle = _cycles().filter(project=project, pk=cycle_id).first()
+    cycle = (
+        _cycles().filter(project=project, pk=cycle_id).first() if id_in_range(cycle_id) else None
+    )
     if cycle is None:
         raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
     return cycle

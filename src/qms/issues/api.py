@@ -27,6 +27,7 @@ from qms.web.api import (
     Page,
     filtered,
     get_visible,
+    id_in_range,
     paginate,
     screen,
 )
@@ -227,6 +228,8 @@ def change_issue(request, issue_id: int, payload: IssuePatch):
 
 
 def _action(issue: Issue, action_id: int) -> Action:
+    if not id_in_range(action_id):
+        raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
     action = (
         Action.objects.select_related("issue__unit", "owner", "done_by")
         .filter(issue=issue, pk=action_id)

@@ -24,6 +24,7 @@ from qms.web.api import (
     Errors,
     ListFilters,
     Page,
+    RecordId,
     filtered,
     get_visible,
     paginate,
@@ -225,7 +226,7 @@ class PriorityIn(Schema):
     problem: str = Field(..., min_length=1, max_length=5000)
     origin: PriorityOrigin
     aim: int | None = Field(None, description="An active aim of the unit or a unit above.")
-    owner: int | None = Field(None, description="A person with a staff role in the unit.")
+    owner: RecordId | None = Field(None, description="A person with a staff role in the unit.")
     needs_design: bool = False
 
 
@@ -234,7 +235,7 @@ class PriorityPatch(Schema):
     problem: str | None = Field(None, min_length=1, max_length=5000)
     origin: PriorityOrigin | None = None
     aim: int | None = None
-    owner: int | None = None
+    owner: RecordId | None = None
     needs_design: bool | None = None
     scores: Scores | None = Field(None, description="Only the criteria sent are changed.")
     status: PriorityStatus | None = Field(

@@ -19,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -416,3 +416,16 @@ def json_object(request: HttpRequest, *, fewer: str, example: str) -> dict:
     if not isinstance(body, dict):
         raise JsonBodyRefused(400, f"send an object: {example}")
     return body
+
+
+# Ids a request names ----------------------------------------------------------------------------
+
+# The largest primary key a database holds (a signed 64-bit integer): a larger id is no record's,
+# and SQLite cannot even compare one (OverflowError), so it is refused as input, naming the field.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="A record's id.")]
+
+
+def id_in_range(pk: int) -> bool:
+    """Whether `pk` could be a record's id (for ids in a path, answered 404 otherwise)."""
+    return 0 < pk <= MAX_ID
