@@ -17,6 +17,7 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import resolve
 from django.core.management.base import CommandError
 from django.test import TestCase
 from helpers import make_api_key, record
@@ -71,6 +72,8 @@ def screened_texts(monkeypatch):
 def test_the_api_refuses_a_12_kb_note_at_once_and_never_screens_it(
     client, measure, key, screened_texts
 ):
+    # The first request of a process loads every route (seconds on a busy machine): not timed.
+    resolve("/api/v1/observations")
     started = time.perf_counter()
     response = post_api(client, {"observations": [falls(note=SLOW_NOTE)]}, key)
     assert time.perf_counter() - started < 1
