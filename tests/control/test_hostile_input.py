@@ -17,9 +17,9 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import resolve
 from django.core.management.base import CommandError
 from django.test import TestCase
+from django.urls import resolve
 from helpers import make_api_key, record
 
 from qms.control import imports
