@@ -247,3 +247,49 @@ def test_cycle_lists_filter_and_page(client, org, project, change_idea, other_id
     assert ids("stage=done") == []
     page = api(client, "GET", f"{path}?limit=1", key).json()
     assert [c["id"] for c in page["items"]] == [first.pk] and page["next_cursor"]
+
+
+# The project's measures -------------------------------------------------------------------------
+
+
+def test_the_team_links_and_unlinks_measures_of_its_units(client, org, project, cycle):
+    from helpers import make_measure
+
+    measure = make_measure(org["ward"], "falls")
+    elsewhere = make_measure(org["other_ward"], "falls-8")
+    key = make_api_key(org["ward"], write=True)
+    path = f"projects/{project.pk}/measures"
+    response = api(client, "POST", path, key, {"measure": measure.pk, "role": "outcome"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["measures"] == [{"measure": measure.pk, "role": "outcome"}]
+    again = api(client, "POST", path, key, {"measure": measure.pk, "role": "process"})
+    assert again.status_code == 400 and again.json()["errors"][0]["field"] == "measure"
+    cycle_path = f"projects/{project.pk}/cycles/{cycle.pk}"
+    assert api(client, "GET", cycle_path, key).json()["measures"] == [measure.pk]
+    response = api(client, "POST", path, key, {"measure": elsewhere.pk, "role": "outcome"})
+    assert response.status_code == 404
+    response = api(client, "DELETE", f"{path}/{measure.pk}", key)
+    assert response.status_code == 200 and response.json()["measures"] == []
+    assert api(client, "DELETE", f"{path}/{measure.pk}", key).status_code == 404
+
+
+def test_who_may_not_link_measures(client, org, project):
+    from helpers import make_measure
+
+    from qms.improvement.services import project_measure_link
+
+    measure = make_measure(org["ward"], "falls")
+    path = f"projects/{project.pk}/measures"
+    body = {"measure": measure.pk, "role": "outcome"}
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert api(client, "POST", path, member, body).status_code == 403
+    assert api(client, "POST", path, make_api_key(org["ward"]), body).status_code == 403
+    other = make_api_key(org["other_ward"], write=True)
+    assert api(client, "POST", path, other, body).status_code == 404
+    assert not project.project_measures.exists()
+    project_measure_link(by=None, project=project, measure=measure, role="outcome")
+    assert api(client, "DELETE", f"{path}/{measure.pk}", member).status_code == 403
+    assert (
+        api(client, "DELETE", f"{path}/{measure.pk}", make_api_key(org["ward"])).status_code == 403
+    )
+    assert project.project_measures.count() == 1

@@ -29,6 +29,7 @@ from qms.improvement.models import (
     Prediction,
     PredictionOutcome,
     Project,
+    ProjectMeasure,
     Stage,
 )
 from qms.people import access
@@ -209,6 +210,56 @@ def change_project(request, project_id: int, payload: ProjectPatch):
         if name in changes:
             changes[name] = _person(name, changes[name])
     services.project_update(by=request.user, project=project, reason=reason, **changes)
+    return _project(request, project.pk)
+
+
+# The project's measures -------------------------------------------------------------------------
+
+
+class MeasureLinkIn(Schema):
+    measure: RecordId = Field(..., description="A measure of the key's units.")
+    role: MeasureRole
+
+
+def _measure(request, measure_id: int):
+    """A quality control measure the key sees (control's model, reached through the link so
+    that improvement imports none of control's models)."""
+    model = ProjectMeasure._meta.get_field("measure").related_model
+    return access.object_or_404(request.user, model, measure_id, roles.VIEWERS)
+
+
+@projects_router.post(
+    "/{int:project_id}/measures",
+    response={201: ProjectOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def link_measure(request, project_id: int, payload: MeasureLinkIn):
+    """Link a measure to the project as its outcome, process or balancing measure (its team,
+    as on the project's measures page): its cycles are then marked on the measure's chart."""
+    project = _project(request, project_id)
+    measure = _measure(request, payload.measure)
+    services.project_measure_link(
+        by=request.user, project=project, measure=measure, role=payload.role
+    )
+    return Status(201, _project(request, project.pk))
+
+
+@projects_router.delete(
+    "/{int:project_id}/measures/{int:measure_id}",
+    response={200: ProjectOut, 403: Errors, 404: Errors},
+)
+def unlink_measure(request, project_id: int, measure_id: int):
+    """Take a measure off the project (its team); its data and chart stay in quality control."""
+    project = _project(request, project_id)
+    link = (
+        ProjectMeasure.objects.select_related("project", "measure")
+        .filter(project=project, measure_id=measure_id)
+        .first()
+        if id_in_range(measure_id)
+        else None
+    )
+    if link is None or not access.can(request.user, link.measure, roles.VIEWERS):
+        raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
+    services.project_measure_unlink(by=request.user, project_measure=link)
     return _project(request, project.pk)
 
 
