@@ -102,3 +102,13 @@ def test_the_readme_lists_every_environment_variable_the_product_reads():
         "Environment variables read but not in the README's table under 'Running it for real' "
         f"(add a row with the default): {missing}"
     )
+
+
+def test_the_readme_production_section_puts_every_process_s_files_in_one_folder():
+    # The data folder's default is data/ under the working directory: a web server and a worker
+    # started by a service manager from different folders would each keep their own files (a
+    # report PDF the worker writes would be missing for the web server), so the production
+    # commands must name the folder.
+    section = (ROOT / "README.md").read_text().split("### Production: PostgreSQL", 1)[1]
+    commands = section.split("```sh", 1)[1].split("```", 1)[0]
+    assert re.search(r"^export .*\b(QMS_DATA_DIR|MEDIA_ROOT)=/", commands, re.M)

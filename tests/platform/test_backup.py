@@ -279,6 +279,19 @@ def test_a_truncated_snapshot_is_refused(snapshot, tmp_path):
         call_command("restore", str(truncated), "--yes")
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"", "it is empty"), (b"a list of names\n", "not a .tar or .tar.gz file made by qms backup")],
+)
+def test_a_file_that_is_no_archive_is_named_as_such(db, tmp_path, content, says):
+    # Not tarfile's list of every compression it tried: the operator learns what the file is not.
+    path = tmp_path / "qms.tar.gz"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=says) as refused:
+        call_command("restore", str(path), "--yes")
+    assert "method" not in str(refused.value)
+
+
 def test_a_missing_snapshot_path_is_named(db, tmp_path):
     with pytest.raises(CommandError, match=f"There is no snapshot at {tmp_path / 'none.tar.gz'}"):
         call_command("restore", str(tmp_path / "none.tar.gz"))

@@ -447,8 +447,19 @@ def _unpack(archive: Path, into: Path) -> _Unpacked:
     if not archive.is_file():
         raise BackupError(f"There is no snapshot at {archive}.")
     parts: dict[str, tuple[Path, int, str]] = {}
+    mode = _tar_mode(archive, reading=True)
     try:
-        with tarfile.open(archive, mode=_tar_mode(archive, reading=True)) as tar:
+        opened = tarfile.open(archive, mode=mode)  # noqa: SIM115 (closed by the with below)
+    except (tarfile.TarError, OSError) as error:
+        # tarfile's own message lists each compression it tried, which tells an operator
+        # nothing: say what the file is not.
+        empty = archive.stat().st_size == 0
+        raise BackupError(
+            f"{archive} is not a readable snapshot: "
+            + ("it is empty." if empty else "it is not a .tar or .tar.gz file made by qms backup.")
+        ) from error
+    try:
+        with opened as tar:
             for index, member in enumerate(tar):
                 if member.isdir():
                     continue
@@ -465,7 +476,10 @@ def _unpack(archive: Path, into: Path) -> _Unpacked:
                         copy.write(chunk)
                 parts[member.name] = (target, size, sha256.hexdigest())
     except (tarfile.TarError, EOFError, OSError) as error:
-        raise BackupError(f"{archive} is not a readable snapshot ({error}).") from error
+        raise BackupError(
+            f"{archive} is not a readable snapshot: it is cut short or damaged ({error}). "
+            "Nothing was changed."
+        ) from error
     if MANIFEST not in parts:
         raise BackupError(f"{archive} has no {MANIFEST}: it is not a QMS snapshot.")
     try:
