@@ -127,3 +127,15 @@ def test_the_openapi_document_is_generated_and_public(client, org):
     assert document["info"]["title"] == "QMS API"
     assert "/api/v1/units" in document["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("measures?code=a%00b", "code"), ("feedback?service=%00", "service"), ("units?x%00=1", "x")],
+)
+def test_a_nul_in_a_query_parameter_is_400_naming_it(client, org, query, field):
+    # PostgreSQL cannot compare text holding a NUL: it reached the database as a server error.
+    key = make_api_key(org["board"])
+    response = api(client, "GET", query, key)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field

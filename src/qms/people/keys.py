@@ -130,7 +130,9 @@ def api_key_authenticate(header: str | None) -> ApiKey | None:
     if scheme.lower() != "bearer" or not key:
         return None
     parts = key.split("_")
-    if len(parts) < 3 or parts[0] != SCHEME:
+    # The prefix is hex digits, looked up as text: anything else (a NUL, which PostgreSQL cannot
+    # compare) finds no key without asking the database.
+    if len(parts) < 3 or parts[0] != SCHEME or not _is_prefix(parts[1]):
         return None
     now = timezone.now()
     record = (
@@ -147,6 +149,10 @@ def api_key_authenticate(header: str | None) -> ApiKey | None:
         record.last_used_at = now
     access.scope_to_key(record.principal, record.unit, record.role)
     return record
+
+
+def _is_prefix(text: str) -> bool:
+    return len(text) == 2 * _PREFIX_BYTES and all(c in "0123456789abcdef" for c in text)
 
 
 def acting_person(key: ApiKey) -> Person:

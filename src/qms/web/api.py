@@ -259,8 +259,19 @@ class KeyAuth(HttpBearer):
         _count_call(key)
         if request.method not in SAFE_METHODS and not key.can_write:
             raise ReadOnlyKey()
+        _refuse_nul_parameters(request)
         request.user = keys.acting_person(key)
         return key
+
+
+def _refuse_nul_parameters(request: HttpRequest) -> None:
+    """A NUL character in a query parameter is refused by name: PostgreSQL cannot compare text
+    holding one, so it would reach the database as a server error."""
+    for name, values in request.GET.lists():
+        if any("\x00" in value for value in values) or "\x00" in name:
+            raise NinjaValidationError(
+                [{"loc": ("query", name.replace("\x00", "")), "msg": "holds a NUL character."}]
+            )
 
 
 # Lists ---------------------------------------------------------------------------------------
