@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from qms.core.backup import BackupError, backup_write, default_output
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             manifest = backup_write(path, progress=self._say)
         except BackupError as error:
             raise CommandError(f"No snapshot was written. {error}") from None
+        except DatabaseError as error:
+            raise CommandError(f"No snapshot was written: the database answered {error}") from None
         files = manifest["files"]
         self.stdout.write(
             f"Wrote {path} ({_size(path.stat().st_size)}) in {time.monotonic() - started:.1f} s:\n"

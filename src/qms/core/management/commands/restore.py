@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from qms.core.backup import BackupError, backup_restore
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             restored = backup_restore(Path(path).expanduser(), replace=yes, progress=self._say)
         except BackupError as error:
             raise CommandError(error) from None
+        except DatabaseError as error:
+            raise CommandError(f"The database answered: {error}") from None
         # Built charts and reports are cached by the results' version: the restored database
         # may reuse versions the cache holds from the database it replaced.
         cache.clear()
