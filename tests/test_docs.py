@@ -112,3 +112,12 @@ def test_the_readme_production_section_puts_every_process_s_files_in_one_folder(
     section = (ROOT / "README.md").read_text().split("### Production: PostgreSQL", 1)[1]
     commands = section.split("```sh", 1)[1].split("```", 1)[0]
     assert re.search(r"^export .*\b(QMS_DATA_DIR|MEDIA_ROOT)=/", commands, re.M)
+
+
+def test_the_readme_says_how_to_back_up_and_restore_a_docker_installation():
+    # In the Docker image `qms backup` writes inside the container (not a volume): a snapshot
+    # left there is lost with the container, so the section must take it out and bring it back.
+    section = (ROOT / "README.md").read_text().split("### Backup and restore", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    assert re.search(r"docker compose exec -T web .*qms backup", section)
+    assert re.search(r"docker compose run --rm -T web .*qms restore", section)
