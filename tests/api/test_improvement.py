@@ -293,3 +293,90 @@ def test_who_may_not_link_measures(client, org, project):
         api(client, "DELETE", f"{path}/{measure.pk}", make_api_key(org["ward"])).status_code == 403
     )
     assert project.project_measures.count() == 1
+
+
+# The project's team -----------------------------------------------------------------------------
+
+
+def test_a_lead_key_adds_and_removes_a_team_member_as_the_team_page_does(
+    client, org, project, outsider
+):
+    key = make_api_key(org["ward"], write=True)
+    path = f"projects/{project.pk}/team"
+    body = {"person": outsider.username, "role": "analyst"}
+    response = api(client, "POST", path, key, body)
+    assert response.status_code == 201, response.json()
+    team = {m["person"]["id"]: m["roles"] for m in response.json()["team"]}
+    assert team[outsider.pk] == [Role.ANALYST.label]
+    assert outsider.notifications.exists()
+    response = api(client, "DELETE", f"{path}/{outsider.pk}/analyst?reason=Moved on", key)
+    assert response.status_code == 200, response.json()
+    assert outsider.pk not in {m["person"]["id"] for m in response.json()["team"]}
+    response = api(client, "DELETE", f"{path}/{outsider.pk}/analyst", key)
+    assert response.status_code == 404
+
+
+def test_the_charters_lead_stays_on_the_team(client, org, project, lead):
+    from qms.people.services import grant_give
+
+    grant_give(by=None, record=project, person=lead, role=Role.TEAM_LEAD)
+    key = make_api_key(org["ward"], write=True)
+    response = api(client, "DELETE", f"projects/{project.pk}/team/{lead.pk}/team_lead", key)
+    assert response.status_code == 400, response.json()
+    assert "charter" in response.json()["errors"][0]["message"]
+    assert lead.pk in {
+        m["person"]["id"] for m in api(client, "GET", f"projects/{project.pk}", key).json()["team"]
+    }
+
+
+def test_bad_team_members_name_the_field_and_add_no_one(client, org, project, outsider):
+    key = make_api_key(org["ward"], write=True)
+    path = f"projects/{project.pk}/team"
+    before = len(api(client, "GET", f"projects/{project.pk}", key).json()["team"])
+    for body, field in (
+        ({"person": "nobody-here", "role": "analyst"}, "person"),
+        ({"person": outsider.username, "role": "executive"}, "role"),
+        ({"person": "", "role": "analyst"}, "person"),
+    ):
+        response = api(client, "POST", path, key, body)
+        assert response.status_code == 400, body
+        assert response.json()["errors"][0]["field"] == field
+    assert len(api(client, "GET", f"projects/{project.pk}", key).json()["team"]) == before
+
+
+def test_who_may_not_change_a_team(client, org, project, outsider, teammate):
+    path = f"projects/{project.pk}/team"
+    body = {"person": outsider.username, "role": "analyst"}
+    gone = f"{path}/{teammate.pk}/team_member"
+    assert api(client, "POST", path, None, body).status_code == 401
+    assert api(client, "DELETE", gone, None).status_code == 401
+    read = make_api_key(org["ward"])
+    assert api(client, "POST", path, read, body).status_code == 403
+    assert api(client, "DELETE", gone, read).status_code == 403
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert api(client, "POST", path, member, body).status_code == 403
+    assert api(client, "DELETE", gone, member).status_code == 403
+    other = make_api_key(org["other_ward"], write=True)
+    assert api(client, "POST", path, other, body).status_code == 404
+    assert api(client, "DELETE", gone, other).status_code == 404
+    team = {
+        m["person"]["id"] for m in api(client, "GET", f"projects/{project.pk}", read).json()["team"]
+    }
+    assert outsider.pk not in team and teammate.pk in team
+
+
+def test_a_lead_key_chooses_the_projects_method_as_the_charter_page_does(client, org, project):
+    key = make_api_key(org["ward"], write=True)
+    response = api(client, "PATCH", f"projects/{project.pk}", key, {"method": "ebcd"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["method"] == "ebcd"
+    assert project.ebcd_stages.count() == 5
+    response = api(client, "PATCH", f"projects/{project.pk}", key, {"method": "magic"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "method"
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert (
+        api(client, "PATCH", f"projects/{project.pk}", member, {"method": "lean"}).status_code
+        == 403
+    )
+    project.refresh_from_db()
+    assert project.method == "ebcd"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django import forms
 from django.db import transaction
@@ -34,7 +35,8 @@ from qms.improvement.models import (
 )
 from qms.people import access
 from qms.people.forms import PersonField
-from qms.people.models import Person, Unit
+from qms.people.models import ObjectGrant, Person, Unit
+from qms.people.roles import Role
 from qms.web.api import (
     ApiProblem,
     Errors,
@@ -260,6 +262,67 @@ def unlink_measure(request, project_id: int, measure_id: int):
     if link is None or not access.can(request.user, link.measure, roles.VIEWERS):
         raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
     services.project_measure_unlink(by=request.user, project_measure=link)
+    return _project(request, project.pk)
+
+
+# The project's team -----------------------------------------------------------------------------
+
+# The roles a person may be given on a project's team, as the team form offers them.
+TeamRole = Literal[tuple(sorted(str(role) for role in services.TEAM_ROLES))]  # type: ignore[valid-type]
+
+
+class TeamMemberIn(Schema):
+    person: str = Field(..., min_length=1, max_length=254, description=_PERSON)
+    role: TeamRole  # type: ignore[valid-type]
+
+
+class TeamMemberGone(Schema):
+    reason: str = Field("", max_length=200, description="Kept in the history.")
+
+
+@projects_router.post(
+    "/{int:project_id}/team",
+    response={201: ProjectOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def add_team_member(request, project_id: int, payload: TeamMemberIn):
+    """Give a person a role on the project's team (its leads), as the project's team form
+    does: they see the project and work on it without a role in its unit."""
+    project = _project(request, project_id)
+    person = _person("person", payload.person)
+    if person is None:
+        raise ApiProblem("person", "Name a person by username or e-mail address.")
+    services.team_member_add(by=request.user, project=project, person=person, role=payload.role)
+    return Status(201, _project(request, project.pk))
+
+
+@projects_router.delete(
+    "/{int:project_id}/team/{int:person_id}/{role}",
+    response={200: ProjectOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def remove_team_member(
+    request, project_id: int, person_id: int, role: Role, gone: Query[TeamMemberGone]
+):
+    """Take a person's role on the team away (its leads), as the team's remove button does.
+    The charter's lead and coach keep theirs until the charter names someone else (400)."""
+    project = _project(request, project_id)
+    reason = gone.reason
+    screen(reason=reason)
+    grant = (
+        ObjectGrant.objects.select_related("person")
+        .filter(
+            object_id=project.pk,
+            content_type__app_label="improvement",
+            content_type__model="project",
+            person_id=person_id,
+            role=role,
+        )
+        .first()
+        if id_in_range(person_id)
+        else None
+    )
+    if grant is None:
+        raise ApiProblem(None, "This person has no such role on the project's team.", 404)
+    services.team_member_remove(by=request.user, grant=grant, reason=reason)
     return _project(request, project.pk)
 
 
