@@ -133,6 +133,16 @@ def test_the_command_names_what_is_wrong(org):
     assert not ApiKey.objects.exists()
 
 
+@pytest.mark.parametrize(("unit", "days"), [("²", 30), ("١٢", 30), ("ward", 10**12)])
+def test_the_command_refuses_odd_units_and_lifetimes_by_name(org, unit, days):
+    # "²" passed isdigit() and crashed int(); "١٢" was read as unit 12; 10**12 days overflowed.
+    with pytest.raises(CommandError, match="No unit|expires"):
+        call_command(
+            "create-api-key", unit=unit, name="W", expires_in_days=days, stdout=io.StringIO()
+        )
+    assert not ApiKey.objects.exists()
+
+
 def test_a_person_with_roles_elsewhere_gains_nothing_from_a_key(org):
     person = make_person("reader", (Role.TEAM_MEMBER, org["other_ward"]))
     assert access.roles_in(person, org["ward"]) == frozenset()

@@ -35,11 +35,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, unit, name, write, role, expires_in_days, **options):
-        found = Unit.objects.filter(pk=int(unit)) if unit.isdigit() else Unit.objects.none()
+        # ASCII digits only: "²" passes isdigit() but not int(), and "١٢" is not an id anyone typed.
+        is_id = unit.isascii() and unit.isdigit()
+        found = Unit.objects.filter(pk=int(unit)) if is_id else Unit.objects.none()
         found = found or Unit.objects.filter(code=unit)
         if not found:
             raise CommandError(f"No unit with the id or code {unit!r}.")
-        expires_at = timezone.now() + dt.timedelta(days=expires_in_days)
+        try:
+            expires_at = timezone.now() + dt.timedelta(days=expires_in_days)
+        except OverflowError:  # beyond the year 9999: far past the longest lifetime
+            raise CommandError("expires_at: A key may last at most three years.") from None
         try:
             record, key = keys.api_key_create(
                 by=None,
