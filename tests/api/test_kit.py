@@ -139,3 +139,13 @@ def test_a_nul_in_a_query_parameter_is_400_naming_it(client, org, query, field):
     response = api(client, "GET", query, key)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("path", ["units/1e3", "units/-1", "issues/x/actions", "no-such-thing"])
+def test_a_path_no_route_takes_is_404_in_the_error_shape(client, org, path):
+    # Django's HTML page answered these, which an integrator's JSON parser cannot read.
+    key = make_api_key(org["board"], write=True)
+    for method in ("GET", "PATCH"):
+        response = api(client, method, path, key, {} if method == "PATCH" else None)
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["message"].startswith("No such route")

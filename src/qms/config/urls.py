@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from qms.config.api import api
 from qms.control.fhir.api import api as fhir_api
 from qms.web import accounts, views
+from qms.web.api import unknown_route
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("oidc/", include("qms.web.sso_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", unknown_route),  # JSON 404s for paths no route takes
     path("fhir/r4/", fhir_api.urls),
     path("", include("qms.people.urls")),
     path("inbox/", include("qms.notifications.urls")),

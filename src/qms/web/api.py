@@ -397,6 +397,13 @@ def is_json(content_type: str) -> bool:
     )
 
 
+def unknown_route(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """A path under /api/v1/ that no route takes (`/issues/1e3`, `/units/-1`): 404 in the API's
+    error shape rather than the site's HTML page, which an integrator's JSON parser chokes on."""
+    message = "No such route: see /api/v1/docs. Ids are digits."
+    return JsonResponse({"errors": [{"field": None, "message": message}]}, status=404)
+
+
 def json_error(message: str, status: int) -> JsonResponse:
     """`{"error": message}`: the hand-written endpoints' answer for the request as a whole."""
     return JsonResponse({"error": message}, status=status)
