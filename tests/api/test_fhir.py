@@ -289,6 +289,18 @@ def test_reports_are_searched_by_measure_and_period_and_paged(client, harm, fall
     )
 
 
+@pytest.mark.parametrize(
+    ("period", "total"), [("9999-12-31", 0), ("gt9999-12-31", 0), ("ne9999", 6), ("le9999", 6)]
+)
+def test_a_period_at_the_end_of_the_calendar_finds_what_it_can(client, harm, period, total):
+    # The day after 9999-12-31 overflowed a date: a server error.
+    assert harm.observations.exists()
+    key = make_api_key(harm.unit)
+    bundle = fhir(client, "GET", f"MeasureReport?measure={harm.pk}&period={period}", key)
+    assert bundle.status_code == 200
+    assert bundle.resource["total"] == (total and harm.observations.count())
+
+
 # Recording ---------------------------------------------------------------------------------
 
 

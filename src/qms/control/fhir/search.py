@@ -332,15 +332,19 @@ def _period_condition(value: str) -> Q:
         return Q(period__lte=hi)
     if prefix == "lt":
         return Q(period__lt=lo)
+    # The day after the range; none after 9999-12-31 (the last day a date holds).
+    after = hi + dt.timedelta(days=1) if hi < dt.date.max else None
     condition = Q()
     for frequency in Frequency.values:
         # A period reaches a day when it starts on or after the start of the period holding it.
         if prefix == "ge":
             on = Q(period__gte=period_start(lo, frequency))
         elif prefix == "gt":
-            on = Q(period__gte=period_start(hi + dt.timedelta(days=1), frequency))
+            on = Q(period__gte=period_start(after, frequency)) if after else Q(pk__in=[])
+        elif after is None:
+            on = Q(period__gte=lo)
         else:
-            on = Q(period__gte=lo, period__lt=period_start(hi + dt.timedelta(days=1), frequency))
+            on = Q(period__gte=lo, period__lt=period_start(after, frequency))
         condition |= Q(measure__frequency=frequency) & on
     return ~condition if prefix == "ne" else condition
 
