@@ -380,3 +380,100 @@ def test_a_lead_key_chooses_the_projects_method_as_the_charter_page_does(client,
     )
     project.refresh_from_db()
     assert project.method == "ebcd"
+
+
+# The driver diagram -----------------------------------------------------------------------------
+
+
+def test_a_team_key_builds_the_driver_diagram_and_plans_a_cycle_of_its_new_change_idea(
+    client, org, project
+):
+    key = make_api_key(org["ward"], write=True)
+    path = f"projects/{project.pk}/nodes"
+    nodes = api(client, "GET", path, key).json()
+    assert [n["kind"] for n in nodes] == ["aim", "primary"]
+    primary = nodes[1]["id"]
+    body = {"parent": primary, "kind": "change_idea", "text": "Hourly rounding"}
+    response = api(client, "POST", path, key, body)
+    assert response.status_code == 201, response.json()
+    idea = response.json()
+    assert (idea["parent"], idea["position"]) == (primary, 1)
+    body = {"parent": primary, "kind": "secondary", "text": "Staff awake", "position": 1}
+    secondary = api(client, "POST", path, key, body).json()
+    one = f"{path}/{idea['id']}"
+    response = api(client, "PATCH", one, key, {"text": "Rounding", "parent": secondary["id"]})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["text"], response.json()["parent"]) == ("Rounding", secondary["id"])
+    response = api(client, "POST", f"projects/{project.pk}/cycles", key, _plan_body_for(idea))
+    assert response.status_code == 201, response.json()
+    response = api(client, "DELETE", f"{path}/{secondary['id']}", key)
+    assert response.status_code == 200 and response.json() == {"removed": 2}
+    assert not PdsaCycle.objects.exists()
+    assert [n["kind"] for n in api(client, "GET", path, key).json()] == ["aim", "primary"]
+
+
+def _plan_body_for(idea):
+    return {
+        "change_idea": idea["id"],
+        "title": "Rounding on one bay",
+        "objective": "See whether hourly rounding stops night falls.",
+        "starts_on": START.isoformat(),
+        "ends_on": (START + dt.timedelta(days=14)).isoformat(),
+    }
+
+
+def test_bad_nodes_name_the_field_and_change_nothing(client, org, project, change_idea):
+    key = make_api_key(org["ward"], write=True)
+    path = f"projects/{project.pk}/nodes"
+    before = api(client, "GET", path, key).json()
+    aim = before[0]["id"]
+    other = Project.objects.create(unit=org["ward"], title="Other", problem="P", aim="A")
+    from qms.improvement.models import DriverNode
+
+    foreign = DriverNode.objects.create(project=other, kind="aim", text="A")
+    for body, field in (
+        ({"parent": aim, "kind": "change_idea", "text": "Idea"}, "kind"),
+        ({"parent": foreign.pk, "kind": "primary", "text": "Driver"}, "parent"),
+        ({"parent": aim, "kind": "primary", "text": ""}, "text"),
+        ({"parent": aim, "kind": "primary", "text": "NHS 943 476 5919"}, "text"),
+        ({"parent": aim, "kind": "primary", "text": "Driver", "position": 9}, "position"),
+    ):
+        response = api(client, "POST", path, key, body)
+        assert response.status_code == 400, (body, response.json())
+        assert response.json()["errors"][0]["field"] == field, body
+    one = f"{path}/{change_idea.pk}"
+    body = {"text": "Renamed", "parent": change_idea.pk}  # under itself: nothing saved
+    response = api(client, "PATCH", one, key, body)
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "parent"
+    response = api(client, "DELETE", f"{path}/{aim}", key)
+    assert response.status_code == 400
+    assert api(client, "GET", path, key).json() == before
+
+
+def test_who_may_not_change_a_driver_diagram(client, org, project, change_idea):
+    path = f"projects/{project.pk}/nodes"
+    one = f"{path}/{change_idea.pk}"
+    body = {"parent": change_idea.parent_id, "kind": "change_idea", "text": "Bed alarms"}
+    assert api(client, "GET", path, None).status_code == 401
+    assert api(client, "POST", path, None, body).status_code == 401
+    read = make_api_key(org["ward"])
+    assert api(client, "GET", path, read).status_code == 200
+    assert api(client, "POST", path, read, body).status_code == 403
+    assert api(client, "PATCH", one, read, {"text": "X"}).status_code == 403
+    assert api(client, "DELETE", one, read).status_code == 403
+    analyst = make_api_key(org["ward"], write=True, role=Role.ANALYST)
+    assert api(client, "POST", path, analyst, body).status_code == 403
+    assert api(client, "DELETE", one, analyst).status_code == 403
+    other = make_api_key(org["other_ward"], write=True)
+    assert api(client, "GET", path, other).status_code == 404
+    assert api(client, "POST", path, other, body).status_code == 404
+    assert api(client, "DELETE", one, other).status_code == 404
+    assert (
+        api(
+            client, "DELETE", f"{path}/99999999999999", make_api_key(org["ward"], write=True)
+        ).status_code
+        == 404
+    )
+    change_idea.refresh_from_db()
+    assert change_idea.text == "Hourly rounding"
+    assert project.nodes.count() == 3

@@ -15,7 +15,7 @@ from typing import Literal
 
 from django import forms
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from ninja import Field, Query, Router, Schema, Status
 
 from qms.improvement import roles, selectors, services
@@ -324,6 +324,132 @@ def remove_team_member(
         raise ApiProblem(None, "This person has no such role on the project's team.", 404)
     services.team_member_remove(by=request.user, grant=grant, reason=reason)
     return _project(request, project.pk)
+
+
+# The driver diagram -----------------------------------------------------------------------------
+
+
+class NodeOut(Schema):
+    id: int
+    parent: int | None = Field(None, alias="parent_id")
+    kind: NodeKind
+    text: str
+    position: int = Field(..., description="Its place among its siblings, 1 first.")
+    measures: list[int] = Field(..., description="The measures it is marked on.")
+
+    @staticmethod
+    def resolve_measures(node: DriverNode) -> list[int]:
+        return sorted(measure.pk for measure in node.measures.all())
+
+
+class NodeIn(Schema):
+    parent: RecordId = Field(..., description="The node it goes under (the aim for a driver).")
+    kind: NodeKind
+    text: str = Field(..., min_length=1, max_length=300)
+    position: int | None = Field(None, ge=1, le=1000, description="1 first; the last if none.")
+
+
+class NodePatch(Schema):
+    text: str | None = Field(None, min_length=1, max_length=300)
+    parent: RecordId | None = Field(None, description="Move it (and all below it) here.")
+    position: int | None = Field(None, ge=1, le=1000, description="Its new place, 1 first.")
+
+
+class NodesRemoved(Schema):
+    removed: int = Field(..., description="How many nodes went: the node and all below it.")
+
+
+def _nodes(project: Project):
+    # The aim first on every database (PostgreSQL puts a null parent last).
+    aim_first = F("parent_id").asc(nulls_first=True)
+    return (
+        DriverNode.objects.filter(project=project)
+        .order_by(aim_first, "position", "pk")
+        .prefetch_related("measures")
+    )
+
+
+def _node(project: Project, node_id: int | None, field: str | None = None) -> DriverNode:
+    """A node of the project's diagram: 404 in a path, 400 naming the field in a body."""
+    node = _nodes(project).filter(pk=node_id).first() if id_in_range(node_id) else None
+    if node is None:
+        if field is not None:
+            raise ApiProblem(field, "is not a node of this project's driver diagram.")
+        raise ApiProblem(None, "Not found, or not in the units this key may see.", 404)
+    return node
+
+
+@projects_router.get(
+    "/{int:project_id}/nodes", response={200: list[NodeOut], 403: Errors, 404: Errors}
+)
+def list_nodes(request, project_id: int):
+    """The project's driver diagram, whole (at most 250 nodes, so not paged): the aim, then
+    each parent's children in order. A cycle's `change_idea` is a `change_idea` node's id."""
+    return list(_nodes(_project(request, project_id)))
+
+
+@projects_router.post(
+    "/{int:project_id}/nodes",
+    response={201: NodeOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def add_node(request, project_id: int, payload: NodeIn):
+    """Add a driver or change idea under `parent` (the project's team, as on the diagram's
+    page): a primary driver under the aim, a secondary driver or change idea under a primary,
+    a change idea under a secondary."""
+    project = _project(request, project_id)
+    screen(text=payload.text)
+    parent = _node(project, payload.parent, "parent")
+    node = services.node_add(
+        by=request.user,
+        parent=parent,
+        kind=payload.kind,
+        text=payload.text,
+        position=payload.position,
+    )
+    return Status(201, _node(project, node.pk))
+
+
+@projects_router.patch(
+    "/{int:project_id}/nodes/{int:node_id}",
+    response={200: NodeOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def change_node(request, project_id: int, node_id: int, payload: NodePatch):
+    """Rename a node, move it (with all below it) under another `parent`, or give it a new
+    `position` among its siblings (the project's team), all or nothing."""
+    project = _project(request, project_id)
+    node = _node(project, node_id)
+    sent = payload.dict(exclude_unset=True)
+    if not {k for k, v in sent.items() if v is not None}:
+        raise ApiProblem(None, "Send text, parent or position.")
+    screen(text=payload.text)
+    with transaction.atomic():
+        if payload.text is not None:
+            node = services.node_rename(by=request.user, node=node, text=payload.text)
+        if payload.parent is not None or payload.position is not None:
+            parent = (
+                _node(project, payload.parent, "parent")
+                if payload.parent is not None
+                else node.parent
+            )
+            if parent is None:
+                raise ApiProblem("parent", "The aim is the root of the diagram: it cannot move.")
+            position = payload.position
+            if position is None:  # moved without a place: the last among its new siblings
+                position = DriverNode.objects.filter(parent=parent).exclude(pk=node.pk).count() + 1
+            services.node_move(by=request.user, node=node, parent=parent, position=position)
+    return _node(project, node.pk)
+
+
+@projects_router.delete(
+    "/{int:project_id}/nodes/{int:node_id}",
+    response={200: NodesRemoved, 400: Errors, 403: Errors, 404: Errors},
+)
+def remove_node(request, project_id: int, node_id: int):
+    """Remove a node and all below it, their PDSA cycles too (the project's team), as the
+    diagram's page does. The aim cannot go (400)."""
+    project = _project(request, project_id)
+    removed = services.node_remove(by=request.user, node=_node(project, node_id))
+    return {"removed": removed}
 
 
 # PDSA cycles ------------------------------------------------------------------------------------
