@@ -237,3 +237,64 @@ def test_who_may_not_score_or_decide(client, org):
     assert (
         response.status_code == 400 and response.json()["errors"][0]["field"] == "scores.severity"
     )
+
+
+# A priority becoming a project ------------------------------------------------------------------
+
+
+def _approved(unit):
+    priority = _priority(unit, **FULL)
+    return services.priority_decide(by=None, priority=priority, status="approved", reason="Top")
+
+
+def test_a_lead_key_turns_an_approved_priority_into_a_project_once(client, org, lead):
+    from qms.improvement.models import Project
+
+    priority = _approved(org["ward"])
+    key = make_api_key(org["ward"], write=True)
+    path = f"priorities/{priority.pk}/project"
+    response = api(client, "POST", path, key, {"method": "lean"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "aim"
+    assert not Project.objects.exists()  # a priority without an aim: the charter needs one
+    body = {"method": "lean", "lead": lead.username, "aim": "Halve night falls by June 2027."}
+    response = api(client, "POST", path, key, body)
+    assert response.status_code == 201, response.json()
+    project = Project.objects.get(pk=response.json()["project"])
+    assert (project.title, project.method, project.lead) == ("Falls at night", "lean", lead)
+    response = api(client, "POST", path, key, body)
+    assert response.status_code == 400
+    assert Project.objects.count() == 1
+
+
+def test_bad_projects_from_priorities_name_the_field_and_save_nothing(client, org):
+    from qms.improvement.models import Project
+
+    priority = _approved(org["ward"])
+    key = make_api_key(org["ward"], write=True)
+    path = f"priorities/{priority.pk}/project"
+    for body, field in (
+        ({"lead": "nobody-here"}, "lead"),
+        ({"method": "magic"}, "method"),
+        ({"title": ""}, "title"),
+        ({"problem": "Seen: NHS 943 476 5919"}, "problem"),
+    ):
+        response = api(client, "POST", path, key, body)
+        assert response.status_code == 400, body
+        assert response.json()["errors"][0]["field"] == field, body
+    candidate = _priority(org["ward"], title="Not yet approved")
+    assert api(client, "POST", f"priorities/{candidate.pk}/project", key, {}).status_code == 400
+    assert not Project.objects.exists()
+
+
+def test_who_may_not_turn_a_priority_into_a_project(client, org):
+    from qms.improvement.models import Project
+
+    priority = _approved(org["ward"])
+    path = f"priorities/{priority.pk}/project"
+    assert api(client, "POST", path, None, {}).status_code == 401
+    assert api(client, "POST", path, make_api_key(org["ward"]), {}).status_code == 403
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert api(client, "POST", path, member, {}).status_code == 403
+    other = make_api_key(org["other_ward"], write=True)
+    assert api(client, "POST", path, other, {}).status_code == 404
+    assert not Project.objects.exists()

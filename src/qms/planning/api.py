@@ -10,13 +10,16 @@ read the aims above their unit too (the cascade theirs serve); a key reads only 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
+from django import forms
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
 from qms.people import access
+from qms.people.forms import PersonField
 from qms.people.models import Person, Unit
-from qms.planning import roles, scoring, selectors, services
+from qms.planning import methods, roles, scoring, selectors, services
 from qms.planning.models import Aim, Priority, PriorityOrigin, PriorityStatus
 from qms.planning.services.aims import REASON_MAX, STATEMENT_MAX
 from qms.web.api import (
@@ -359,3 +362,48 @@ def change_priority(request, priority_id: int, payload: PriorityPatch):
                 by=request.user, priority=priority, status=status, reason=reason
             )
     return _one(request, priority.pk)
+
+
+# A priority becoming a project ------------------------------------------------------------------
+
+# The methods a project may follow, as the charter's form offers them.
+ProjectMethod = Literal[tuple(methods.METHODS)]  # type: ignore[valid-type]
+
+
+class PriorityProjectIn(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200, description="The priority's.")
+    problem: str | None = Field(None, min_length=1, max_length=5000, description="Its own.")
+    aim: str | None = Field(None, min_length=1, max_length=1000, description="Its aim's.")
+    method: ProjectMethod | None = Field(None, description="The method chosen for it.")  # type: ignore[valid-type]
+    lead: str | None = Field(
+        None, max_length=254, description="Username or e-mail address; its owner if none."
+    )
+
+
+@priorities_router.post(
+    "/{int:priority_id}/project",
+    response={201: PriorityOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def priority_to_project(request, priority_id: int, payload: PriorityProjectIn):
+    """Turn an approved priority into an improvement project of its unit, once, as the
+    priority page's action does (its deciders, who may start projects there): the charter
+    from the priority unless given, its measures as outcome measures, a primary driver per
+    contributory factor. The answer's `project` is the new project's id."""
+    priority = _one(request, priority_id)
+    screen(title=payload.title, problem=payload.problem, aim=payload.aim)
+    lead = None
+    if payload.lead is not None and payload.lead.strip():
+        try:
+            lead = PersonField(required=False).clean(payload.lead)
+        except forms.ValidationError as error:
+            raise ApiProblem("lead", " ".join(error.messages)) from None
+    services.priority_to_project(
+        by=request.user,
+        priority=priority,
+        title=payload.title,
+        problem=payload.problem,
+        aim=payload.aim,
+        method=payload.method,
+        lead=lead,
+    )
+    return Status(201, _one(request, priority.pk))
