@@ -298,3 +298,51 @@ def test_who_may_not_turn_a_priority_into_a_project(client, org):
     other = make_api_key(org["other_ward"], write=True)
     assert api(client, "POST", path, other, {}).status_code == 404
     assert not Project.objects.exists()
+
+
+# An aim's measures and projects -----------------------------------------------------------------
+
+
+def test_a_lead_key_links_and_unlinks_an_aims_measures_and_projects(client, org, ward_aim):
+    from helpers import make_measure
+
+    from qms.improvement.models import Project
+
+    measure = make_measure(org["ward"], "falls")
+    project = Project.objects.create(unit=org["ward"], title="Falls", problem="P", aim="A")
+    key = make_api_key(org["ward"], write=True)
+    path = f"aims/{ward_aim.pk}"
+    response = api(client, "POST", f"{path}/measures", key, {"measure": measure.pk})
+    assert response.status_code == 201, response.json()
+    assert response.json()["measures"] == [measure.pk]
+    response = api(client, "POST", f"{path}/projects", key, {"project": project.pk})
+    assert response.status_code == 201, response.json()
+    assert response.json()["projects"] == [project.pk]
+    response = api(client, "POST", f"{path}/measures", key, {"measure": measure.pk})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "measure"
+    assert api(client, "DELETE", f"{path}/measures/{measure.pk}", key).json()["measures"] == []
+    assert api(client, "DELETE", f"{path}/projects/{project.pk}", key).json()["projects"] == []
+    assert api(client, "DELETE", f"{path}/projects/{project.pk}", key).status_code == 404
+
+
+def test_who_may_not_link_to_an_aim_and_bad_links_name_the_field(client, org, ward_aim):
+    from helpers import make_measure
+
+    measure = make_measure(org["ward"], "falls")
+    elsewhere = make_measure(org["other_ward"], "falls-elsewhere")
+    path = f"aims/{ward_aim.pk}/measures"
+    body = {"measure": measure.pk}
+    assert api(client, "POST", path, None, body).status_code == 401
+    assert api(client, "POST", path, make_api_key(org["ward"]), body).status_code == 403
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert api(client, "POST", path, member, body).status_code == 403
+    other = make_api_key(org["other_ward"], write=True)
+    assert api(client, "POST", path, other, body).status_code == 404
+    key = make_api_key(org["ward"], write=True)
+    for bad in ({"measure": elsewhere.pk}, {"measure": 99999999999999}):
+        response = api(client, "POST", path, key, bad)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "measure"
+    response = api(client, "POST", f"aims/{ward_aim.pk}/projects", key, {"project": 0})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "project"
+    ward_aim.refresh_from_db()
+    assert not ward_aim.measures.exists() and not ward_aim.projects.exists()

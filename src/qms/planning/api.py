@@ -30,6 +30,7 @@ from qms.web.api import (
     RecordId,
     filtered,
     get_visible,
+    id_in_range,
     paginate,
     screen,
 )
@@ -362,6 +363,83 @@ def change_priority(request, priority_id: int, payload: PriorityPatch):
                 by=request.user, priority=priority, status=status, reason=reason
             )
     return _one(request, priority.pk)
+
+
+# An aim's measures and projects -----------------------------------------------------------------
+
+
+class AimMeasureIn(Schema):
+    measure: RecordId = Field(..., description="A measure of the aim's unit or below.")
+
+
+class AimProjectIn(Schema):
+    project: RecordId = Field(..., description="A project of the aim's unit or below.")
+
+
+def _seen(request, model, record_id: int | None, field: str):
+    """A record (a measure or project) the key sees by its staff role, or 400 naming the
+    field (the aim's page offers only those)."""
+    record = model.objects.filter(pk=record_id).first() if id_in_range(record_id) else None
+    if record is None or not access.can(request.user, record, roles.VIEWERS):
+        raise ApiProblem(field, "is not one this key may see.")
+    return record
+
+
+def _linked(aim: Aim, related: str, record_id: int):
+    record = getattr(aim, related).filter(pk=record_id).first() if id_in_range(record_id) else None
+    if record is None:
+        raise ApiProblem(None, "Not found, or not linked to this aim.", 404)
+    return record
+
+
+def _aim_model(related: str):
+    return Aim._meta.get_field(related).related_model
+
+
+@aims_router.post(
+    "/{int:aim_id}/measures", response={201: AimOut, 400: Errors, 403: Errors, 404: Errors}
+)
+def link_aim_measure(request, aim_id: int, payload: AimMeasureIn):
+    """Link a measure serving the aim, as the aim's page does (its leaders)."""
+    aim = get_visible(request, _aims(request), aim_id)
+    measure = _seen(request, _aim_model("measures"), payload.measure, "measure")
+    services.aim_link_measure(by=request.user, aim=aim, measure=measure)
+    return Status(201, get_visible(request, _aims(request), aim.pk))
+
+
+@aims_router.delete(
+    "/{int:aim_id}/measures/{int:measure_id}",
+    response={200: AimOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def unlink_aim_measure(request, aim_id: int, measure_id: int):
+    """Take a measure off the aim (its leaders); its data stay in quality control."""
+    aim = get_visible(request, _aims(request), aim_id)
+    measure = _linked(aim, "measures", measure_id)
+    services.aim_unlink_measure(by=request.user, aim=aim, measure=measure)
+    return get_visible(request, _aims(request), aim.pk)
+
+
+@aims_router.post(
+    "/{int:aim_id}/projects", response={201: AimOut, 400: Errors, 403: Errors, 404: Errors}
+)
+def link_aim_project(request, aim_id: int, payload: AimProjectIn):
+    """Link an improvement project serving the aim, as the aim's page does (its leaders)."""
+    aim = get_visible(request, _aims(request), aim_id)
+    project = _seen(request, _aim_model("projects"), payload.project, "project")
+    services.aim_link_project(by=request.user, aim=aim, project=project)
+    return Status(201, get_visible(request, _aims(request), aim.pk))
+
+
+@aims_router.delete(
+    "/{int:aim_id}/projects/{int:project_id}",
+    response={200: AimOut, 400: Errors, 403: Errors, 404: Errors},
+)
+def unlink_aim_project(request, aim_id: int, project_id: int):
+    """Take a project off the aim (its leaders); the project carries on."""
+    aim = get_visible(request, _aims(request), aim_id)
+    project = _linked(aim, "projects", project_id)
+    services.aim_unlink_project(by=request.user, aim=aim, project=project)
+    return get_visible(request, _aims(request), aim.pk)
 
 
 # A priority becoming a project ------------------------------------------------------------------
