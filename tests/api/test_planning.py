@@ -346,3 +346,35 @@ def test_who_may_not_link_to_an_aim_and_bad_links_name_the_field(client, org, wa
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "project"
     ward_aim.refresh_from_db()
     assert not ward_aim.measures.exists() and not ward_aim.projects.exists()
+
+
+# The unit's scoring weights ---------------------------------------------------------------------
+
+
+def test_a_quality_lead_key_reads_and_sets_the_weights(client, org):
+    key = make_api_key(org["ward"], write=True, role=Role.QUALITY_LEAD)
+    path = f"priorities/weights/{org['ward'].pk}"
+    response = api(client, "GET", path, make_api_key(org["ward"]))
+    assert response.status_code == 200 and response.json()["set_on"] is None
+    response = api(client, "PATCH", path, key, {"severity": 3, "reason": "Board review"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["weights"]["severity"] == 3.0
+    assert response.json()["set_on"] == org["ward"].pk
+    assert selectors.weights_for(org["ward"]).values["severity"] == 3.0
+
+
+def test_who_may_not_set_the_weights_and_bad_weights_name_the_field(client, org):
+    path = f"priorities/weights/{org['ward'].pk}"
+    body = {"severity": 3}
+    assert api(client, "GET", path, None).status_code == 401
+    assert api(client, "PATCH", path, None, body).status_code == 401
+    assert api(client, "PATCH", path, make_api_key(org["ward"]), body).status_code == 403
+    member = make_api_key(org["ward"], write=True, role=Role.TEAM_MEMBER)
+    assert api(client, "PATCH", path, member, body).status_code == 403
+    other = make_api_key(org["other_ward"], write=True, role=Role.QUALITY_LEAD)
+    assert api(client, "GET", path, other).status_code == 404
+    assert api(client, "PATCH", path, other, body).status_code == 404
+    key = make_api_key(org["ward"], write=True, role=Role.QUALITY_LEAD)
+    response = api(client, "PATCH", path, key, {"severity": -1})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "severity"
+    assert selectors.weights_for(org["ward"]).source is None

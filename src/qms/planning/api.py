@@ -365,6 +365,62 @@ def change_priority(request, priority_id: int, payload: PriorityPatch):
     return _one(request, priority.pk)
 
 
+# The unit's scoring weights ---------------------------------------------------------------------
+
+
+def _weight():
+    return Field(None, ge=0, le=scoring.WEIGHT_MAX)
+
+
+class WeightsOut(Schema):
+    unit: int
+    set_on: int | None = Field(..., description="The unit they are set on; null: equal weights.")
+    weights: dict[str, float] = Field(..., description="Each criterion's weight.")
+
+
+class WeightsPatch(Schema):
+    people_affected: float | None = _weight()
+    severity: float | None = _weight()
+    equity: float | None = _weight()
+    strategic_fit: float | None = _weight()
+    effort: float | None = _weight()
+    cost: float | None = _weight()
+    readiness: float | None = _weight()
+    reason: str = Field("", max_length=100, description="Kept in the weights' history.")
+
+
+def _weights_of(unit: Unit) -> dict:
+    current = selectors.weights_for(unit)
+    source = current.source.pk if current.source is not None else None
+    return {"unit": unit.pk, "set_on": source, "weights": current.values}
+
+
+@priorities_router.get(
+    "/weights/{int:unit_id}", response={200: WeightsOut, 403: Errors, 404: Errors}
+)
+def get_weights(request, unit_id: int):
+    """The weights the unit's priorities are scored with: its own, else the nearest unit's
+    above, else equal (as the weights page shows them to the unit's staff)."""
+    return _weights_of(get_visible(request, Unit, unit_id))
+
+
+@priorities_router.patch(
+    "/weights/{int:unit_id}", response={200: WeightsOut, 400: Errors, 403: Errors, 404: Errors}
+)
+def change_weights(request, unit_id: int, payload: WeightsPatch):
+    """Set the unit's weights, as the weights page does (its quality leads): criteria left
+    out keep the weight the unit has now. The ranking changes at once."""
+    unit = get_visible(request, Unit, unit_id)
+    sent = payload.dict(exclude_unset=True)
+    reason = sent.pop("reason", "")
+    screen(reason=reason)
+    weights = {k: v for k, v in sent.items() if v is not None}
+    if not weights:
+        raise ApiProblem(None, "Send a criterion's weight.")
+    services.weights_set(by=request.user, unit=unit, reason=reason, **weights)
+    return _weights_of(unit)
+
+
 # An aim's measures and projects -----------------------------------------------------------------
 
 
