@@ -141,7 +141,12 @@ def report(people: list[User], elapsed: float, cpu: float | None) -> bool:
     every = [t for times in times_by_page.values() for t in times]
     errors = [e for found in errors_by_page.values() for e in found]
     print(f"{len(every)} answers in {elapsed:.0f} s ({len(every) / elapsed:.1f} a second)", end="")
-    print(f"; server CPU {cpu * 1000 / len(every):.1f} ms an answer" if cpu and every else "")
+    # A worker gunicorn replaced during the run takes its CPU time with it: no figure then.
+    print(
+        f"; server CPU {cpu * 1000 / len(every):.1f} ms an answer"
+        if cpu and cpu > 0 and every
+        else ""
+    )
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  {'page':<14}{'answers':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
     for page in sorted(times_by_page):
