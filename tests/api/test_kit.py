@@ -1,6 +1,8 @@
 """What every API route shares (qms.web.api), shown on the units routes (qms.core.api): keys,
 read or write, the unit subtree, errors naming the field, cursor pages, the rate limit."""
 
+import json
+
 import pytest
 from django.core.cache import cache
 from helpers import api, make_api_key, make_person
@@ -149,3 +151,23 @@ def test_a_path_no_route_takes_is_404_in_the_error_shape(client, org, path):
         response = api(client, method, path, key, {} if method == "PATCH" else None)
         assert response.status_code == 404
         assert response.json()["errors"][0]["message"].startswith("No such route")
+
+
+def test_the_document_names_each_answer_once(client, org):
+    """ninja keys answers by number and the kit by text: both once would make "400" appear
+    twice, which strict readers of the document refuse."""
+
+    def refuse_repeats(pairs):
+        names = [name for name, _ in pairs]
+        assert len(names) == len(set(names)), f"repeated keys: {names}"
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=refuse_repeats)
+
+
+def test_the_reference_page_lists_every_operation(client, org):
+    document = client.get("/api/v1/openapi.json").json()
+    page = client.get("/api/v1/docs").content.decode()
+    for path, methods in document["paths"].items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in page

@@ -1,6 +1,8 @@
 """The API: one NinjaAPI at /api/v1/ made of each area's router (its `api.py`), with its OpenAPI
-document generated from the routers' typed schemas at /api/v1/openapi.json and read at
-/api/v1/docs. Authentication, errors and lists are shared (qms.web.api)."""
+document generated from the routers' typed schemas at /api/v1/openapi.json and read as a page
+at /api/v1/docs (`reference`). Authentication, errors and lists are shared (qms.web.api)."""
+
+from django.shortcuts import render
 
 from qms.control import api as control
 from qms.core.api import router as units
@@ -27,7 +29,9 @@ api = Api(
     description=DESCRIPTION,
     auth=KeyAuth(),
     urls_namespace="api",
-    docs_url="/docs",
+    # The reference is a QMS page (`reference` below), not Swagger UI, whose markup nests
+    # buttons in buttons and fails contrast for people who use assistive technology.
+    docs_url=None,
 )
 install_error_handlers(api)
 
@@ -42,3 +46,29 @@ api.add_router("/projects", projects_router)
 api.add_router("/measures", control.measures)
 api.add_router("/observations", control.observations_router)
 api.add_router("/signals", control.signals)
+
+
+METHOD_ORDER = ["get", "post", "put", "patch", "delete"]
+
+
+def reference(request):
+    """The API's reference, read from the generated document: each area's operations with their
+    parameters and answers, on a page like every other (public, as the document is)."""
+    document = api.get_openapi_schema()
+    areas: dict[str, list[dict]] = {}
+    for path, methods in document["paths"].items():
+        for method in sorted(methods, key=METHOD_ORDER.index):
+            operation = methods[method]
+            areas.setdefault(operation.get("tags", ["Other"])[0], []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": operation.get("parameters", []),
+                    "body": bool(operation.get("requestBody")),
+                    "answers": sorted(operation.get("responses", {}).items()),
+                }
+            )
+    context = {"document": document, "areas": sorted(areas.items())}
+    return render(request, "web/api_reference.html", context)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from qms.config.api import api
+from qms.config.api import api, reference
 from qms.control.fhir.api import api as fhir_api
 from qms.web import accounts, views
 from qms.web.api import unknown_route
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("qms.web.sso_urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/docs", reference, name="api-reference"),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", unknown_route),  # JSON 404s for paths no route takes
     path("fhir/r4/", fhir_api.urls),

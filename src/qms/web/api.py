@@ -208,6 +208,10 @@ class Api(NinjaAPI):
 
 def _document_shared_answers(method: str, operation: dict) -> None:
     responses = operation.setdefault("responses", {})
+    # ninja keys a route's answers by number, OpenAPI by text: one key per status, or the
+    # document holds "400" twice and a strict reader refuses it.
+    for status in [status for status in responses if not isinstance(status, str)]:
+        responses[str(status)] = responses.pop(status)
     answers = dict(SHARED_ANSWERS)
     if method in WRITE_METHODS:
         answers["403"] = "The key may only read, or its role does not allow this."
