@@ -18,12 +18,11 @@ answer.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -58,10 +57,13 @@ from qms.web.api import (
     MAX_ID,
     ApiProblem,
     Errors,
+    JsonBodyRefused,
     ListFilters,
     Page,
     filtered,
     get_visible,
+    json_object,
+    key_required,
     paginate,
     screen,
 )
@@ -91,13 +93,6 @@ class Outcome:
     summary: dict = field(default_factory=dict)
 
 
-def _is_json(content_type: str) -> bool:
-    """application/json, or a type of JSON such as application/merge-patch+json."""
-    return content_type == "application/json" or (
-        content_type.startswith("application/") and content_type.endswith("+json")
-    )
-
-
 def _refused(problems) -> Outcome:
     return Outcome(400, problems=list(problems))
 
@@ -109,18 +104,12 @@ def post_observations(request, key: ApiKey) -> Outcome:
     person = keys.acting_person(key)
     if not access.can(person, key.unit, DATA_ENTRY):
         return Outcome(403, "The key's role does not allow recording data.")
-    if not _is_json(request.content_type):
-        return Outcome(415, "Send the body as JSON, with Content-Type: application/json.", "body")
     try:
-        body = json.loads(request.body)
-    except RequestDataTooBig:
-        return Outcome(413, "The body is too large: send fewer observations per request.", "body")
-    except (ValueError, UnicodeDecodeError):
-        return _refused([imports.Problem(0, "body", "the body is not valid JSON")])
-    except RecursionError:  # "[[[[..." a hundred thousand deep: no observations look so
-        return _refused([imports.Problem(0, "body", "the body is nested too deeply to read")])
-    if not isinstance(body, dict):
-        return _refused([imports.Problem(0, "body", 'send an object: {"observations": [...]}')])
+        body = json_object(request, fewer="observations", example='{"observations": [...]}')
+    except JsonBodyRefused as refused:
+        if refused.status == 400:
+            return _refused([imports.Problem(0, "body", refused.message)])
+        return Outcome(refused.status, refused.message, "body")
     items = body.get("observations")
     replace = body.get("replace", False)
     reason = body.get("reason", "")
@@ -221,20 +210,12 @@ def _problems(problems) -> list[dict]:
 # The endpoint from before the API: its shapes as they were.
 
 
-def _unauthorised() -> JsonResponse:
-    response = JsonResponse(
-        {"error": "Send a live API key: Authorization: Bearer <key>."}, status=401
-    )
-    response["WWW-Authenticate"] = 'Bearer realm="qms"'
-    return response
-
-
 @csrf_exempt  # authenticated by a key in a header, never by a cookie, so CSRF cannot apply
 @require_POST
 def observations(request):
     key = keys.api_key_authenticate(request.headers.get("Authorization"))
     if key is None:
-        return _unauthorised()
+        return key_required("API key")
     outcome = post_observations(request, key)
     if outcome.status == 201:
         return JsonResponse(outcome.summary, status=201)

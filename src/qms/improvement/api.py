@@ -42,6 +42,7 @@ from qms.web.api import (
     Errors,
     ListFilters,
     Page,
+    PersonRef,
     RecordId,
     filtered,
     get_visible,
@@ -51,11 +52,6 @@ from qms.web.api import (
 )
 
 projects_router = Router(tags=["Projects and PDSA cycles"])
-
-
-class PersonRef(Schema):
-    id: int
-    name: str = Field(..., alias="display_name")
 
 
 class TeamMemberOut(Schema):

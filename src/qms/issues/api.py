@@ -25,6 +25,7 @@ from qms.web.api import (
     Errors,
     ListFilters,
     Page,
+    PersonRef,
     filtered,
     get_visible,
     id_in_range,
@@ -36,11 +37,6 @@ router = Router(tags=["Issues"])
 
 TITLE_MAX = services.TITLE_MAX
 WHAT_MAX = services.WHAT_MAX
-
-
-class PersonRef(Schema):
-    id: int
-    name: str = Field(..., alias="display_name")
 
 
 class IssueOut(Schema):

@@ -27,6 +27,7 @@ from qms.web.api import (
     Errors,
     ListFilters,
     Page,
+    PersonRef,
     RecordId,
     filtered,
     get_visible,
@@ -37,11 +38,6 @@ from qms.web.api import (
 
 aims_router = Router(tags=["Aims"])
 priorities_router = Router(tags=["Priorities"])
-
-
-class PersonRef(Schema):
-    id: int
-    name: str = Field(..., alias="display_name")
 
 
 # Aims -------------------------------------------------------------------------------------------

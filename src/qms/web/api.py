@@ -66,6 +66,13 @@ class ErrorItem(Schema):
     message: str
 
 
+class PersonRef(Schema):
+    """A person as the API names them: id and name, nothing more."""
+
+    id: int
+    name: str = Field(..., alias="display_name")
+
+
 class Errors(Schema):
     """Every error has this shape."""
 
